@@ -1,0 +1,27 @@
+import type { Metadata } from "next";
+import { DockerTabs, type DockerTab } from "@/components/docker/docker-tabs";
+import { HostContainers } from "@/components/containers/host-containers";
+import { SharedTarballs } from "@/components/tarballs/shared-tarballs";
+
+export const metadata: Metadata = { title: "Docker" };
+export const dynamic = "force-dynamic";
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function DockerPage({ searchParams }: { searchParams: Search }) {
+  const params = await searchParams;
+  const tab: DockerTab = params.tab === "tarballs" ? "tarballs" : "containers";
+  const showAll = params.all === "1";
+  return (
+    <div className="mx-auto max-w-6xl">
+      <h1 className="text-2xl font-semibold tracking-tight">Docker</h1>
+      <p className="mt-1 text-sm text-slate-600">
+        Prepare environments in Host containers, then package them as tarballs that every Runner loads.
+      </p>
+      <DockerTabs active={tab} />
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="mt-4">
+        {tab === "containers" ? <HostContainers showAll={showAll} /> : <SharedTarballs />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,12 @@
+import { Sidebar } from "@/components/layout/sidebar";
+import { requirePageSession } from "@/lib/auth/next";
+
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  await requirePageSession();
+  return (
+    <div className="flex min-h-screen">
+      <Sidebar />
+      <main className="min-w-0 flex-1 p-6 lg:p-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/modal";
+import { canShell, canStart, canStop } from "@/lib/docker/status";
+import type { HostContainer } from "@/lib/docker/types";
+import type { ActionResult } from "@/lib/actions";
+import { deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
+import { useRefreshContainers } from "./use-containers";
+
+type Kind = "start" | "stop" | "delete";
+
+const run: Record<Kind, (name: string) => Promise<ActionResult>> = {
+  start: startContainerAction,
+  stop: stopContainerAction,
+  delete: deleteContainerAction,
+};
+
+/** The row's buttons, by state; the clicked one shows pending until the action and refresh end. */
+export function ContainerActions({ container }: { container: HostContainer }) {
+  const refresh = useRefreshContainers();
+  const [pending, setPending] = useState<Kind | null>(null);
+  const [, startTransition] = useTransition();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const act = (kind: Kind) => {
+    setPending(kind);
+    startTransition(async () => {
+      try {
+        const result = await run[kind](container.name);
+        if (result.ok) toast.success(result.message);
+        else toast.error(result.error);
+      } catch {
+        toast.error("The dashboard server did not answer. Is it still running?");
+      } finally {
+        await refresh();
+        setPending(null);
+      }
+    });
+  };
+
+  const busy = pending !== null;
+  return (
+    <div className="flex justify-end gap-1.5">
+      {canStart(container.state) && (
+        <Button onClick={() => act("start")} pending={pending === "start"} pendingLabel="Starting…" unavailable={busy && pending !== "start"}>
+          Start
+        </Button>
+      )}
+      {canStop(container.state) && (
+        <Button onClick={() => act("stop")} pending={pending === "stop"} pendingLabel="Stopping…" unavailable={busy && pending !== "stop"}>
+          Stop
+        </Button>
+      )}
+      <Button unavailable title="Create Tar is not available yet: packaging arrives in a coming release.">
+        Create Tar
+      </Button>
+      {canShell(container.state) && (
+        <Button unavailable title="Shell is not available yet: the web terminal arrives in a coming release.">
+          Shell
+        </Button>
+      )}
+      <Button
+        variant="danger"
+        onClick={() => setConfirmDelete(true)}
+        pending={pending === "delete"}
+        pendingLabel="Deleting…"
+        unavailable={busy && pending !== "delete"}
+      >
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={confirmDelete}
+        title={`Delete container ${container.name}?`}
+        confirmLabel="Delete"
+        onCancel={() => setConfirmDelete(false)}
+        onConfirm={() => {
+          setConfirmDelete(false);
+          act("delete");
+        }}
+      >
+        <p>
+          The container is removed from this host{container.state === "running" ? " (it is running and will be stopped first)" : ""}.
+        </p>
+        <p className="mt-2">Tarballs already made from it in shared storage are kept.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}

@@ -1,0 +1,186 @@
+"use client";
+
+import { useState } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { Modal } from "@/components/ui/modal";
+import type { CreateEvent, LayerProgress } from "@/lib/docker/types";
+import { createContainerSchema, imageRefSchema, envNameSchema, firstIssue } from "@/lib/validation";
+import { PullProgress } from "./pull-progress";
+import { useRefreshContainers } from "./use-containers";
+
+type FieldErrors = { image?: string; name?: string };
+
+/** Reads the NDJSON event stream of POST /api/containers, calling onEvent per line. */
+async function readEvents(res: Response, onEvent: (e: CreateEvent) => void) {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let nl: number;
+    while ((nl = buffer.indexOf("\n")) >= 0) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line) onEvent(JSON.parse(line) as CreateEvent);
+    }
+  }
+}
+
+export function CreateContainerButton() {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button variant="primary" size="md" onClick={() => setOpen(true)}>
+        Create New Container
+      </Button>
+      <Modal open={open} onClose={() => setOpen(false)} title="Create New Container" wide>
+        <CreateContainerForm onDone={() => setOpen(false)} />
+      </Modal>
+    </>
+  );
+}
+
+function CreateContainerForm({ onDone }: { onDone: () => void }) {
+  const refresh = useRefreshContainers();
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [status, setStatus] = useState<string>();
+  const [layers, setLayers] = useState<LayerProgress[]>([]);
+
+  const check = (field: keyof FieldErrors, value: string) => {
+    const result = (field === "image" ? imageRefSchema : envNameSchema).safeParse(value);
+    setFieldErrors((e) => ({ ...e, [field]: result.success || value === "" ? undefined : firstIssue(result.error) }));
+  };
+
+  const submit = async (form: FormData) => {
+    setFormError(undefined);
+    const input = { image: String(form.get("image") ?? ""), name: String(form.get("name") ?? "") };
+    const parsed = createContainerSchema.safeParse(input);
+    if (!parsed.success) {
+      const errors: FieldErrors = {};
+      for (const issue of parsed.error.issues) errors[issue.path[0] as keyof FieldErrors] ??= issue.message;
+      setFieldErrors(errors);
+      return;
+    }
+    setBusy(true);
+    setLayers([]);
+    setStatus("Contacting the Docker engine…");
+    try {
+      const res = await fetch("/api/containers", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(parsed.data),
+      });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => ({}))) as { error?: string };
+        setFormError(body.error ?? `The server answered ${res.status}.`);
+        return;
+      }
+      let finished = false;
+      await readEvents(res, (event) => {
+        if (event.type === "status") setStatus(event.message);
+        else if (event.type === "pull") setLayers(event.layers);
+        else if (event.type === "error") {
+          finished = true;
+          setFormError(event.error);
+        } else if (event.type === "done") {
+          finished = true;
+          toast.success(`Created and started ${event.container.name}.`);
+          onDone();
+        }
+      });
+      if (!finished) setFormError("The server stopped answering before the container was created; check the list.");
+    } catch {
+      setFormError("Lost the connection to the dashboard server; check the list before trying again.");
+    } finally {
+      setBusy(false);
+      setStatus(undefined);
+      void refresh();
+    }
+  };
+
+  return (
+    <form action={submit} noValidate className="space-y-4">
+      <Field
+        label="Docker Image Name"
+        name="image"
+        placeholder="ubuntu:24.04"
+        hint="Pulled if it is not on this host yet, e.g. python:3.12-slim or registry:5000/team/image:tag."
+        error={fieldErrors.image}
+        disabled={busy}
+        onBlur={(v) => check("image", v)}
+      />
+      <Field
+        label="HakuRiver Container Name"
+        name="name"
+        placeholder="my-dev-env"
+        hint="Lowercase letters, digits, '_', '.', '-'. Used for tarballs and for tasks' --container NAME."
+        error={fieldErrors.name}
+        disabled={busy}
+        onBlur={(v) => check("name", v)}
+      />
+      {formError && (
+        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800">
+          {formError}
+        </p>
+      )}
+      {busy && (
+        <div aria-live="polite" className="rounded-md border border-slate-200 bg-slate-50 p-3">
+          <p className="text-sm text-slate-700">{status}</p>
+          <PullProgress layers={layers} />
+        </div>
+      )}
+      <div className="flex justify-end gap-2">
+        <Button size="md" onClick={onDone}>
+          {busy ? "Close" : "Cancel"}
+        </Button>
+        <Button variant="primary" size="md" type="submit" pending={busy} pendingLabel="Creating…">
+          Create
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+function Field(props: {
+  label: string;
+  name: string;
+  placeholder: string;
+  hint: string;
+  error?: string;
+  disabled: boolean;
+  onBlur: (value: string) => void;
+}) {
+  const id = `create-${props.name}`;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {props.label}
+      </label>
+      <input
+        id={id}
+        name={props.name}
+        placeholder={props.placeholder}
+        required
+        autoComplete="off"
+        spellCheck={false}
+        readOnly={props.disabled}
+        aria-invalid={!!props.error || undefined}
+        aria-describedby={`${id}-hint${props.error ? ` ${id}-error` : ""}`}
+        onBlur={(e) => props.onBlur(e.target.value.trim())}
+        className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30 aria-[invalid]:border-red-500"
+      />
+      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+        {props.hint}
+      </p>
+      {props.error && (
+        <p id={`${id}-error`} className="mt-1 text-xs text-red-700">
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import type { LayerProgress } from "@/lib/docker/types";
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** One line per layer of Docker's pull stream: its phase and bytes, with a bar when Docker gives a total. */
+export function PullProgress({ layers }: { layers: LayerProgress[] }) {
+  if (layers.length === 0) return null;
+  return (
+    <ul aria-label="Pull progress" className="mt-2 space-y-1.5">
+      {layers.map((l) => {
+        const pct = l.total ? Math.min(100, Math.round(((l.current ?? 0) / l.total) * 100)) : undefined;
+        return (
+          <li key={l.id} data-testid="pull-layer" className="text-xs">
+            <div className="flex justify-between gap-3 font-mono">
+              <span className="text-slate-600">{l.id}</span>
+              <span className="text-slate-800">
+                {l.status}
+                {l.total ? ` · ${formatBytes(l.current ?? 0)} / ${formatBytes(l.total)}` : ""}
+              </span>
+            </div>
+            {pct !== undefined && (
+              <div
+                role="progressbar"
+                aria-label={`Layer ${l.id}`}
+                aria-valuemin={0}
+                aria-valuemax={100}
+                aria-valuenow={pct}
+                className="mt-0.5 h-1.5 overflow-hidden rounded bg-slate-200"
+              >
+                <div className="h-full bg-teal-600 transition-[width]" style={{ width: `${pct}%` }} />
+              </div>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,87 @@
+"use client";
+
+import { useEffect, useId, useRef } from "react";
+
+/**
+ * A modal built on the native <dialog>: focus is trapped, Escape closes it, and it is exposed as
+ * role "dialog" named by its title.
+ */
+export function Modal({
+  open,
+  onClose,
+  title,
+  children,
+  wide,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: string;
+  children: React.ReactNode;
+  wide?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      onClose={onClose}
+      className={`m-auto w-full rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${wide ? "max-w-3xl" : "max-w-lg"}`}
+    >
+      {open && (
+        <div className="p-5">
+          <h2 id={titleId} className="text-base font-semibold">
+            {title}
+          </h2>
+          <div className="mt-3">{children}</div>
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+/** A yes/no question in a modal; the confirm button carries the action's own name. */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+}: {
+  open: boolean;
+  title: string;
+  children: React.ReactNode;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <Modal open={open} onClose={onCancel} title={title}>
+      <div className="text-sm text-slate-700">{children}</div>
+      <div className="mt-5 flex justify-end gap-2">
+        <button
+          type="button"
+          autoFocus
+          onClick={onCancel}
+          className="rounded-md border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium hover:bg-slate-50"
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          onClick={onConfirm}
+          className="rounded-md border border-transparent bg-red-700 px-3.5 py-2 text-sm font-medium text-white hover:bg-red-800"
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,28 @@
+import "server-only";
+import type { z } from "zod";
+import { requireActionSession } from "@/lib/auth/next";
+import { AppError, toAppError } from "@/lib/errors";
+import { firstIssue } from "@/lib/validation";
+
+export type ActionResult<T = undefined> = { ok: true; message: string; data?: T } | { ok: false; error: string; code: string };
+
+/**
+ * The shape of every server action: session first, then input validation, then the work.
+ * AppErrors become `{ ok: false }` with a message for the user; nothing is thrown to the client.
+ */
+export async function runAction<S extends z.ZodType, T = undefined>(
+  schema: S,
+  input: unknown,
+  work: (value: z.infer<S>) => Promise<{ message: string; data?: T }>,
+): Promise<ActionResult<T>> {
+  try {
+    await requireActionSession();
+    const parsed = schema.safeParse(input);
+    if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
+    const { message, data } = await work(parsed.data);
+    return { ok: true, message, data };
+  } catch (err) {
+    const appError = toAppError(err);
+    return { ok: false, error: appError.message, code: appError.code };
+  }
+}

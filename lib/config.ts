@@ -1,0 +1,85 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+/** Settings read from the environment; see the README's configuration table. */
+export interface Config {
+  port: number;
+  host: string;
+  /** What the dashboard tells the user it tried, e.g. `unix:///var/run/docker.sock`. */
+  dockerEndpoint: string;
+  dataDir: string;
+  sharedDir: string;
+  /** Absolute path of `shared_dir/container_dir`, where tarballs live. */
+  containerDir: string;
+  /** Set when the operator fixed the token; otherwise it lives in the data dir. */
+  authToken: string | undefined;
+}
+
+const portSchema = z.coerce
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+const nonEmpty = z.string().trim().min(1, "must not be empty");
+
+const envSchema = z.object({
+  PORT: portSchema.default(3000),
+  HOST: nonEmpty.default("127.0.0.1"),
+  DOCKER_HOST: z
+    .string()
+    .trim()
+    .regex(/^(unix|tcp|npipe|ssh|http|https):\/\/.+/, "must look like unix:///path or tcp://host:port")
+    .optional(),
+  HAKURIVER_DATA_DIR: nonEmpty.default("./data"),
+  HAKURIVER_SHARED_DIR: nonEmpty.optional(),
+  HAKURIVER_CONTAINER_DIR: nonEmpty.default("hakuriver-containers"),
+  HAKURIVER_AUTH_TOKEN: z
+    .string()
+    .min(16, "must be at least 16 characters")
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses and validates the environment. Throws ConfigError naming every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  // Empty strings mean "unset", as shells often export them that way.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
+      }),
+    );
+  }
+  const e = result.data;
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ e.HAKURIVER_DATA_DIR);
+  const sharedDir = path.resolve(/*turbopackIgnore: true*/ e.HAKURIVER_SHARED_DIR ?? path.join(dataDir, "shared"));
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dockerEndpoint: e.DOCKER_HOST ?? "unix:///var/run/docker.sock",
+    dataDir,
+    sharedDir,
+    containerDir: path.resolve(/*turbopackIgnore: true*/ sharedDir, e.HAKURIVER_CONTAINER_DIR),
+    authToken: e.HAKURIVER_AUTH_TOKEN,
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed once. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,101 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { parseImageReference } from "@/lib/validation";
+import { docker } from "./client";
+import { dockerMessage, fromDockerError, isUnreachable, unreachableError } from "./errors";
+import type { CreateEvent, LayerProgress } from "./types";
+
+const PROGRESS_INTERVAL_MS = 150;
+
+interface PullEvent {
+  id?: string;
+  status?: string;
+  error?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/** Whether the engine has an image under this reference. */
+export async function imageExists(ref: string): Promise<boolean> {
+  try {
+    await docker().getImage(ref).inspect();
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw fromDockerError(err, { kind: "image", name: ref });
+  }
+}
+
+/**
+ * Makes sure `input` is present locally, pulling it when it is not, and returns the normalized
+ * reference (`:latest` added when no tag is given, since an untagged pull fetches every tag).
+ * Layer progress is reported at most every PROGRESS_INTERVAL_MS, and once more at the end.
+ */
+export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void): Promise<string> {
+  const parsed = parseImageReference(input);
+  if (!parsed) throw new AppError("bad_request:image", `${input} is not a valid image reference.`);
+  const ref = parsed.normalized;
+  if (await imageExists(ref)) {
+    onEvent({ type: "status", message: `Image ${ref} is present locally` });
+    return ref;
+  }
+  onEvent({ type: "status", message: `Pulling ${ref}` });
+  await pullImage(ref, (layers) => onEvent({ type: "pull", layers }));
+  return ref;
+}
+
+/** Pulls an image, reporting per-layer progress snapshots. Rejects with a readable reason. */
+export async function pullImage(ref: string, onProgress: (layers: LayerProgress[]) => void): Promise<void> {
+  const pullFailed = (err: unknown) =>
+    isUnreachable(err)
+      ? unreachableError(err)
+      : new AppError("failed:pull", `Could not pull ${ref}: ${dockerMessage(err)}`, { cause: err });
+
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await docker().pull(ref);
+  } catch (err) {
+    throw pullFailed(err);
+  }
+
+  const layers = new Map<string, LayerProgress>();
+  let lastSent = 0;
+  const send = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - lastSent < PROGRESS_INTERVAL_MS) return;
+    lastSent = now;
+    onProgress([...layers.values()].map((l) => ({ ...l })));
+  };
+
+  // The engine reports a failed pull inside the stream ({"error": …}), not as an HTTP status.
+  let streamError: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    docker().modem.followProgress(
+      stream,
+      (err: unknown) => {
+        send(true);
+        if (err) reject(pullFailed(err));
+        else if (streamError) reject(pullFailed(new Error(streamError)));
+        else resolve();
+      },
+      (event: PullEvent) => {
+        if (event.error) {
+          streamError ??= event.error;
+          return;
+        }
+        // Events without a layer id are about the whole image ("Digest: …", "Pulling from …").
+        if (!event.id || !event.status || event.status.startsWith("Pulling from")) return;
+        const detail = event.progressDetail ?? {};
+        const previous = layers.get(event.id);
+        const complete = /^(Download complete|Pull complete|Already exists)/.test(event.status);
+        const total = detail.total ?? previous?.total;
+        layers.set(event.id, {
+          id: event.id,
+          status: event.status,
+          current: detail.current ?? (complete ? total : previous?.current),
+          total,
+        });
+        send(false);
+      },
+    );
+  });
+}

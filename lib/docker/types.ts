@@ -1,0 +1,36 @@
+/** Docker's container states (`State` in the Engine API). */
+export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** One row of the Host Containers table. */
+export interface HostContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: ContainerState;
+  /** Docker's own wording, e.g. "Up 5 minutes" or "Exited (0) 2 hours ago". */
+  statusText: string;
+  /** ISO 8601. */
+  createdAt: string;
+  /** Made by this dashboard (label hakuriver.managed=true). */
+  managed: boolean;
+  /** The HakuRiver environment name (label hakuriver.env), when managed. */
+  envName?: string;
+}
+
+/** Progress of one layer while an image is pulled, from Docker's pull stream. */
+export interface LayerProgress {
+  id: string;
+  status: string;
+  current?: number;
+  total?: number;
+}
+
+/** What a container creation reports while it runs; the last event is `done` or `error`. */
+export type CreateEvent =
+  | { type: "status"; message: string }
+  | { type: "pull"; layers: LayerProgress[] }
+  | { type: "done"; container: HostContainer }
+  | { type: "error"; error: string; code: string };
+
+export const LABEL_MANAGED = "hakuriver.managed";
+export const LABEL_ENV = "hakuriver.env";

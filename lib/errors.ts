@@ -1,0 +1,63 @@
+/**
+ * The one error type the dashboard shows to users. `code` is `<kind>:<subject>`; the kind decides
+ * the HTTP status, the message is safe to show, and `cause` (logged, never sent) keeps the detail.
+ */
+export type ErrorKind =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "rate_limited"
+  | "failed"
+  | "unavailable";
+
+export type ErrorCode = `${ErrorKind}:${string}`;
+
+const statusByKind: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  failed: 500,
+  unavailable: 503,
+};
+
+export class AppError extends Error {
+  readonly kind: ErrorKind;
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "AppError";
+    this.kind = code.slice(0, code.indexOf(":")) as ErrorKind;
+    this.status = statusByKind[this.kind];
+  }
+}
+
+/** What an API or action returns on failure: a code and a message fit for the user. */
+export interface ErrorBody {
+  error: string;
+  code: ErrorCode;
+}
+
+/** Turns anything thrown into an AppError; unknown errors become a generic message and are logged. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  console.error("[hakuriver] unexpected error:", err);
+  return new AppError("failed:internal", "Something went wrong on the server; see its log for details.", {
+    cause: err,
+  });
+}
+
+export function errorBody(err: AppError): ErrorBody {
+  return { error: err.message, code: err.code };
+}

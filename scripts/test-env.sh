@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Brings up what the test suite runs against: a real Docker engine, the test images, a loopback
+# registry that serves one of them, and Debian's Chromium. Sourced by scripts/test.sh; safe to run
+# again (it reuses whatever already answers). On a fresh Debian machine as root it installs the
+# missing Debian packages; elsewhere it says exactly what is missing.
+set -euo pipefail
+
+REGISTRY_ADDR="${HAKURIVER_TEST_REGISTRY:-127.0.0.1:5055}"
+STATE_DIR="${HAKURIVER_TEST_STATE:-/var/lib/hakuriver-test}"
+LOCAL_IMAGE="hakuriver-test/busybox:latest"
+PULL_IMAGE="$REGISTRY_ADDR/hakuriver-test/pullable:latest"
+
+log() { printf '[test-env] %s\n' "$*" >&2; }
+die() { printf '[test-env] ERROR: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+APT_UPDATED=""
+apt_install() {
+  is_root || die "missing: $* (Debian packages). Run as root or install them: apt-get install -y $*"
+  command -v apt-get >/dev/null || die "missing: $* and no apt-get to install them with"
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    apt-get update -qq >&2
+    APT_UPDATED=1
+  fi
+  log "installing $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+# The Debian client matches the Debian engine; a newer client elsewhere on PATH works too.
+DOCKER_CLI=/usr/bin/docker
+[ -x "$DOCKER_CLI" ] || DOCKER_CLI=docker
+docker_cli() { "$DOCKER_CLI" "$@"; }
+
+engine_answers() { timeout 10 "$DOCKER_CLI" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+
+ensure_engine() {
+  if [ -n "${DOCKER_HOST:-}" ]; then
+    engine_answers || die "DOCKER_HOST=$DOCKER_HOST does not answer"
+    log "using the engine at DOCKER_HOST=$DOCKER_HOST"
+    return
+  fi
+  if [ -S /var/run/docker.sock ] && engine_answers; then
+    log "using the engine at /var/run/docker.sock"
+    return
+  fi
+  command -v dockerd >/dev/null 2>&1 || { apt_install docker.io; DOCKER_CLI=/usr/bin/docker; }
+  is_root || die "no Docker engine answers and starting dockerd needs root"
+  log "starting dockerd (log: /var/log/hakuriver-dockerd.log)"
+  setsid nohup dockerd --host=unix:///var/run/docker.sock >/var/log/hakuriver-dockerd.log 2>&1 < /dev/null &
+  echo $! > /run/hakuriver-dockerd.pid
+  for _ in $(seq 1 60); do
+    engine_answers && { log "dockerd is up"; return; }
+    sleep 1
+  done
+  tail -20 /var/log/hakuriver-dockerd.log >&2 || true
+  die "dockerd did not come up within 60 s"
+}
+
+build_busybox_rootfs() {
+  local dir="$1" extra="${2:-}"
+  rm -rf "$dir"
+  mkdir -p "$dir"/{bin,etc,tmp,root,proc,sys,dev,var}
+  cp /bin/busybox "$dir/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$dir/etc/passwd"
+  echo 'root:x:0:' > "$dir/etc/group"
+  chmod 1777 "$dir/tmp"
+  if [ -n "$extra" ]; then echo "$extra" > "$dir/etc/hakuriver-test-image"; fi
+}
+
+ensure_images() {
+  [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 || apt_install busybox-static
+  mkdir -p "$STATE_DIR"
+  if ! docker_cli image inspect "$LOCAL_IMAGE" >/dev/null 2>&1; then
+    log "building $LOCAL_IMAGE from Debian's busybox-static"
+    build_busybox_rootfs "$STATE_DIR/rootfs-local"
+    tar -C "$STATE_DIR/rootfs-local" -c . | docker_cli import -c 'CMD ["/bin/sh"]' - "$LOCAL_IMAGE" >/dev/null
+  fi
+}
+
+registry_answers() { curl -fsS "http://$REGISTRY_ADDR/v2/" >/dev/null 2>&1; }
+
+ensure_registry() {
+  command -v docker-registry >/dev/null 2>&1 || apt_install docker-registry
+  command -v curl >/dev/null 2>&1 || apt_install curl
+  if ! registry_answers; then
+    mkdir -p "$STATE_DIR/registry"
+    cat > "$STATE_DIR/registry.yml" <<YML
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $STATE_DIR/registry
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+YML
+    log "starting docker-registry on $REGISTRY_ADDR"
+    setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >"$STATE_DIR/registry.log" 2>&1 < /dev/null &
+    echo $! > "$STATE_DIR/registry.pid"
+    for _ in $(seq 1 30); do registry_answers && break; sleep 0.5; done
+    registry_answers || die "docker-registry did not answer on $REGISTRY_ADDR (see $STATE_DIR/registry.log)"
+  fi
+  # The pullable image has its own layer (a marker file), so pulling it downloads for real even
+  # though the local busybox image exists. Only the registry keeps it: tests pull it, then remove it.
+  if ! curl -fsS "http://$REGISTRY_ADDR/v2/hakuriver-test/pullable/manifests/latest" \
+      -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
+    log "pushing $PULL_IMAGE"
+    build_busybox_rootfs "$STATE_DIR/rootfs-pull" "pullable test image"
+    tar -C "$STATE_DIR/rootfs-pull" -c . | docker_cli import -c 'CMD ["/bin/sh"]' - "$PULL_IMAGE" >/dev/null
+    docker_cli push "$PULL_IMAGE" >/dev/null
+    docker_cli rmi "$PULL_IMAGE" >/dev/null
+  fi
+}
+
+ensure_chromium() {
+  if [ -z "${CHROMIUM_PATH:-}" ]; then
+    [ -x /usr/bin/chromium ] || apt_install chromium
+    CHROMIUM_PATH=/usr/bin/chromium
+  fi
+  [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not executable"
+}
+
+ensure_engine
+ensure_images
+ensure_registry
+ensure_chromium
+
+export CHROMIUM_PATH
+export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
+export HAKURIVER_TEST_PULL_IMAGE="$PULL_IMAGE"
+export HAKURIVER_TEST_REGISTRY="$REGISTRY_ADDR"
+log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH"

@@ -1,0 +1,72 @@
+import { createServer } from "node:http";
+import next from "next";
+import { ensureAuthToken } from "@/lib/auth/token";
+import { gate } from "@/lib/auth/gate";
+import { ConfigError, getConfig } from "@/lib/config";
+
+/**
+ * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
+ * shells). Every request passes the auth gate before Next sees it.
+ */
+async function main() {
+  let config;
+  try {
+    config = getConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const dev = process.env.NODE_ENV !== "production";
+  const auth = ensureAuthToken(config);
+
+  const server = createServer();
+  const app = next({ dev, hostname: config.host, port: config.port, httpServer: server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  server.on("request", (req, res) => {
+    // Route handlers see the peer address only through this header; never trust a client's copy.
+    req.headers["x-hakuriver-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    if (gate(req, res, auth.token, { dev })) return;
+    handle(req, res).catch((err) => {
+      console.error("[hakuriver] request failed:", err);
+      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${config.port}`;
+  console.log(`HakuRiver Docker dashboard${dev ? " (development)" : ""} listening on ${base}`);
+  console.log(`Docker engine: ${config.dockerEndpoint}; tarballs: ${config.containerDir}`);
+  if (auth.source === "file") {
+    console.log(`Access token ${auth.created ? "generated in" : "read from"} ${auth.file}. Open this to log in:`);
+    console.log(`    ${base}/login?token=${auth.token}`);
+  } else {
+    console.log(`Access token from HAKURIVER_AUTH_TOKEN. Log in at ${base}/login`);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: shutting down`);
+    setTimeout(() => process.exit(0), 5000).unref();
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((err) => {
+  console.error("[hakuriver] failed to start:", err);
+  process.exit(1);
+});
