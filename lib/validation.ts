@@ -17,7 +17,10 @@ export const envNameSchema = z
   .trim()
   .min(1, "HakuRiver Container Name is required.")
   .max(63, "HakuRiver Container Name must be at most 63 characters.")
-  .refine((s) => !/[A-Z]/.test(s), "HakuRiver Container Name must be lowercase (Runners look environments up in lowercase).")
+  .refine((s) => !/[A-Z]/.test(s), {
+    message: "HakuRiver Container Name must be lowercase (Runners look environments up in lowercase).",
+    abort: true,
+  })
   .refine(
     (s) => ENV_NAME_PATTERN.test(s),
     "HakuRiver Container Name may use a–z, 0–9, '_', '.' and '-', and must start with a letter or digit.",

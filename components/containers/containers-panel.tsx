@@ -65,7 +65,7 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
             {snapshot.containers.map((c) => (
               <tr key={c.id} data-testid="container-row" data-name={c.name} className="align-middle">
                 <th scope="row" className="px-4 py-2.5 text-left font-medium">
-                  <span className="font-mono">{c.name}</span>
+                  <span className="font-mono whitespace-nowrap">{c.name}</span>
                   {showAll && c.managed && (
                     <span className="ml-2 rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
                       managed
@@ -77,7 +77,9 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
                 </td>
                 <td className="px-4 py-2.5">
                   <StatusTag state={c.state} />
-                  <span className="ml-2 text-xs text-slate-500">{c.statusText}</span>
+                  {c.statusText && c.statusText.toLowerCase() !== c.state && (
+                    <span className="mt-0.5 block text-xs whitespace-nowrap text-slate-500">{c.statusText}</span>
+                  )}
                 </td>
                 <td className="px-4 py-2.5 text-xs whitespace-nowrap text-slate-600">
                   <LocalTime iso={c.createdAt} />

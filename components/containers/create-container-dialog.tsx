@@ -55,7 +55,12 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
     setFieldErrors((e) => ({ ...e, [field]: result.success || value === "" ? undefined : firstIssue(result.error) }));
   };
 
-  const submit = async (form: FormData) => {
+  // onSubmit, not <form action>: React resets an action form after it runs, and a failed create
+  // must leave what the user typed in place.
+  const submit = async (event: React.FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (busy) return;
+    const form = new FormData(event.currentTarget);
     setFormError(undefined);
     const input = { image: String(form.get("image") ?? ""), name: String(form.get("name") ?? "") };
     const parsed = createContainerSchema.safeParse(input);
@@ -103,7 +108,7 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
   };
 
   return (
-    <form action={submit} noValidate className="space-y-4">
+    <form onSubmit={submit} noValidate className="space-y-4">
       <Field
         label="Docker Image Name"
         name="image"

@@ -131,13 +131,46 @@ export async function createEnvironmentContainer(
   }
 
   onEvent({ type: "status", message: `Starting container ${name}` });
+  const discard = () =>
+    container.remove({ force: true }).catch((removeErr) => {
+      console.error(`[hakuriver] could not remove ${name} after a failed start:`, removeErr);
+    });
   try {
     await container.start();
   } catch (err) {
-    await container.remove({ force: true }).catch((removeErr) => {
-      console.error(`[hakuriver] could not remove ${name} after a failed start:`, removeErr);
-    });
+    await discard();
     throw new AppError("failed:start", `Container ${name} could not start: ${dockerMessage(err)}`, { cause: err });
   }
+  // Under an init, a missing or failing command is not a start error: the container starts and
+  // exits at once. Look again shortly, so such a container is reported and removed, not listed.
+  await new Promise((resolve) => setTimeout(resolve, START_SETTLE_MS));
+  const state = await container.inspect().then((i) => i.State, () => undefined);
+  if (state && !state.Running) {
+    const output = await lastOutput(container);
+    await discard();
+    throw new AppError(
+      "failed:start",
+      `Container ${name} exited at once (code ${state.ExitCode})${output ? `: ${output}` : ""}. Does the image have sleep?`,
+    );
+  }
   return getHostContainer(container.id);
+}
+
+const START_SETTLE_MS = 300;
+
+/** The last lines a stopped container printed, for an error message. */
+async function lastOutput(container: Docker.Container): Promise<string> {
+  try {
+    const raw = (await container.logs({ stdout: true, stderr: true, tail: 5 })) as unknown as Buffer;
+    // Non-TTY logs are multiplexed: 8-byte frame headers before each chunk.
+    let text = "";
+    for (let i = 0; i + 8 <= raw.length; ) {
+      const size = raw.readUInt32BE(i + 4);
+      text += raw.subarray(i + 8, i + 8 + size).toString("utf8");
+      i += 8 + size;
+    }
+    return text.trim().split("\n").slice(-3).join(" ").slice(0, 300);
+  } catch {
+    return "";
+  }
 }

@@ -94,7 +94,8 @@ export async function pullImage(ref: string, onProgress: (layers: LayerProgress[
           current: detail.current ?? (complete ? total : previous?.current),
           total,
         });
-        send(false);
+        // A new phase (Downloading → Extracting → Pull complete) goes out at once; byte counts are throttled.
+        send(previous?.status.split(" ")[0] !== event.status.split(" ")[0]);
       },
     );
   });

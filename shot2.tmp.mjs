@@ -1,0 +1,18 @@
+import { chromium } from "@playwright/test";
+const [,, token] = process.argv;
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.goto(`http://127.0.0.1:3111/login?token=${token}`);
+await page.getByRole("button", { name: "Create New Container" }).click();
+await page.getByLabel("Docker Image Name").fill("127.0.0.1:5055/hakuriver-test/pullable:latest");
+await page.getByLabel("HakuRiver Container Name").fill("Bad Name");
+await page.getByRole("button", { name: "Create", exact: true }).click();
+await page.waitForTimeout(300);
+await page.screenshot({ path: "/tmp/s2.png" });
+await page.getByLabel("HakuRiver Container Name").fill("pulled-one");
+await page.getByRole("button", { name: "Create", exact: true }).click();
+await page.waitForTimeout(250);
+await page.screenshot({ path: "/tmp/s3.png" });
+await page.waitForTimeout(3000);
+await page.screenshot({ path: "/tmp/s4.png" });
+await browser.close();

@@ -1,0 +1,52 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Docker from "dockerode";
+
+/** A Docker client for test set-up and checks, independent of the code under test. */
+export const engine = new Docker();
+
+/** The images scripts/test-env.sh provides. */
+export const LOCAL_IMAGE = process.env.HAKURIVER_TEST_IMAGE ?? "hakuriver-test/busybox:latest";
+export const PULL_IMAGE = process.env.HAKURIVER_TEST_PULL_IMAGE ?? "127.0.0.1:5055/hakuriver-test/pullable:2";
+
+export function uniqueName(prefix: string): string {
+  return `t-${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
+}
+
+export async function removeContainer(name: string): Promise<void> {
+  await engine
+    .getContainer(name)
+    .remove({ force: true })
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+}
+
+export async function removeImage(ref: string): Promise<void> {
+  await engine
+    .getImage(ref)
+    .remove({ force: true })
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) throw err;
+    });
+}
+
+export async function containerNamesWith(prefix: string): Promise<string[]> {
+  const all = await engine.listContainers({ all: true });
+  return all.map((c) => c.Names[0].replace(/^\//, "")).filter((n) => n.startsWith(prefix));
+}
+
+/** An image whose file system holds one file and no `sleep`: containers made from it cannot start. */
+export async function importImageWithoutSleep(ref: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hr-nosleep-"));
+  fs.writeFileSync(path.join(dir, "README"), "no binaries here\n");
+  const tar = path.join(dir, "rootfs.tar");
+  execFileSync("tar", ["-C", dir, "-cf", tar, "README"]);
+  const [repo, tag] = ref.split(":");
+  const stream = await engine.importImage(tar, { repo, tag });
+  await new Promise((resolve, reject) => engine.modem.followProgress(stream, (err: unknown) => (err ? reject(err) : resolve(null))));
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { ConfigError, parseConfig } from "@/lib/config";
+
+describe("configuration", () => {
+  it("has HakuRiver's defaults", () => {
+    const c = parseConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, "127.0.0.1");
+    assert.equal(c.dockerEndpoint, "unix:///var/run/docker.sock");
+    assert.equal(c.dataDir, path.resolve("data"));
+    assert.equal(c.sharedDir, path.resolve("data/shared"));
+    assert.equal(c.containerDir, path.resolve("data/shared/hakuriver-containers"));
+    assert.equal(c.authToken, undefined);
+  });
+
+  it("resolves the container dir relative to the shared dir, as HakuRiver does", () => {
+    const c = parseConfig({ HAKURIVER_SHARED_DIR: "/mnt/shared", HAKURIVER_CONTAINER_DIR: "envs" });
+    assert.equal(c.containerDir, "/mnt/shared/envs");
+    assert.equal(parseConfig({ HAKURIVER_CONTAINER_DIR: "/abs/dir" }).containerDir, "/abs/dir");
+  });
+
+  it("treats empty variables as unset", () => {
+    assert.equal(parseConfig({ PORT: "", DOCKER_HOST: "" }).port, 3000);
+  });
+
+  it("names every bad variable in one clear message", () => {
+    assert.throws(
+      () => parseConfig({ PORT: "eighty", DOCKER_HOST: "/var/run/docker.sock", HAKURIVER_AUTH_TOKEN: "short" }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.equal(err.problems.length, 3);
+        assert.match(err.message, /PORT="eighty": must be a number/);
+        assert.match(err.message, /DOCKER_HOST="\/var\/run\/docker.sock": must look like unix:\/\/\/path/);
+        assert.match(err.message, /HAKURIVER_AUTH_TOKEN="short": must be at least 16 characters/);
+        return true;
+      },
+    );
+    assert.throws(() => parseConfig({ PORT: "70000" }), /between 1 and 65535/);
+  });
+});
