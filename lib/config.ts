@@ -50,7 +50,7 @@ export class ConfigError extends Error {
 }
 
 /** Parses and validates the environment. Throws ConfigError naming every bad variable. */
-export function parseConfig(env: NodeJS.ProcessEnv): Config {
+export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset", as shells often export them that way.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);

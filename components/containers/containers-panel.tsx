@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useTransition } from "react";
+import { useOptimistic, useTransition } from "react";
 import { LocalTime } from "@/components/ui/local-time";
 import { StatusTag } from "@/components/ui/status-tag";
 import { ContainerActions } from "./container-actions";
@@ -15,13 +15,18 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
   const pathname = usePathname();
   const search = useSearchParams();
   const [switching, startSwitch] = useTransition();
+  // The box ticks at once; the list follows when the navigation lands.
+  const [checked, setChecked] = useOptimistic(showAll);
 
-  const toggleAll = (checked: boolean) => {
+  const toggleAll = (wanted: boolean) => {
     const params = new URLSearchParams(search.toString());
     params.set("tab", "containers");
-    if (checked) params.set("all", "1");
+    if (wanted) params.set("all", "1");
     else params.delete("all");
-    startSwitch(() => router.replace(`${pathname}?${params.toString()}`, { scroll: false }));
+    startSwitch(() => {
+      setChecked(wanted);
+      router.replace(`${pathname}?${params.toString()}`, { scroll: false });
+    });
   };
 
   return (
@@ -30,8 +35,8 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input
             type="checkbox"
-            checked={showAll}
-            disabled={switching}
+            checked={checked}
+            aria-busy={switching || undefined}
             onChange={(e) => toggleAll(e.target.checked)}
             className="h-4 w-4 rounded border-slate-300 accent-teal-700"
           />

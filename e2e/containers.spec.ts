@@ -1,0 +1,134 @@
+import { expect, test } from "@playwright/test";
+import { DockerPage } from "./pages/docker-page";
+import { LOCAL_IMAGE, PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+
+const made: string[] = [];
+const named = (prefix: string) => {
+  const name = uniqueName(prefix);
+  made.push(name);
+  return name;
+};
+
+test.afterAll(async () => {
+  for (const name of made) await removeContainer(name);
+});
+
+test("Create New Container pulls from the registry with progress, and the row shows Running in green; Stop, Start and Delete work", async ({ page }) => {
+  await removeImage(PULL_IMAGE);
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = named("ui");
+
+  // The pull streams as NDJSON; keep what the browser received to check the progress it was shown.
+  const createResponse = page.waitForResponse((r) => r.url().endsWith("/api/containers") && r.request().method() === "POST");
+  await docker.fillCreateForm(PULL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.createDialog.getByText(`Pulling ${PULL_IMAGE}`)).toBeVisible();
+  const events = (await (await createResponse).text()).trim().split("\n").map((l) => JSON.parse(l));
+  const pulls = events.filter((e) => e.type === "pull");
+  expect(pulls.length).toBeGreaterThan(0);
+  expect(pulls.at(-1).layers.some((l: { total?: number }) => (l.total ?? 0) > 1_000_000)).toBe(true);
+  expect(events.at(-1)).toMatchObject({ type: "done", container: { name, state: "running" } });
+
+  await expect(page.getByText(`Created and started ${name}.`)).toBeVisible();
+  await expect(docker.createDialog).toBeHidden();
+  await expect(docker.status(name)).toHaveText("Running");
+  await expect(docker.status(name)).toHaveAttribute("data-tone", "green");
+
+  await expect(docker.button(name, "Shell")).toBeVisible();
+  await expect(docker.button(name, "Shell")).toBeDisabled();
+  await expect(docker.button(name, "Create Tar")).toBeDisabled();
+  await expect(docker.button(name, "Create Tar")).toHaveAttribute("title", /not available yet/);
+
+  await docker.button(name, "Stop").click();
+  await expect(docker.status(name)).toHaveText("Stopped", { timeout: 8_000 });
+  await expect(docker.status(name)).toHaveAttribute("data-tone", "slate");
+  await expect(docker.button(name, "Shell")).toHaveCount(0);
+  expect((await engine.getContainer(name).inspect()).State.Running).toBe(false);
+
+  await docker.button(name, "Start").click();
+  await expect(docker.status(name)).toHaveText("Running");
+
+  await docker.deleteContainer(name);
+  await expect(docker.row(name)).toHaveCount(0);
+  await expect(engine.getContainer(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test("the clicked button shows its pending state", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = named("pending");
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  // Slow the action down so its pending state can be seen.
+  await page.route("**/docker*", async (route) => {
+    if (route.request().method() === "POST") await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  await docker.button(name, "Stop").click();
+  await expect(docker.row(name).getByRole("button", { name: "Stopping…" })).toHaveAttribute("aria-busy", "true");
+  await expect(docker.status(name)).toHaveText("Stopped");
+});
+
+test("a bad name shows the message in the form and creates nothing", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  await docker.fillCreateForm(LOCAL_IMAGE, "My Env");
+  await docker.submitCreate();
+  await expect(docker.createDialog).toContainText("HakuRiver Container Name must be lowercase");
+  await expect(docker.createDialog.getByLabel("HakuRiver Container Name")).toHaveValue("My Env");
+  await expect(docker.row("My Env")).toHaveCount(0);
+});
+
+test("an existing name and an image that cannot be pulled get clear messages", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = named("taken");
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.createDialog.getByRole("alert")).toHaveText(`A container named ${name} already exists.`);
+  await docker.createDialog.getByRole("button", { name: "Cancel" }).click();
+
+  const other = named("nopull");
+  await docker.fillCreateForm("127.0.0.1:5055/hakuriver-test/missing:1", other);
+  await docker.submitCreate();
+  await expect(docker.createDialog.getByRole("alert")).toContainText("Could not pull 127.0.0.1:5055/hakuriver-test/missing:1");
+  await expect(engine.getContainer(other).inspect()).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test("Show all containers lists containers the dashboard did not make, marking the managed ones; the tab survives a reload", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const managed = named("mine");
+  const foreign = named("theirs");
+  await docker.fillCreateForm(LOCAL_IMAGE, managed);
+  await docker.submitCreate();
+  await expect(docker.status(managed)).toHaveText("Running");
+  await engine.createContainer({ name: foreign, Image: LOCAL_IMAGE, Cmd: ["true"] });
+
+  await page.reload();
+  await expect(docker.row(foreign)).toHaveCount(0);
+  await page.getByLabel("Show all containers").check();
+  await expect(page).toHaveURL(/all=1/);
+  await expect(docker.status(foreign)).toHaveText("Created");
+  await expect(docker.row(managed)).toContainText("managed");
+  await expect(docker.row(foreign)).not.toContainText("managed");
+
+  await docker.tab("Shared Tarballs").click();
+  await expect(page).toHaveURL(/tab=tarballs/);
+  await page.reload();
+  await expect(docker.tab("Shared Tarballs")).toHaveAttribute("aria-selected", "true");
+});
+
+test("a container made outside the page appears without a reload", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = named("outside");
+  await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"], Labels: { "hakuriver.managed": "true", "hakuriver.env": name } });
+  await expect(docker.status(name)).toHaveText("Created", { timeout: 10_000 });
+});

@@ -1,0 +1,54 @@
+import { expect, type Locator, type Page } from "@playwright/test";
+import { E2E_TOKEN } from "../env";
+
+/** The Docker view as a user sees it: selected by the seed's labels and accessible roles. */
+export class DockerPage {
+  constructor(readonly page: Page) {}
+
+  async login(token = E2E_TOKEN) {
+    await this.page.goto(`/login?token=${encodeURIComponent(token)}`);
+    await expect(this.page).toHaveURL(/\/docker/);
+  }
+
+  async open(query = "") {
+    await this.page.goto(`/docker${query}`);
+  }
+
+  tab(name: "Host Containers" | "Shared Tarballs"): Locator {
+    return this.page.getByRole("tab", { name });
+  }
+
+  row(name: string): Locator {
+    // By data-name: the row header's accessible name also carries the "managed" badge.
+    return this.page.locator(`tr[data-name="${name}"]`);
+  }
+
+  status(name: string): Locator {
+    return this.row(name).getByTestId("status-tag");
+  }
+
+  button(name: string, label: "Start" | "Stop" | "Create Tar" | "Shell" | "Delete"): Locator {
+    return this.row(name).getByRole("button", { name: label, exact: true });
+  }
+
+  get createDialog(): Locator {
+    return this.page.getByRole("dialog", { name: "Create New Container" });
+  }
+
+  async fillCreateForm(image: string, name: string) {
+    await this.page.getByRole("button", { name: "Create New Container" }).click();
+    await this.createDialog.getByLabel("Docker Image Name").fill(image);
+    await this.createDialog.getByLabel("HakuRiver Container Name").fill(name);
+  }
+
+  async submitCreate() {
+    await this.createDialog.getByRole("button", { name: "Create", exact: true }).click();
+  }
+
+  async deleteContainer(name: string) {
+    await this.button(name, "Delete").click();
+    const confirm = this.page.getByRole("dialog", { name: `Delete container ${name}?` });
+    await expect(confirm).toContainText("Tarballs already made from it in shared storage are kept");
+    await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+  }
+}

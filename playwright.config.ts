@@ -1,0 +1,46 @@
+import { defineConfig } from "@playwright/test";
+import { E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, PORT } from "./e2e/env";
+
+/**
+ * e2e runs Debian's Chromium against the production build served by server.ts (run `npm run build`
+ * first; `npm test` does). A second server points at a Docker socket that does not exist, for the
+ * unreachable-engine banner.
+ */
+const dataDir = process.env.HAKURIVER_E2E_DATA ?? "test-results/e2e-data";
+
+const server = (port: number, env: Record<string, string>) => ({
+  command: "node dist/server.mjs",
+  url: `http://127.0.0.1:${port}/api/health`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  gracefulShutdown: { signal: "SIGTERM" as const, timeout: 5_000 },
+  stdout: "pipe" as const,
+  env: {
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    HAKURIVER_AUTH_TOKEN: E2E_TOKEN,
+    ...env,
+  },
+});
+
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" },
+  },
+  webServer: [
+    server(PORT, { HAKURIVER_DATA_DIR: `${dataDir}/main` }),
+    server(NO_ENGINE_PORT, { HAKURIVER_DATA_DIR: `${dataDir}/no-engine`, DOCKER_HOST: NO_ENGINE_SOCKET }),
+  ],
+});

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite — types, unit, integration (real Docker engine) and e2e (Debian's
+# Chromium against the production build). Brings up what it needs first (scripts/test-env.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+started=$(date +%s)
+
+stage "environment"
+source scripts/test-env.sh
+
+stage "type check"
+npm run --silent typecheck
+
+stage "unit tests"
+npm run --silent test:unit
+
+stage "integration tests (real engine)"
+npm run --silent test:integration
+
+stage "production build"
+npm run --silent build
+
+stage "e2e tests (Chromium, production server)"
+rm -rf test-results/e2e-data
+npm run --silent test:e2e
+
+printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - started ))"
