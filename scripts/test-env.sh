@@ -8,7 +8,7 @@ set -euo pipefail
 REGISTRY_ADDR="${HAKURIVER_TEST_REGISTRY:-127.0.0.1:5055}"
 STATE_DIR="${HAKURIVER_TEST_STATE:-/var/lib/hakuriver-test}"
 LOCAL_IMAGE="hakuriver-test/busybox:latest"
-PULL_IMAGE="$REGISTRY_ADDR/hakuriver-test/pullable:2"
+PULL_IMAGE="$REGISTRY_ADDR/hakuriver-test/pullable:3"
 
 log() { printf '[test-env] %s\n' "$*" >&2; }
 die() { printf '[test-env] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -109,12 +109,12 @@ YML
   fi
   # The pullable image has its own layer (a marker file), so pulling it downloads for real even
   # though the local busybox image exists. Only the registry keeps it: tests pull it, then remove it.
-  if ! curl -fsS "http://$REGISTRY_ADDR/v2/hakuriver-test/pullable/manifests/2" \
+  if ! curl -fsS "http://$REGISTRY_ADDR/v2/hakuriver-test/pullable/manifests/3" \
       -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' >/dev/null 2>&1; then
     log "pushing $PULL_IMAGE"
     build_busybox_rootfs "$STATE_DIR/rootfs-pull" "pullable test image"
     # Incompressible bytes, so the pull takes long enough to report byte progress.
-    head -c 24M /dev/urandom > "$STATE_DIR/rootfs-pull/var/payload"
+    head -c 96M /dev/urandom > "$STATE_DIR/rootfs-pull/var/payload"
     tar -C "$STATE_DIR/rootfs-pull" -c . | docker_cli import -c 'CMD ["/bin/sh"]' - "$PULL_IMAGE" >/dev/null
     docker_cli push "$PULL_IMAGE" >/dev/null
     docker_cli rmi "$PULL_IMAGE" >/dev/null

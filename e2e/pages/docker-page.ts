@@ -36,7 +36,11 @@ export class DockerPage {
   }
 
   async fillCreateForm(image: string, name: string) {
-    await this.page.getByRole("button", { name: "Create New Container" }).click();
+    // A click that lands before hydration opens nothing; a person would click again.
+    await expect(async () => {
+      await this.page.getByRole("button", { name: "Create New Container" }).click();
+      await expect(this.createDialog).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
     await this.createDialog.getByLabel("Docker Image Name").fill(image);
     await this.createDialog.getByLabel("HakuRiver Container Name").fill(name);
   }

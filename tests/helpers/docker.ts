@@ -10,7 +10,7 @@ export const engine = new Docker();
 
 /** The images scripts/test-env.sh provides. */
 export const LOCAL_IMAGE = process.env.HAKURIVER_TEST_IMAGE ?? "hakuriver-test/busybox:latest";
-export const PULL_IMAGE = process.env.HAKURIVER_TEST_PULL_IMAGE ?? "127.0.0.1:5055/hakuriver-test/pullable:2";
+export const PULL_IMAGE = process.env.HAKURIVER_TEST_PULL_IMAGE ?? "127.0.0.1:5055/hakuriver-test/pullable:3";
 
 export function uniqueName(prefix: string): string {
   return `t-${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
