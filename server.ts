@@ -3,6 +3,8 @@ import next from "next";
 import { ensureAuthToken } from "@/lib/auth/token";
 import { gate } from "@/lib/auth/gate";
 import { ConfigError, getConfig } from "@/lib/config";
+import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
+import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 
 /**
  * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
@@ -21,6 +23,14 @@ async function main() {
   }
   const dev = process.env.NODE_ENV !== "production";
   const auth = ensureAuthToken(config);
+
+  // Before any job can start: files and jobs a crash left behind.
+  const swept = await sweepTemporaryFiles().catch((err) => {
+    console.error(`[hakuriver] cannot use the tarball directory ${config.containerDir}:`, err);
+    return [];
+  });
+  if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
+  for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
 
   const server = createServer();
   const app = next({ dev, hostname: config.host, port: config.port, httpServer: server });
@@ -59,8 +69,11 @@ async function main() {
     stopping = true;
     console.log(`${signal}: shutting down`);
     setTimeout(() => process.exit(0), 5000).unref();
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
+    // Running jobs remove their temporary files; their journal entries then say cancelled.
+    void cancelAllPackaging().finally(() => {
+      server.close(() => process.exit(0));
+      server.closeAllConnections();
+    });
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

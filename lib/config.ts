@@ -14,6 +14,8 @@ export interface Config {
   containerDir: string;
   /** Set when the operator fixed the token; otherwise it lives in the data dir. */
   authToken: string | undefined;
+  /** Tarball versions kept per environment after a new one is complete. */
+  tarKeep: number;
 }
 
 const portSchema = z.coerce
@@ -35,6 +37,12 @@ const envSchema = z.object({
   HAKURIVER_DATA_DIR: nonEmpty.default("./data"),
   HAKURIVER_SHARED_DIR: nonEmpty.optional(),
   HAKURIVER_CONTAINER_DIR: nonEmpty.default("hakuriver-containers"),
+  HAKURIVER_TAR_KEEP: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1 (1 keeps only the newest, as HakuRiver does)")
+    .max(1000, "must be at most 1000")
+    .default(3),
   HAKURIVER_AUTH_TOKEN: z
     .string()
     .min(16, "must be at least 16 characters")
@@ -73,6 +81,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sharedDir,
     containerDir: path.resolve(/*turbopackIgnore: true*/ sharedDir, e.HAKURIVER_CONTAINER_DIR),
     authToken: e.HAKURIVER_AUTH_TOKEN,
+    tarKeep: e.HAKURIVER_TAR_KEEP,
   };
 }
 

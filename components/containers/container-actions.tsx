@@ -7,20 +7,27 @@ import { ConfirmDialog } from "@/components/ui/modal";
 import { canShell, canStart, canStop } from "@/lib/docker/status";
 import type { HostContainer } from "@/lib/docker/types";
 import type { ActionResult } from "@/lib/actions";
+import { isActive, type PackagingJob } from "@/lib/tarballs/types";
+import { ENV_NAME_PATTERN } from "@/lib/validation";
+import { createTarballAction } from "@/components/tarballs/actions";
+import { useRefreshJobs } from "@/components/tarballs/use-packaging";
 import { deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";
 
-type Kind = "start" | "stop" | "delete";
+type Kind = "start" | "stop" | "delete" | "tar";
 
 const run: Record<Kind, (name: string) => Promise<ActionResult>> = {
   start: startContainerAction,
   stop: stopContainerAction,
   delete: deleteContainerAction,
+  tar: createTarballAction,
 };
 
 /** The row's buttons, by state; the clicked one shows pending until the action and refresh end. */
-export function ContainerActions({ container }: { container: HostContainer }) {
-  const refresh = useRefreshContainers();
+export function ContainerActions({ container, job }: { container: HostContainer; job?: PackagingJob }) {
+  const refreshContainers = useRefreshContainers();
+  const refreshJobs = useRefreshJobs();
+  const refresh = () => Promise.all([refreshContainers(), refreshJobs()]);
   const [pending, setPending] = useState<Kind | null>(null);
   const [, startTransition] = useTransition();
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -30,8 +37,8 @@ export function ContainerActions({ container }: { container: HostContainer }) {
     startTransition(async () => {
       try {
         const result = await run[kind](container.name);
-        if (result.ok) toast.success(result.message);
-        else toast.error(result.error);
+        if (!result.ok) toast.error(result.error);
+        else if (kind !== "tar") toast.success(result.message);
       } catch {
         toast.error("The dashboard server did not answer. Is it still running?");
       } finally {
@@ -54,7 +61,17 @@ export function ContainerActions({ container }: { container: HostContainer }) {
           Stop
         </Button>
       )}
-      <Button unavailable title="Create Tar is not available yet: packaging arrives in a coming release.">
+      <Button
+        onClick={() => act("tar")}
+        pending={pending === "tar" || (job !== undefined && isActive(job))}
+        pendingLabel="Packaging…"
+        unavailable={(busy && pending !== "tar") || !ENV_NAME_PATTERN.test(container.name)}
+        title={
+          ENV_NAME_PATTERN.test(container.name)
+            ? `Package ${container.name} as a new tarball in shared storage`
+            : "Only containers with a lowercase HakuRiver name can be packaged."
+        }
+      >
         Create Tar
       </Button>
       {canShell(container.state) && (

@@ -1,9 +1,12 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useOptimistic, useTransition } from "react";
+import { Fragment, useOptimistic, useTransition } from "react";
+import type { PackagingJob } from "@/lib/tarballs/types";
 import { LocalTime } from "@/components/ui/local-time";
 import { StatusTag } from "@/components/ui/status-tag";
+import { PackagingProgress } from "@/components/tarballs/packaging-progress";
+import { usePackagingJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
 import { CreateContainerButton } from "./create-container-dialog";
 import { useContainers, type ContainersSnapshot } from "./use-containers";
@@ -11,6 +14,9 @@ import { useContainers, type ContainersSnapshot } from "./use-containers";
 export function ContainersPanel({ initial, showAll, endpoint }: { initial: ContainersSnapshot; showAll: boolean; endpoint: string }) {
   const { data } = useContainers(showAll, initial);
   const snapshot = data ?? initial;
+  const jobs = usePackagingJobs();
+  const jobByEnv = new Map<string, PackagingJob>();
+  for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -67,8 +73,11 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {snapshot.containers.map((c) => (
-              <tr key={c.id} data-testid="container-row" data-name={c.name} className="align-middle">
+            {snapshot.containers.map((c) => {
+              const job = jobByEnv.get(c.name);
+              return (
+              <Fragment key={c.id}>
+              <tr data-testid="container-row" data-name={c.name} className="align-middle">
                 <th scope="row" className="px-4 py-2.5 text-left font-medium">
                   <span className="font-mono whitespace-nowrap">{c.name}</span>
                   {showAll && c.managed && (
@@ -90,10 +99,19 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
                   <LocalTime iso={c.createdAt} />
                 </td>
                 <td className="px-4 py-2.5">
-                  <ContainerActions container={c} />
+                  <ContainerActions container={c} job={job} />
                 </td>
               </tr>
-            ))}
+              {job && (
+                <tr data-testid="packaging-row" data-packaging-for={c.name} className="bg-slate-50/60">
+                  <td colSpan={5} className="px-4 py-2">
+                    <PackagingProgress job={job} />
+                  </td>
+                </tr>
+              )}
+              </Fragment>
+              );
+            })}
           </tbody>
         </table>
         {snapshot.containers.length === 0 && !snapshot.error && (

@@ -100,3 +100,62 @@ export async function pullImage(ref: string, onProgress: (layers: LayerProgress[
     );
   });
 }
+
+/** Size and ID of an image, or undefined when it does not exist. */
+export async function inspectImage(ref: string): Promise<{ id: string; size: number } | undefined> {
+  try {
+    const info = await docker().getImage(ref).inspect();
+    return { id: info.Id, size: info.Size };
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+    throw fromDockerError(err, { kind: "image", name: ref });
+  }
+}
+
+/**
+ * Commits a container's file system to a new image and tags it `repo:tag`. Docker pauses a
+ * running container for the commit and resumes it; a stopped one stays stopped.
+ * `changes` are Dockerfile instructions applied to the image config.
+ */
+export async function commitContainer(container: string, repo: string, tag: string, changes: string[] = []): Promise<string> {
+  try {
+    const result = (await docker().getContainer(container).commit({ repo, tag, pause: true, changes })) as { Id: string };
+    return result.Id;
+  } catch (err) {
+    throw fromDockerError(err, { kind: "container", name: container });
+  }
+}
+
+export async function tagImage(id: string, repo: string, tag: string): Promise<void> {
+  try {
+    await docker().getImage(id).tag({ repo, tag });
+  } catch (err) {
+    throw fromDockerError(err, { kind: "image", name: id });
+  }
+}
+
+/** `docker save` of one image as a stream (GET /images/{name}/get), for a Runner's `docker load`. */
+export async function exportImage(ref: string): Promise<NodeJS.ReadableStream> {
+  try {
+    return await docker().getImage(ref).get();
+  } catch (err) {
+    throw fromDockerError(err, { kind: "image", name: ref });
+  }
+}
+
+/**
+ * Removes an image this dashboard made, but only if no container uses it and no tag points to
+ * it any more. Never forces: anything else's image stays.
+ */
+export async function removeImageIfUnused(id: string): Promise<boolean> {
+  try {
+    const info = await docker().getImage(id).inspect();
+    if ((info.RepoTags ?? []).filter((t) => t !== "<none>:<none>").length > 0) return false;
+    const users = await docker().listContainers({ all: true, filters: { ancestor: [id] } });
+    if (users.length > 0) return false;
+    await docker().getImage(id).remove({ noprune: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,85 @@
+"use client";
+
+import { useEffect, useState, useTransition } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/components/ui/format";
+import { isActive, type PackagingJob } from "@/lib/tarballs/types";
+import { cancelTarballAction } from "./actions";
+import { useRefreshJobs } from "./use-packaging";
+
+const phaseText: Record<PackagingJob["phase"], string> = {
+  committing: "Committing",
+  saving: "Saving",
+  finishing: "Finishing",
+  done: "Packaged",
+  failed: "Create Tar failed",
+  cancelled: "Create Tar cancelled",
+  interrupted: "Create Tar interrupted",
+};
+
+function elapsed(job: PackagingJob, now: number): string {
+  const end = job.finishedAt ? Date.parse(job.finishedAt) : now;
+  const s = Math.max(0, Math.round((end - Date.parse(job.startedAt)) / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** The row's Create Tar status: live phase, bytes against the image size, elapsed time, Cancel. */
+export function PackagingProgress({ job }: { job: PackagingJob }) {
+  const active = isActive(job);
+  const [now, setNow] = useState(() => Date.now());
+  const [cancelling, startCancel] = useTransition();
+  const refreshJobs = useRefreshJobs();
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+
+  const pct = job.imageSize ? Math.min(99, Math.floor((job.bytesWritten / job.imageSize) * 100)) : undefined;
+  const tone = job.phase === "done" ? "text-green-800" : active ? "text-slate-700" : "text-red-800";
+  return (
+    <div role="status" aria-label={`Create Tar of ${job.env}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
+      <span className={`font-medium ${tone}`}>
+        {phaseText[job.phase]}
+        {job.phase === "done" && job.file ? ` as ${job.file}` : ""}
+      </span>
+      {job.phase === "saving" && (
+        <span className="font-mono text-slate-600">
+          {formatBytes(job.bytesWritten)}
+          {job.imageSize ? ` / ${formatBytes(job.imageSize)}` : ""}
+        </span>
+      )}
+      {job.phase === "saving" && pct !== undefined && (
+        <span
+          role="progressbar"
+          aria-label={`Saving ${job.env}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={pct}
+          className="h-1.5 w-40 overflow-hidden rounded bg-slate-200"
+        >
+          <span className="block h-full bg-teal-600 transition-[width]" style={{ width: `${pct}%` }} />
+        </span>
+      )}
+      <span className="text-slate-500">{elapsed(job, now)}</span>
+      {job.error && <span className="text-red-800">{job.error}</span>}
+      {active && (
+        <Button
+          variant="danger"
+          pending={cancelling}
+          pendingLabel="Cancelling…"
+          onClick={() =>
+            startCancel(async () => {
+              const result = await cancelTarballAction(job.env);
+              if (!result.ok) toast.error(result.error);
+              await refreshJobs();
+            })
+          }
+        >
+          Cancel
+        </Button>
+      )}
+    </div>
+  );
+}

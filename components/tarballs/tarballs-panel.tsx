@@ -1,0 +1,183 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Fragment, useState, useTransition } from "react";
+import { toast } from "sonner";
+import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/components/ui/format";
+import { LocalTime } from "@/components/ui/local-time";
+import { ConfirmDialog } from "@/components/ui/modal";
+import type { TarballEnvironment, TarballVersion } from "@/lib/tarballs/types";
+import { deleteTarballAction } from "./actions";
+import { tarballsKey } from "./use-packaging";
+
+export interface TarballsSnapshot {
+  environments: TarballEnvironment[];
+  error?: string;
+}
+
+async function fetchTarballs(): Promise<TarballsSnapshot> {
+  const res = await fetch("/api/tarballs", { cache: "no-store" });
+  const body = (await res.json().catch(() => ({}))) as Partial<TarballsSnapshot> & { error?: string };
+  if (!res.ok) return { environments: [], error: body.error ?? `The server answered ${res.status}.` };
+  return { environments: body.environments ?? [] };
+}
+
+const iso = (timestamp: number) => new Date(timestamp * 1000).toISOString();
+
+export function TarballsPanel({ initial, directory }: { initial: TarballsSnapshot; directory: string }) {
+  const client = useQueryClient();
+  const { data = initial, isFetching, refetch } = useQuery({
+    queryKey: tarballsKey,
+    queryFn: fetchTarballs,
+    initialData: initial,
+    initialDataUpdatedAt: Date.now(),
+    refetchInterval: 10_000,
+  });
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const toggle = (name: string) =>
+    setExpanded((s) => {
+      const next = new Set(s);
+      if (next.has(name)) next.delete(name);
+      else next.add(name);
+      return next;
+    });
+
+  return (
+    <section aria-label="Shared Tarballs">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-slate-600">
+          Environments in <code className="rounded bg-slate-100 px-1 font-mono text-xs">{directory}</code>
+        </p>
+        <Button size="md" onClick={() => void refetch()} pending={isFetching} pendingLabel="Refreshing…">
+          Refresh
+        </Button>
+      </div>
+      {data.error && (
+        <div role="alert" className="mt-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+          Could not read the shared container directory: {data.error}
+        </div>
+      )}
+      <div className="mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="w-10 px-2 py-2.5"><span className="sr-only">Expand</span></th>
+              <th scope="col" className="px-4 py-2.5">Environment</th>
+              <th scope="col" className="px-4 py-2.5">Latest version</th>
+              <th scope="col" className="px-4 py-2.5">Size</th>
+              <th scope="col" className="px-4 py-2.5">Versions</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {data.environments.map((env) => {
+              const open = expanded.has(env.name);
+              return (
+                <Fragment key={env.name}>
+                  <tr data-env={env.name}>
+                    <td className="px-2 py-2.5 text-center">
+                      <button
+                        type="button"
+                        aria-expanded={open}
+                        aria-controls={`versions-${env.name}`}
+                        aria-label={`${open ? "Collapse" : "Expand"} ${env.name}`}
+                        onClick={() => toggle(env.name)}
+                        className="rounded p-1 text-slate-500 hover:bg-slate-100"
+                      >
+                        <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
+                      </button>
+                    </td>
+                    <th scope="row" className="px-4 py-2.5 text-left font-mono font-medium">{env.name}</th>
+                    <td className="px-4 py-2.5 text-xs">
+                      <LocalTime iso={iso(env.latest.timestamp)} />
+                      <span className="ml-2 font-mono text-slate-500">{env.latest.file}</span>
+                    </td>
+                    <td className="px-4 py-2.5 text-xs">{formatBytes(env.latest.size)}</td>
+                    <td className="px-4 py-2.5 text-xs">{env.versions.length}</td>
+                  </tr>
+                  {open && (
+                    <tr id={`versions-${env.name}`}>
+                      <td />
+                      <td colSpan={4} className="px-4 pb-3">
+                        <VersionsTable env={env} onChanged={() => client.invalidateQueries({ queryKey: tarballsKey })} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+        {data.environments.length === 0 && !data.error && (
+          <div className="px-6 py-10 text-center text-sm text-slate-600">
+            <p className="font-medium text-slate-800">No tarballs yet.</p>
+            <p className="mt-1">
+              Use <strong>Create Tar</strong> on a Host container to package it; Runners then load it as{" "}
+              <code className="font-mono text-xs">hakuriver/&lt;name&gt;:base</code>.
+            </p>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function VersionsTable({ env, onChanged }: { env: TarballEnvironment; onChanged: () => Promise<unknown> }) {
+  return (
+    <table aria-label={`Versions of ${env.name}`} className="w-full text-xs">
+      <thead className="text-left text-slate-500">
+        <tr>
+          <th scope="col" className="py-1.5 font-medium">Date</th>
+          <th scope="col" className="py-1.5 font-medium">File name</th>
+          <th scope="col" className="py-1.5 font-medium">Size</th>
+          <th scope="col" className="py-1.5 text-right font-medium">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {env.versions.map((v, i) => (
+          <VersionRow key={v.file} version={v} latest={i === 0} onChanged={onChanged} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function VersionRow({ version, latest, onChanged }: { version: TarballVersion; latest: boolean; onChanged: () => Promise<unknown> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [pending, startDelete] = useTransition();
+  const remove = () =>
+    startDelete(async () => {
+      const result = await deleteTarballAction(version.file);
+      if (result.ok) toast.success(result.message);
+      else toast.error(result.error);
+      await onChanged();
+    });
+  return (
+    <tr data-file={version.file} className="border-t border-slate-100">
+      <td className="py-1.5">
+        <LocalTime iso={iso(version.timestamp)} />
+        {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
+      </td>
+      <td className="py-1.5 font-mono">{version.file}</td>
+      <td className="py-1.5">{formatBytes(version.size)}</td>
+      <td className="py-1.5 text-right">
+        <Button variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
+          Delete
+        </Button>
+        <ConfirmDialog
+          open={confirming}
+          title={`Delete ${version.file}?`}
+          confirmLabel="Delete"
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            remove();
+          }}
+        >
+          <p>The file is removed from shared storage. Runners that already loaded it keep their image.</p>
+          {latest && <p className="mt-2">This is the latest version: the next newest becomes the one Runners load.</p>}
+        </ConfirmDialog>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,48 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { toast } from "sonner";
+import { isActive, type PackagingJob } from "@/lib/tarballs/types";
+
+export const jobsKey = ["packaging-jobs"] as const;
+export const tarballsKey = ["tarballs"] as const;
+
+async function fetchJobs(): Promise<PackagingJob[]> {
+  const res = await fetch("/api/tarballs/jobs", { cache: "no-store" });
+  if (!res.ok) throw new Error(`The server answered ${res.status}.`);
+  return ((await res.json()) as { jobs: PackagingJob[] }).jobs;
+}
+
+/**
+ * Create Tar jobs, polled every second while one runs (so a reloaded page re-attaches to them),
+ * and announced when they end. Use once per page.
+ */
+export function usePackagingJobs(): PackagingJob[] {
+  const client = useQueryClient();
+  const { data = [] } = useQuery({
+    queryKey: jobsKey,
+    queryFn: fetchJobs,
+    refetchInterval: (q) => (q.state.data?.some(isActive) ? 1000 : 5000),
+  });
+  const seen = useRef<Map<string, PackagingJob["phase"]> | null>(null);
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = new Map(data.map((j) => [j.id, j.phase]));
+    if (!before) return; // first load: do not announce old news
+    for (const job of data) {
+      const was = before.get(job.id);
+      if (was === undefined || was === job.phase || isActive(job)) continue;
+      if (job.phase === "done") toast.success(`Packaged ${job.env} as ${job.file}.`);
+      else if (job.phase === "failed") toast.error(`Create Tar of ${job.env} failed: ${job.error}`);
+      else if (job.phase === "cancelled") toast.info(`Create Tar of ${job.env} was cancelled; no file was kept.`);
+      void client.invalidateQueries({ queryKey: tarballsKey });
+    }
+  }, [data, client]);
+  return data;
+}
+
+export function useRefreshJobs() {
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: jobsKey });
+}

@@ -1,0 +1,180 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { getConfig } from "@/lib/config";
+import { commitContainer, exportImage, inspectImage, removeImageIfUnused, tagImage } from "@/lib/docker/images";
+import { containerExists } from "@/lib/docker/containers";
+import { AppError, toAppError } from "@/lib/errors";
+import { envNameSchema } from "@/lib/validation";
+import { baseImageTag } from "./names";
+import { pruneVersions } from "./store";
+import { isActive, type PackagingJob } from "./types";
+import { writeTarball } from "./write";
+
+/**
+ * Create Tar jobs. They run in the background of the server process, one per environment at a
+ * time, and outlive the request and the page that started them. The registry sits on globalThis
+ * because server.ts and Next's route bundles load this module separately but share the process;
+ * a small journal in the data dir lets a restart report jobs a crash interrupted.
+ */
+interface Entry {
+  job: PackagingJob;
+  abort: AbortController;
+}
+
+const KEEP_FINISHED_MS = 30 * 60_000;
+const registryKey = Symbol.for("hakuriver.packaging.jobs");
+const globalStore = globalThis as unknown as Record<symbol, Map<string, Entry> | undefined>;
+
+function registry(): Map<string, Entry> {
+  return (globalStore[registryKey] ??= new Map());
+}
+
+function journalPath(): string {
+  return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "packaging-jobs.json");
+}
+
+/** Records the jobs on disk (phase changes only, never per byte). Losing it loses only history. */
+function writeJournal(): void {
+  try {
+    const jobs = [...registry().values()].map((e) => e.job);
+    fs.mkdirSync(path.dirname(journalPath()), { recursive: true });
+    fs.writeFileSync(`${journalPath()}.tmp`, JSON.stringify(jobs));
+    fs.renameSync(`${journalPath()}.tmp`, journalPath());
+  } catch (err) {
+    console.error("[hakuriver] could not write the packaging journal:", err);
+  }
+}
+
+function forgetOldJobs(): void {
+  const now = Date.now();
+  for (const [env, { job }] of registry()) {
+    if (!isActive(job) && job.finishedAt && now - Date.parse(job.finishedAt) > KEEP_FINISHED_MS) registry().delete(env);
+  }
+}
+
+/**
+ * At start-up: jobs the journal says were running died with the previous process. Report them as
+ * interrupted (their temporary files are swept separately).
+ */
+export function recoverInterruptedJobs(): PackagingJob[] {
+  let jobs: PackagingJob[] = [];
+  try {
+    jobs = JSON.parse(fs.readFileSync(journalPath(), "utf8")) as PackagingJob[];
+  } catch {
+    return [];
+  }
+  const interrupted: PackagingJob[] = [];
+  for (const job of jobs) {
+    if (isActive(job)) {
+      job.phase = "interrupted";
+      job.finishedAt = new Date().toISOString();
+      job.error = "The dashboard stopped while this job ran; no partial file was kept and older versions are intact.";
+      interrupted.push(job);
+    }
+    if (!registry().has(job.env)) registry().set(job.env, { job, abort: new AbortController() });
+  }
+  forgetOldJobs();
+  writeJournal();
+  return interrupted;
+}
+
+/** Current and recently finished jobs, newest first. */
+export function listJobs(): PackagingJob[] {
+  forgetOldJobs();
+  return [...registry().values()].map((e) => ({ ...e.job })).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/**
+ * Starts packaging a container as a new version of the environment of the same name, and
+ * returns at once. Refuses a second job for the same environment while one runs.
+ */
+export async function startPackaging(container: string): Promise<PackagingJob> {
+  const parsed = envNameSchema.safeParse(container);
+  if (!parsed.success) {
+    throw new AppError(
+      "bad_request:env",
+      `Container ${container} cannot be packaged: HakuRiver environment names are lowercase letters, digits, '_', '.', '-'.`,
+    );
+  }
+  const env = parsed.data;
+  const current = registry().get(env);
+  if (current && isActive(current.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
+  if (!(await containerExists(env))) throw new AppError("not_found:container", `Container ${env} was not found.`);
+  // Checked again after the await: another request may have started meanwhile.
+  const again = registry().get(env);
+  if (again && isActive(again.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
+
+  const entry: Entry = {
+    job: { id: randomUUID(), env, container: env, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0 },
+    abort: new AbortController(),
+  };
+  registry().set(env, entry);
+  writeJournal();
+  void run(entry);
+  return { ...entry.job };
+}
+
+/** Cancels a running job; false when there is none. The job cleans up after itself. */
+export function cancelPackaging(env: string): boolean {
+  const entry = registry().get(env);
+  if (!entry || !isActive(entry.job)) return false;
+  entry.abort.abort();
+  return true;
+}
+
+/** Aborts every running job (server shutdown) and waits briefly for their clean-up. */
+export async function cancelAllPackaging(waitMs = 3000): Promise<void> {
+  const running = [...registry().values()].filter((e) => isActive(e.job));
+  for (const e of running) e.abort.abort();
+  const deadline = Date.now() + waitMs;
+  while (running.some((e) => isActive(e.job)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+function setPhase(entry: Entry, phase: PackagingJob["phase"]): void {
+  entry.job.phase = phase;
+  if (!isActive(entry.job)) entry.job.finishedAt = new Date().toISOString();
+  writeJournal();
+}
+
+async function run(entry: Entry): Promise<void> {
+  const { job, abort } = entry;
+  const tag = baseImageTag(job.env);
+  const [repo, tagName] = tag.split(":");
+  const checkAborted = () => {
+    if (abort.signal.aborted) throw new AppError("failed:cancelled", "Cancelled.");
+  };
+  let previous: { id: string } | undefined;
+  let committed: string | undefined;
+  try {
+    previous = await inspectImage(tag);
+    // The env labels describe the Host container, not what Runners run from the image.
+    committed = await commitContainer(job.container, repo, tagName, ["LABEL hakuriver.managed=false"]);
+    checkAborted();
+    job.imageSize = (await inspectImage(committed))?.size;
+    setPhase(entry, "saving");
+    const source = (await exportImage(tag)) as Readable;
+    const { file } = await writeTarball(job.env, source, {
+      signal: abort.signal,
+      onBytes: (n) => {
+        job.bytesWritten = n;
+      },
+    });
+    job.file = file;
+    setPhase(entry, "finishing");
+    await pruneVersions(job.env, getConfig().tarKeep);
+    if (previous && previous.id !== committed) await removeImageIfUnused(previous.id);
+    setPhase(entry, "done");
+  } catch (err) {
+    const cancelled = abort.signal.aborted;
+    if (!cancelled) job.error = toAppError(err).message;
+    // Put the tag back where it was, so a failed job changes nothing a Runner or user relies on.
+    if (committed && previous && previous.id !== committed) {
+      await tagImage(previous.id, repo, tagName).catch(() => {});
+      await removeImageIfUnused(committed);
+    }
+    setPhase(entry, cancelled ? "cancelled" : "failed");
+  }
+}

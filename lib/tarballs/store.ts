@@ -1,0 +1,114 @@
+import "server-only";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/errors";
+import { isTempFile, parseTarballName, tarballFileName } from "./names";
+import type { TarballEnvironment, TarballVersion } from "./types";
+
+/** The container dir, created on first need (the Python host does the same). */
+export async function containerDir(): Promise<string> {
+  const dir = getConfig().containerDir;
+  await fs.mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Every tarball in the container dir, by the Runners' rule; other files, directories and
+ * symlinks are ignored. One directory read, then one stat per matching file.
+ */
+export async function listVersions(): Promise<TarballVersion[]> {
+  const dir = await containerDir();
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  const candidates = entries.flatMap((e) => {
+    if (!e.isFile()) return [];
+    const parsed = parseTarballName(e.name);
+    return parsed ? [{ file: e.name, ...parsed }] : [];
+  });
+  const sized = await Promise.all(
+    candidates.map(async (c) => {
+      try {
+        const st = await fs.lstat(path.join(dir, c.file));
+        return st.isFile() ? { ...c, size: st.size } : undefined;
+      } catch {
+        return undefined; // removed between readdir and stat
+      }
+    }),
+  );
+  return sized.filter((v): v is TarballVersion => v !== undefined);
+}
+
+/** Versions grouped by environment, newest first within each, environments by name. */
+export function groupEnvironments(versions: TarballVersion[]): TarballEnvironment[] {
+  const byEnv = new Map<string, TarballVersion[]>();
+  for (const v of versions) {
+    const list = byEnv.get(v.env);
+    if (list) list.push(v);
+    else byEnv.set(v.env, [v]);
+  }
+  return [...byEnv.entries()]
+    .map(([name, list]) => {
+      list.sort((a, b) => b.timestamp - a.timestamp);
+      return { name, latest: list[0], versions: list, totalSize: list.reduce((n, v) => n + v.size, 0) };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function listEnvironments(): Promise<TarballEnvironment[]> {
+  return groupEnvironments(await listVersions());
+}
+
+/** Timestamps of one environment's versions (exact, case-sensitive name). */
+export async function versionTimestamps(env: string): Promise<number[]> {
+  return (await listVersions()).filter((v) => v.env === env).map((v) => v.timestamp);
+}
+
+/**
+ * Deletes one version. Only a regular file whose name matches the Runners' rule, directly in the
+ * container dir, can be deleted: no path separators, no symlinks, nothing else.
+ */
+export async function deleteVersion(file: string): Promise<void> {
+  if (typeof file !== "string" || file !== path.basename(file) || !parseTarballName(file)) {
+    throw new AppError("bad_request:tarball", "Not a tarball file name (expected <name>-<timestamp>.tar).");
+  }
+  const target = path.join(await containerDir(), file);
+  let st;
+  try {
+    st = await fs.lstat(target);
+  } catch {
+    throw new AppError("not_found:tarball", `Tarball ${file} was not found.`);
+  }
+  if (!st.isFile()) throw new AppError("bad_request:tarball", `${file} is not a regular file; it was left alone.`);
+  await fs.unlink(target);
+}
+
+/** Keeps the newest `keep` versions of `env`; returns the files removed. */
+export async function pruneVersions(env: string, keep: number): Promise<string[]> {
+  const old = (await listVersions())
+    .filter((v) => v.env === env)
+    .sort((a, b) => b.timestamp - a.timestamp)
+    .slice(keep);
+  const dir = await containerDir();
+  const removed: string[] = [];
+  for (const v of old) {
+    await fs.unlink(path.join(dir, v.file)).then(
+      () => removed.push(v.file),
+      (err) => console.error(`[hakuriver] could not prune ${v.file}:`, err),
+    );
+  }
+  return removed;
+}
+
+/** Removes temporary files a crash left behind. Runs at start-up, before any job can exist. */
+export async function sweepTemporaryFiles(): Promise<string[]> {
+  const dir = await containerDir();
+  const removed: string[] = [];
+  for (const name of await fs.readdir(dir)) {
+    if (!isTempFile(name)) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+export { tarballFileName };

@@ -1,0 +1,39 @@
+export interface TarballVersion {
+  file: string;
+  env: string;
+  /** Unix seconds, from the file name (what Runners compare). */
+  timestamp: number;
+  size: number;
+}
+
+export interface TarballEnvironment {
+  name: string;
+  latest: TarballVersion;
+  /** Newest first. */
+  versions: TarballVersion[];
+  totalSize: number;
+}
+
+export type PackagingPhase = "committing" | "saving" | "finishing" | "done" | "failed" | "cancelled" | "interrupted";
+
+/** A Create Tar job as the UI and API see it. */
+export interface PackagingJob {
+  id: string;
+  env: string;
+  container: string;
+  phase: PackagingPhase;
+  startedAt: string;
+  finishedAt?: string;
+  bytesWritten: number;
+  /** The image's size as Docker reports it; the tarball ends up about this large. */
+  imageSize?: number;
+  /** The final file name, once done. */
+  file?: string;
+  error?: string;
+}
+
+export const ACTIVE_PHASES: readonly PackagingPhase[] = ["committing", "saving", "finishing"];
+
+export function isActive(job: Pick<PackagingJob, "phase">): boolean {
+  return ACTIVE_PHASES.includes(job.phase);
+}
