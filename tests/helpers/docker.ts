@@ -50,3 +50,28 @@ export async function importImageWithoutSleep(ref: string): Promise<void> {
   await new Promise((resolve, reject) => engine.modem.followProgress(stream, (err: unknown) => (err ? reject(err) : resolve(null))));
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** Runs a command in a running container and returns its output (stdout and stderr, demuxed). */
+export async function execIn(container: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await engine.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  const sink = new (await import("node:stream")).PassThrough();
+  sink.on("data", (c: Buffer) => chunks.push(c));
+  engine.modem.demuxStream(stream, sink, sink);
+  await new Promise((resolve) => stream.on("end", resolve));
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
+}
+
+/** Runs a throwaway container from `image` and returns what `cmd` printed. */
+export async function runOnce(image: string, cmd: string[]): Promise<string> {
+  const c = await engine.createContainer({ Image: image, Cmd: cmd, Tty: true });
+  try {
+    await c.start();
+    await c.wait();
+    return ((await c.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("utf8");
+  } finally {
+    await c.remove({ force: true });
+  }
+}
