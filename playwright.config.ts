@@ -1,12 +1,12 @@
 import { defineConfig } from "@playwright/test";
-import { E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, PORT } from "./e2e/env";
+import { E2E_DATA, E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, PORT } from "./e2e/env";
 
 /**
  * e2e runs Debian's Chromium against the production build served by server.ts (run `npm run build`
  * first; `npm test` does). A second server points at a Docker socket that does not exist, for the
  * unreachable-engine banner.
  */
-const dataDir = process.env.HAKURIVER_E2E_DATA ?? "test-results/e2e-data";
+const dataDir = E2E_DATA;
 
 const server = (port: number, env: Record<string, string>) => ({
   command: "node dist/server.mjs",

@@ -39,8 +39,8 @@ test("Create New Container pulls from the registry with progress, and the row sh
 
   await expect(docker.button(name, "Shell")).toBeVisible();
   await expect(docker.button(name, "Shell")).toBeDisabled();
-  await expect(docker.button(name, "Create Tar")).toBeDisabled();
-  await expect(docker.button(name, "Create Tar")).toHaveAttribute("title", /not available yet/);
+  await expect(docker.button(name, "Shell")).toHaveAttribute("title", /not available yet/);
+  await expect(docker.button(name, "Create Tar")).toBeEnabled();
 
   await docker.button(name, "Stop").click();
   await expect(docker.status(name)).toHaveText("Stopped", { timeout: 8_000 });

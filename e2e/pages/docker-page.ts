@@ -56,3 +56,37 @@ export class DockerPage {
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
   }
 }
+
+/** The Shared Tarballs tab. */
+export class TarballsTab {
+  constructor(readonly page: Page) {}
+
+  async open() {
+    await this.page.goto("/docker?tab=tarballs");
+  }
+
+  environment(name: string): Locator {
+    return this.page.locator(`tr[data-env="${name}"]`);
+  }
+
+  async expand(name: string) {
+    await expect(async () => {
+      await this.page.getByRole("button", { name: `Expand ${name}` }).click({ timeout: 2_000 });
+      await expect(this.versions(name)).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+  }
+
+  versions(name: string): Locator {
+    return this.page.getByRole("table", { name: `Versions of ${name}` });
+  }
+
+  version(file: string): Locator {
+    return this.page.locator(`tr[data-file="${file}"]`);
+  }
+
+  async deleteVersion(file: string) {
+    await this.version(file).getByRole("button", { name: `Delete ${file}` }).click();
+    const confirm = this.page.getByRole("dialog", { name: `Delete ${file}?` });
+    await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+  }
+}

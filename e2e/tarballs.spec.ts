@@ -1,0 +1,93 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { E2E_CONTAINER_DIR, E2E_TOKEN, NO_ENGINE_PORT } from "./env";
+import { DockerPage, TarballsTab } from "./pages/docker-page";
+import { LOCAL_IMAGE, execIn, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+
+const made: string[] = [];
+test.afterAll(async () => {
+  for (const name of made) {
+    await removeContainer(name);
+    await removeImage(`hakuriver/${name}:base`);
+  }
+});
+
+test("Create Tar shows live progress, the new version appears in Shared Tarballs, an older one is deleted after confirming, Refresh picks up new files", async ({ page }) => {
+  test.setTimeout(120_000);
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = uniqueName("tar");
+  made.push(name);
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  // Enough data that saving takes a visible while.
+  expect((await execIn(name, ["sh", "-c", "head -c 209715200 /dev/urandom > /root/data"])).exitCode).toBe(0);
+  // An older version written by hand, as the Python host would.
+  fs.mkdirSync(E2E_CONTAINER_DIR, { recursive: true });
+  const older = `${name}-1700000000.tar`;
+  fs.writeFileSync(path.join(E2E_CONTAINER_DIR, older), "older version");
+
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { seenProgress: string[] }).seenProgress = seen;
+    new MutationObserver(() => {
+      document.querySelectorAll('[data-testid="packaging-row"]').forEach((el) => seen.push(el.textContent ?? ""));
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await docker.button(name, "Create Tar").click();
+  const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
+  await expect(progress).toContainText(/Committing|Saving/);
+  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 90_000 });
+  const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+  expect(seen.some((t) => /Saving[\d.]+ (B|KiB|MiB) \/ \d+(\.\d)? MiB/.test(t)), seen.slice(-5).join("\n")).toBe(true);
+  await expect(page.getByText(new RegExp(`Packaged ${name} as ${name}-\\d+\\.tar`))).toBeVisible();
+  const newest = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
+  await expect(docker.status(name)).toHaveText("Running");
+
+  const tarballs = new TarballsTab(page);
+  await docker.tab("Shared Tarballs").click();
+  await expect(tarballs.environment(name)).toContainText(newest);
+  await expect(tarballs.environment(name)).toContainText("2");
+  await tarballs.expand(name);
+  await expect(tarballs.versions(name).getByRole("row")).toHaveCount(3);
+  await expect(tarballs.versions(name).getByRole("row").nth(1)).toContainText(newest);
+
+  await tarballs.deleteVersion(older);
+  await expect(tarballs.version(older)).toHaveCount(0);
+  expect(fs.existsSync(path.join(E2E_CONTAINER_DIR, older))).toBe(false);
+  expect(fs.existsSync(path.join(E2E_CONTAINER_DIR, newest))).toBe(true);
+
+  const another = `${name}-1600000000.tar`;
+  fs.writeFileSync(path.join(E2E_CONTAINER_DIR, another), "another");
+  await page.getByRole("button", { name: "Refresh" }).click();
+  await expect(tarballs.version(another)).toBeVisible();
+});
+
+test("an empty container dir explains how to make the first tarball", async ({ page }) => {
+  // The second server has a data dir of its own, with no tarballs in it.
+  const base = `http://127.0.0.1:${NO_ENGINE_PORT}`;
+  await page.goto(`${base}/login?token=${E2E_TOKEN}&next=${encodeURIComponent("/docker?tab=tarballs")}`);
+  await expect(page.getByRole("tab", { name: "Shared Tarballs" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("No tarballs yet.")).toBeVisible();
+  await expect(page.getByRole("tabpanel")).toContainText("Use Create Tar on a Host container");
+});
+
+test("/api/environments lists names with their latest tarball; both tarball APIs need the login", async ({ page, request }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const env = uniqueName("api");
+  fs.mkdirSync(E2E_CONTAINER_DIR, { recursive: true });
+  for (const ts of [1700000000, 1700000500]) fs.writeFileSync(path.join(E2E_CONTAINER_DIR, `${env}-${ts}.tar`), "x");
+  try {
+    const res = await page.request.get("/api/environments");
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { environments: { name: string; latest: { file: string } }[] };
+    expect(body.environments.find((e) => e.name === env)).toMatchObject({ latest: { file: `${env}-1700000500.tar` } });
+  } finally {
+    for (const ts of [1700000000, 1700000500]) fs.rmSync(path.join(E2E_CONTAINER_DIR, `${env}-${ts}.tar`), { force: true });
+  }
+  expect((await request.get("/api/tarballs")).status()).toBe(401);
+  expect((await request.get("/api/environments")).status()).toBe(401);
+});
