@@ -5,6 +5,8 @@ import { gate } from "@/lib/auth/gate";
 import { ConfigError, getConfig } from "@/lib/config";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
+import { sweepLeftoverShells } from "@/lib/terminal/shell";
+import { attachTerminals, closeAllShells } from "@/lib/terminal/socket";
 
 /**
  * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
@@ -47,6 +49,9 @@ async function main() {
     });
   });
 
+  // After Next's handler: Socket.IO wraps the request listeners present when it attaches.
+  const io = attachTerminals(server, auth.token);
+
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);
@@ -63,15 +68,20 @@ async function main() {
     console.log(`Access token from HAKURIVER_AUTH_TOKEN. Log in at ${base}/login`);
   }
 
+  // Shells a crashed predecessor left running; in the background, the engine may be slow or away.
+  void sweepLeftoverShells().catch(() => {});
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
     setTimeout(() => process.exit(0), 5000).unref();
-    // Running jobs remove their temporary files; their journal entries then say cancelled.
-    void cancelAllPackaging().finally(() => {
-      server.close(() => process.exit(0));
+    // Running jobs remove their temporary files (their journal entries then say cancelled);
+    // open shells are ended in their containers.
+    void Promise.allSettled([cancelAllPackaging(), closeAllShells()]).finally(() => {
+      // Closes the sockets and the HTTP server with them.
+      void io.close(() => process.exit(0));
       server.closeAllConnections();
     });
   };

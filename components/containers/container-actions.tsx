@@ -11,6 +11,7 @@ import { isActive, type PackagingJob } from "@/lib/tarballs/types";
 import { ENV_NAME_PATTERN } from "@/lib/validation";
 import { createTarballAction } from "@/components/tarballs/actions";
 import { useRefreshJobs } from "@/components/tarballs/use-packaging";
+import { ShellButton } from "@/components/terminal/shell-button";
 import { deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";
 
@@ -74,11 +75,7 @@ export function ContainerActions({ container, job }: { container: HostContainer;
       >
         Create Tar
       </Button>
-      {canShell(container.state) && (
-        <Button unavailable title="Shell is not available yet: the web terminal arrives in a coming release.">
-          Shell
-        </Button>
-      )}
+      {canShell(container.state) && <ShellButton container={container.name} />}
       <Button
         variant="danger"
         onClick={() => setConfirmDelete(true)}

@@ -35,7 +35,7 @@ export function CreateContainerButton() {
       <Button variant="primary" size="md" onClick={() => setOpen(true)}>
         Create New Container
       </Button>
-      <Modal open={open} onClose={() => setOpen(false)} title="Create New Container" wide>
+      <Modal open={open} onClose={() => setOpen(false)} title="Create New Container" size="wide">
         <CreateContainerForm onDone={() => setOpen(false)} />
       </Modal>
     </>

@@ -2,6 +2,8 @@
 
 import { useEffect, useId, useRef } from "react";
 
+const sizes = { normal: "max-w-lg", wide: "max-w-3xl", terminal: "max-w-[min(96vw,80rem)]" };
+
 /**
  * A modal built on the native <dialog>: focus is trapped, Escape closes it, and it is exposed as
  * role "dialog" named by its title.
@@ -11,13 +13,13 @@ export function Modal({
   onClose,
   title,
   children,
-  wide,
+  size = "normal",
 }: {
   open: boolean;
   onClose: () => void;
   title: string;
   children: React.ReactNode;
-  wide?: boolean;
+  size?: "normal" | "wide" | "terminal";
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -32,7 +34,7 @@ export function Modal({
       ref={ref}
       aria-labelledby={titleId}
       onClose={onClose}
-      className={`m-auto w-full rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${wide ? "max-w-3xl" : "max-w-lg"}`}
+      className={`m-auto w-full rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
     >
       {open && (
         <div className="p-5">

@@ -1,0 +1,151 @@
+import "server-only";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { Server, type Namespace, type Socket } from "socket.io";
+import { z } from "zod";
+import { authenticate, originMatchesHost } from "@/lib/auth/session";
+import { toAppError } from "@/lib/errors";
+import { ShellSession } from "./shell";
+
+/**
+ * The terminal namespace of Socket.IO, on the same port as Next.
+ *
+ * Client → server: `open` {container, command?, user?, cols, rows} (ack {ok, id, command} or
+ * {ok:false, error}), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the terminal
+ * has rendered). Server → client: `output` (bytes), `exit` {code, reason}. One shell per socket;
+ * disconnecting ends it.
+ *
+ * Flow control: output beyond HIGH_WATER unrendered bytes pauses the exec stream until the
+ * browser acknowledges enough of it, so a `cat` of a large file cannot flood memory or the page.
+ */
+export const TERMINAL_NAMESPACE = "/terminal";
+const HIGH_WATER = 512 * 1024;
+const LOW_WATER = 128 * 1024;
+const MAX_INPUT = 64 * 1024;
+const MAX_SESSIONS = 64;
+
+const openSchema = z.object({
+  container: z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "Not a container name."),
+  command: z.string().max(512).optional(),
+  user: z
+    .string()
+    .max(64)
+    .regex(/^[a-zA-Z0-9_.:-]*$/, "User must be a name or uid[:gid].")
+    .optional(),
+  cols: z.number().int().min(2).max(1000),
+  rows: z.number().int().min(2).max(1000),
+});
+const resizeSchema = openSchema.pick({ cols: true, rows: true });
+
+export type OpenAck = { ok: true; id: string; command: string } | { ok: false; error: string };
+
+/** Who may open a handshake: a session cookie from our own origin, or the bearer token. */
+export function allowHandshake(req: Pick<IncomingMessage, "headers">, token: string): boolean {
+  const credential = authenticate(token, { authorization: req.headers.authorization, cookie: req.headers.cookie });
+  if (!credential) return false;
+  // Browsers always send Origin on WebSocket and XHR; a cookie from another site must not get a root shell.
+  if (credential === "cookie") return originMatchesHost(req.headers.origin, req.headers.host);
+  return req.headers.origin === undefined || originMatchesHost(req.headers.origin, req.headers.host);
+}
+
+const sessions = new Set<ShellSession>();
+
+/** Attaches Socket.IO to the HTTP server. Call after Next's request handler is attached. */
+export function attachTerminals(httpServer: HttpServer, token: string): Server {
+  const io = new Server(httpServer, {
+    serveClient: false,
+    // Frequent pings double as the keepalive that stops proxies from dropping idle shells.
+    pingInterval: 20_000,
+    pingTimeout: 20_000,
+    maxHttpBufferSize: 256 * 1024,
+    // Leave other upgrades (Next's dev HMR) alone.
+    destroyUpgrade: false,
+    allowRequest: (req, callback) => callback(allowHandshake(req, token) ? null : "unauthorized", allowHandshake(req, token)),
+  });
+  // The default namespace has no handlers; refuse it explicitly.
+  io.of("/").use((_socket, next) => next(new Error("Use the /terminal namespace.")));
+  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE));
+  return io;
+}
+
+function registerTerminalNamespace(nsp: Namespace): void {
+  nsp.on("connection", (socket) => {
+    let session: ShellSession | undefined;
+    let unacked = 0;
+    let paused = false;
+
+    const end = async () => {
+      const s = session;
+      session = undefined;
+      if (!s) return;
+      sessions.delete(s);
+      await s.close();
+    };
+
+    socket.on("open", async (raw: unknown, ack?: unknown) => {
+      const reply = (value: OpenAck) => typeof ack === "function" && ack(value);
+      const parsed = openSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
+      if (session) return reply({ ok: false, error: "This connection already has a shell." });
+      if (sessions.size >= MAX_SESSIONS) return reply({ ok: false, error: `Too many open shells (${MAX_SESSIONS}); close some first.` });
+      const s = new ShellSession(parsed.data);
+      session = s;
+      sessions.add(s);
+      try {
+        await s.open({
+          onOutput: (chunk) => {
+            unacked += chunk.length;
+            socket.emit("output", chunk);
+            if (!paused && unacked > HIGH_WATER) {
+              paused = true;
+              s.pause();
+            }
+          },
+          onExit: (info) => {
+            socket.emit("exit", info);
+            void end();
+          },
+        });
+        reply({ ok: true, id: s.id, command: s.command });
+      } catch (err) {
+        sessions.delete(s);
+        session = undefined;
+        await s.close();
+        reply({ ok: false, error: toAppError(err).message });
+      }
+    });
+
+    socket.on("input", (data: unknown) => {
+      if (typeof data === "string" && data.length <= MAX_INPUT) session?.write(data);
+      else if (Buffer.isBuffer(data) && data.length <= MAX_INPUT) session?.write(data);
+    });
+
+    socket.on("resize", (raw: unknown) => {
+      const parsed = resizeSchema.safeParse(raw);
+      if (parsed.success) void session?.resize(parsed.data.cols, parsed.data.rows);
+    });
+
+    socket.on("ack", (bytes: unknown) => {
+      if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
+      unacked = Math.max(0, unacked - bytes);
+      if (paused && unacked < LOW_WATER) {
+        paused = false;
+        session?.resume();
+      }
+    });
+
+    socket.on("close-shell", () => void end());
+    socket.on("disconnect", () => void end());
+  });
+}
+
+/** Ends every open shell (server shutdown). */
+export async function closeAllShells(): Promise<void> {
+  await Promise.all([...sessions].map((s) => s.close()));
+  sessions.clear();
+}
+
+export function openShellCount(): number {
+  return sessions.size;
+}
+
+export type { Socket };
