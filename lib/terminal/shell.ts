@@ -79,6 +79,9 @@ export class ShellSession {
   private ended = false;
   /** What the shell runs, for the UI: "auto" means bash or sh. */
   command = "auto";
+  private startedAt = 0;
+  /** The first output, to tell "command not found" (reported in-stream by Docker) from a normal end. */
+  private head = Buffer.alloc(0);
 
   constructor(private readonly options: ShellOptions) {}
 
@@ -129,7 +132,11 @@ export class ShellSession {
     }
 
     const stream = this.stream;
-    stream.on("data", (chunk: Buffer) => handlers.onOutput(chunk));
+    this.startedAt = Date.now();
+    stream.on("data", (chunk: Buffer) => {
+      if (this.head.length < 1024) this.head = Buffer.concat([this.head, chunk]).subarray(0, 1024);
+      handlers.onOutput(chunk);
+    });
     const finish = async () => {
       if (this.ended) return;
       this.ended = true;
@@ -145,11 +152,30 @@ export class ShellSession {
     const { container } = this.options;
     try {
       const state = await this.exec!.inspect();
-      const running = await docker()
-        .getContainer(container)
-        .inspect()
-        .then((i) => i.State.Running, () => false);
+      const isRunning = () =>
+        docker()
+          .getContainer(container)
+          .inspect()
+          .then((i) => i.State.Running, () => false);
+      let running = await isRunning();
+      // Killed by a signal: maybe the container is stopping and Docker has not said so yet.
+      for (let i = 0; running && (state.ExitCode ?? 129) > 128 && i < 5; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        running = await isRunning();
+      }
       if (!running) return { code: state.ExitCode ?? null, reason: `Container ${container} stopped.` };
+      // With a TTY, Docker starts the exec and then reports a missing binary inside the stream.
+      const quick = Date.now() - this.startedAt < 3000;
+      const head = this.head.toString("utf8");
+      if (quick && /unable to find user|no matching entries in passwd/i.test(head)) {
+        return { code: state.ExitCode ?? null, reason: `User ${this.options.user} does not exist in ${container}.` };
+      }
+      if (quick && (state.ExitCode === 126 || state.ExitCode === 127) && /exec failed|executable file not found|no such file/i.test(head)) {
+        return {
+          code: state.ExitCode,
+          reason: this.command === "auto" ? `No shell found in ${container} (tried /bin/bash and /bin/sh).` : `${this.command.split(" ")[0]} was not found in ${container}.`,
+        };
+      }
       return { code: state.ExitCode ?? null, reason: "The shell ended." };
     } catch (err) {
       if (isUnreachable(err)) return { code: null, reason: "Lost the Docker engine." };
@@ -163,7 +189,13 @@ export class ShellSession {
 
   async resize(cols: number, rows: number): Promise<void> {
     if (this.closed || this.ended || !this.exec) return;
-    await this.exec.resize({ w: cols, h: rows }).catch(() => {});
+    // Docker never answers a resize of an exec that failed to start; do not wait on it for long.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.exec.resize({ w: cols, h: rows }).catch(() => {}),
+      new Promise((resolve) => (timer = setTimeout(resolve, 2000))),
+    ]);
+    clearTimeout(timer);
   }
 
   pause(): void {
