@@ -67,6 +67,8 @@ function ShellPanel({ container, onClose }: { container: string; onClose: () => 
           {state.kind === "ended" && `Shell ended${state.code !== null ? ` (exit code ${state.code})` : ""}.`}
           {state.kind === "error" && "Not connected."}
         </p>
+        {/* Escape belongs to the terminal (vim, less), so closing needs its own button. */}
+        <Button onClick={onClose}>Close shell</Button>
       </form>
       <div className="relative min-h-0 flex-1 overflow-hidden rounded-md">
         <TerminalView key={session.key} container={container} command={session.command} user={session.user} onState={setState} />

@@ -90,3 +90,42 @@ export class TarballsTab {
     await confirm.getByRole("button", { name: "Delete", exact: true }).click();
   }
 }
+
+/** The Shell modal of one container. */
+export class ShellModal {
+  constructor(
+    readonly page: Page,
+    readonly container: string,
+  ) {}
+
+  get dialog(): Locator {
+    return this.page.getByRole("dialog", { name: `Shell: ${this.container}` });
+  }
+
+  get screen(): Locator {
+    return this.dialog.getByTestId("terminal").locator(".xterm-rows");
+  }
+
+  async open(docker: DockerPage) {
+    await expect(async () => {
+      await docker.button(this.container, "Shell").click({ timeout: 2_000 });
+      await expect(this.dialog).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(this.dialog.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
+  }
+
+  async type(text: string) {
+    await this.dialog.getByTestId("terminal").click();
+    await this.page.keyboard.type(text);
+    await this.page.keyboard.press("Enter");
+  }
+
+  /** Pastes as a browser does: a paste event carrying the text, into xterm's input. */
+  async paste(text: string) {
+    await this.dialog.locator(".xterm-helper-textarea").evaluate((el, value) => {
+      const data = new DataTransfer();
+      data.setData("text/plain", value);
+      el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    }, text);
+  }
+}
