@@ -25,7 +25,7 @@ apt_install() {
     APT_UPDATED=1
   fi
   log "installing $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >&2
 }
 
 # The Debian client matches the Debian engine; a newer client elsewhere on PATH works too.
