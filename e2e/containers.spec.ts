@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DockerPage } from "./pages/docker-page";
+import { DockerPage, recordTexts } from "./pages/docker-page";
 import { LOCAL_IMAGE, PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
 
 const made: string[] = [];
@@ -21,18 +21,12 @@ test("Create New Container pulls from the registry with progress, and the row sh
 
   await docker.fillCreateForm(PULL_IMAGE, name);
   // The pull may finish in well under a second: record every layer line the modal shows meanwhile.
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { seenLayers: string[] }).seenLayers = seen;
-    new MutationObserver(() => {
-      document.querySelectorAll('[data-testid="pull-layer"]').forEach((el) => seen.push(el.textContent ?? ""));
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  const shown = await recordTexts(page, '[data-testid="pull-layer"]');
   await docker.submitCreate();
   await expect(docker.createDialog.getByText(`Pulling ${PULL_IMAGE}`)).toBeVisible();
   await expect(page.getByText(`Created and started ${name}.`)).toBeVisible();
   await expect(docker.createDialog).toBeHidden();
-  const seen = await page.evaluate(() => (window as unknown as { seenLayers: string[] }).seenLayers);
+  const seen = await shown();
   expect(seen.some((line) => /(Downloading|Extracting|Pull complete) · [\d.]+ (B|KiB|MiB) \/ \d+(\.\d)? MiB/.test(line)), seen.join("\n")).toBe(true);
   await expect(docker.status(name)).toHaveText("Running");
   await expect(docker.status(name)).toHaveAttribute("data-tone", "green");

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { E2E_CONTAINER_DIR, E2E_TOKEN, NO_ENGINE_PORT } from "./env";
-import { DockerPage, TarballsTab } from "./pages/docker-page";
+import { DockerPage, TarballsTab, recordTexts } from "./pages/docker-page";
 import { LOCAL_IMAGE, execIn, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
 
 const made: string[] = [];
@@ -29,18 +29,12 @@ test("Create Tar shows live progress, the new version appears in Shared Tarballs
   const older = `${name}-1700000000.tar`;
   fs.writeFileSync(path.join(E2E_CONTAINER_DIR, older), "older version");
 
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { seenProgress: string[] }).seenProgress = seen;
-    new MutationObserver(() => {
-      document.querySelectorAll('[data-testid="packaging-row"]').forEach((el) => seen.push(el.textContent ?? ""));
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  const shown = await recordTexts(page, '[data-testid="packaging-row"]');
   await docker.button(name, "Create Tar").click();
   const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
   await expect(progress).toContainText(/Committing|Saving/);
   await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 90_000 });
-  const seen = await page.evaluate(() => (window as unknown as { seenProgress: string[] }).seenProgress);
+  const seen = await shown();
   expect(seen.some((t) => /Saving[\d.]+ (B|KiB|MiB) \/ \d+(\.\d)? MiB/.test(t)), seen.slice(-5).join("\n")).toBe(true);
   await expect(page.getByText(new RegExp(`Packaged ${name} as ${name}-\\d+\\.tar`))).toBeVisible();
   const newest = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];

@@ -1,4 +1,5 @@
 import { formatBytes } from "@/components/ui/format";
+import { ProgressBar } from "@/components/ui/progress-bar";
 import type { LayerProgress } from "@/lib/docker/types";
 
 /** One line per layer of Docker's pull stream: its phase and bytes, with a bar when Docker gives a total. */
@@ -17,18 +18,7 @@ export function PullProgress({ layers }: { layers: LayerProgress[] }) {
                 {l.total ? ` · ${formatBytes(l.current ?? 0)} / ${formatBytes(l.total)}` : ""}
               </span>
             </div>
-            {pct !== undefined && (
-              <div
-                role="progressbar"
-                aria-label={`Layer ${l.id}`}
-                aria-valuemin={0}
-                aria-valuemax={100}
-                aria-valuenow={pct}
-                className="mt-0.5 h-1.5 overflow-hidden rounded bg-slate-200"
-              >
-                <div className="h-full bg-teal-600 transition-[width]" style={{ width: `${pct}%` }} />
-              </div>
-            )}
+            {pct !== undefined && <ProgressBar label={`Layer ${l.id}`} percent={pct} className="mt-0.5" />}
           </li>
         );
       })}

@@ -4,6 +4,7 @@ import { useEffect, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
+import { ProgressBar } from "@/components/ui/progress-bar";
 import { isActive, type PackagingJob } from "@/lib/tarballs/types";
 import { cancelTarballAction } from "./actions";
 import { useRefreshJobs } from "./use-packaging";
@@ -50,18 +51,7 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
           {job.imageSize ? ` / ${formatBytes(job.imageSize)}` : ""}
         </span>
       )}
-      {job.phase === "saving" && pct !== undefined && (
-        <span
-          role="progressbar"
-          aria-label={`Saving ${job.env}`}
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={pct}
-          className="h-1.5 w-40 overflow-hidden rounded bg-slate-200"
-        >
-          <span className="block h-full bg-teal-600 transition-[width]" style={{ width: `${pct}%` }} />
-        </span>
-      )}
+      {job.phase === "saving" && pct !== undefined && <ProgressBar label={`Saving ${job.env}`} percent={pct} className="w-40" />}
       <span className="text-slate-500">{elapsed(job, now)}</span>
       {job.error && <span className="text-red-800">{job.error}</span>}
       {active && (

@@ -129,3 +129,20 @@ export class ShellModal {
     }, text);
   }
 }
+
+/**
+ * Records the text of every element matching `selector` each time the page changes, so a test can
+ * check what was shown during something faster than its polling (a pull, a progress bar).
+ */
+export async function recordTexts(page: Page, selector: string): Promise<() => Promise<string[]>> {
+  await page.evaluate((sel) => {
+    const seen: string[] = [];
+    (window as unknown as { recorded: string[] }).recorded = seen;
+    new MutationObserver(() => document.querySelectorAll(sel).forEach((el) => seen.push(el.textContent ?? ""))).observe(document.body, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+  }, selector);
+  return () => page.evaluate(() => (window as unknown as { recorded: string[] }).recorded);
+}
