@@ -3,6 +3,7 @@ import next from "next";
 import { ensureAuthToken } from "@/lib/auth/token";
 import { gate } from "@/lib/auth/gate";
 import { ConfigError, getConfig } from "@/lib/config";
+import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
@@ -42,6 +43,7 @@ async function main() {
   server.on("request", (req, res) => {
     // Route handlers see the peer address only through this header; never trust a client's copy.
     req.headers["x-hakuriver-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    applySecurityHeaders(res);
     if (gate(req, res, auth.token, { dev })) return;
     handle(req, res).catch((err) => {
       console.error("[hakuriver] request failed:", err);

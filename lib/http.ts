@@ -1,5 +1,9 @@
 import "server-only";
+import { audited } from "@/lib/audit";
+import { apiCaller, apiUnauthorized } from "@/lib/auth/next";
+import type { z } from "zod";
 import { AppError, errorBody, toAppError } from "@/lib/errors";
+import { containerRefSchema, firstIssue } from "@/lib/validation";
 
 /** A JSON error response for a route handler, with the status its code implies. */
 export function errorResponse(err: unknown): Response {
@@ -20,3 +24,32 @@ export async function readJsonBody(request: Request, limit = 16 * 1024): Promise
     throw new AppError("bad_request:body", "Request body must be JSON.");
   }
 }
+
+/**
+ * The shape of a route handler: refuse without a session, run, map errors to JSON. With `audit`,
+ * the outcome is recorded under that action name and target.
+ */
+export async function handleApi(
+  request: Request,
+  run: (caller: string) => Promise<Response>,
+  audit?: { action: string; target: string },
+): Promise<Response> {
+  const denied = apiUnauthorized(request);
+  if (denied) return denied;
+  const caller = apiCaller(request);
+  try {
+    return audit ? await audited(caller, audit.action, audit.target, () => run(caller)) : await run(caller);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
+
+/** Validates input from a URL or body; a 400 AppError with the first problem otherwise. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
+  return parsed.data;
+}
+
+/** A container name or ID from a URL. */
+export const containerRefOrThrow = (value: string): string => parseInput(containerRefSchema, value);

@@ -2,29 +2,25 @@
 
 import { revalidatePath } from "next/cache";
 import { runAction } from "@/lib/actions";
-import { deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { commands, type CommandName } from "@/lib/commands";
 import { containerRefSchema } from "@/lib/validation";
 
-export async function startContainerAction(name: string) {
-  return runAction(containerRefSchema, name, async (ref) => {
-    await startContainer(ref);
+async function run(command: CommandName, name: string) {
+  return runAction(command, containerRefSchema, name, async (ref) => {
+    const message = await commands[command](ref);
     revalidatePath("/docker");
-    return { message: `Started ${ref}.` };
+    return { message };
   });
+}
+
+export async function startContainerAction(name: string) {
+  return run("container.start", name);
 }
 
 export async function stopContainerAction(name: string) {
-  return runAction(containerRefSchema, name, async (ref) => {
-    await stopContainer(ref);
-    revalidatePath("/docker");
-    return { message: `Stopped ${ref}.` };
-  });
+  return run("container.stop", name);
 }
 
 export async function deleteContainerAction(name: string) {
-  return runAction(containerRefSchema, name, async (ref) => {
-    await deleteContainer(ref);
-    revalidatePath("/docker");
-    return { message: `Deleted ${ref}. Its tarballs in shared storage are kept.` };
-  });
+  return run("container.delete", name);
 }

@@ -3,30 +3,26 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { runAction } from "@/lib/actions";
-import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
-import { deleteVersion } from "@/lib/tarballs/store";
-import { AppError } from "@/lib/errors";
+import { commands, type CommandName } from "@/lib/commands";
 
-const name = z.string().min(1).max(255);
+const target = z.string().min(1).max(255);
+
+async function run(command: CommandName, value: string) {
+  return runAction(command, target, value, async (t) => {
+    const message = await commands[command](t);
+    revalidatePath("/docker");
+    return { message };
+  });
+}
 
 export async function createTarballAction(container: string) {
-  return runAction(name, container, async (ref) => {
-    const job = await startPackaging(ref);
-    return { message: `Packaging ${job.env}…` };
-  });
+  return run("tarball.create", container);
 }
 
 export async function cancelTarballAction(env: string) {
-  return runAction(name, env, async (ref) => {
-    if (!cancelPackaging(ref)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${ref}.`);
-    return { message: `Cancelling Create Tar of ${ref}; no file will be kept.` };
-  });
+  return run("tarball.cancel", env);
 }
 
 export async function deleteTarballAction(file: string) {
-  return runAction(name, file, async (f) => {
-    await deleteVersion(f);
-    revalidatePath("/docker");
-    return { message: `Deleted ${f}.` };
-  });
+  return run("tarball.delete", file);
 }

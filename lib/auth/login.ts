@@ -1,4 +1,5 @@
 import "server-only";
+import { audit } from "@/lib/audit";
 import { loginLimiter } from "./rate-limit";
 import { safeNextPath } from "./redirect";
 import { createSessionValue, sessionCookie, tokenMatches } from "./session";
@@ -30,14 +31,20 @@ export function logIn(request: Request, input: { token: string | null; next: str
   };
 
   const wait = loginLimiter.retryAfter(address);
-  if (wait > 0) return fail(429, "rate", "Too many failed attempts; try again later.", wait);
+  if (wait > 0) {
+    audit({ session: "anonymous", action: "login", target: address, result: "error", detail: "rate limited" });
+    return fail(429, "rate", "Too many failed attempts; try again later.", wait);
+  }
   if (!input.token) return fail(400, "missing", "Enter the access token.");
   if (!tokenMatches(input.token.trim(), authToken())) {
     loginLimiter.fail(address);
+    audit({ session: "anonymous", action: "login", target: address, result: "error", detail: "wrong token" });
     return fail(401, "invalid", "That token is not right.");
   }
   loginLimiter.succeed(address);
-  const cookie = sessionCookie(createSessionValue(authToken()), { secure: isSecureRequest(request) });
+  const value = createSessionValue(authToken());
+  audit({ session: `session:${value.split(".")[2]}`, action: "login", target: address, result: "ok" });
+  const cookie = sessionCookie(value, { secure: isSecureRequest(request) });
   if (input.json) return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
   return new Response(null, { status: 303, headers: { Location: next, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
 }

@@ -113,3 +113,14 @@ export function originMatchesHost(origin: string | null | undefined, host: strin
     return false;
   }
 }
+
+/**
+ * The audit log's name for a caller: `bearer`, or `session:<nonce>` for a cookie (the nonce is
+ * public-safe: without the signature it grants nothing). Call only after authenticate() passed.
+ */
+export function callerId(headers: { authorization?: string | null; cookie?: string | null }): string {
+  if (bearerToken(headers.authorization) !== undefined) return "bearer";
+  const value = readCookie(headers.cookie, SESSION_COOKIE);
+  const nonce = value?.split(".")[2];
+  return nonce ? `session:${nonce}` : "anonymous";
+}

@@ -7,7 +7,10 @@ import type { CreateEvent } from "./types";
  * Runs createEnvironmentContainer and reports it as NDJSON, one CreateEvent per line. The work
  * goes on if the client disconnects: a half-made container is worse than an unwatched one.
  */
-export function createContainerStream(input: { image: string; name: string }): ReadableStream<Uint8Array> {
+export function createContainerStream(
+  input: { image: string; name: string },
+  onFinish: (error?: string) => void = () => {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -21,9 +24,13 @@ export function createContainerStream(input: { image: string; name: string }): R
         }
       };
       createEnvironmentContainer(input, emit)
-        .then((container) => emit({ type: "done", container }))
+        .then((container) => {
+          onFinish();
+          emit({ type: "done", container });
+        })
         .catch((err) => {
           const appError = toAppError(err);
+          onFinish(appError.message);
           emit({ type: "error", error: appError.message, code: appError.code });
         })
         .finally(() => {

@@ -2,7 +2,8 @@ import "server-only";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Namespace, type Socket } from "socket.io";
 import { z } from "zod";
-import { authenticate, originMatchesHost } from "@/lib/auth/session";
+import { audit } from "@/lib/audit";
+import { authenticate, callerId, originMatchesHost } from "@/lib/auth/session";
 import { toAppError } from "@/lib/errors";
 import { ShellSession } from "./shell";
 
@@ -69,16 +70,18 @@ export function attachTerminals(httpServer: HttpServer, token: string): Server {
 
 function registerTerminalNamespace(nsp: Namespace): void {
   nsp.on("connection", (socket) => {
+    const caller = callerId({ authorization: socket.request.headers.authorization, cookie: socket.request.headers.cookie });
     let session: ShellSession | undefined;
     let unacked = 0;
     let paused = false;
 
-    const end = async () => {
+    const end = async (how = "closed") => {
       const s = session;
       session = undefined;
       if (!s) return;
       sessions.delete(s);
       await s.close();
+      audit({ session: caller, action: "shell.close", target: s.container, result: "ok", detail: `${s.id}: ${how}` });
     };
 
     socket.on("open", async (raw: unknown, ack?: unknown) => {
@@ -102,15 +105,18 @@ function registerTerminalNamespace(nsp: Namespace): void {
           },
           onExit: (info) => {
             socket.emit("exit", info);
-            void end();
+            void end(`${info.reason} exit code ${info.code}`);
           },
         });
+        audit({ session: caller, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.command}${parsed.data.user ? ` as ${parsed.data.user}` : ""}` });
         reply({ ok: true, id: s.id, command: s.command });
       } catch (err) {
         sessions.delete(s);
         session = undefined;
         await s.close();
-        reply({ ok: false, error: toAppError(err).message });
+        const message = toAppError(err).message;
+        audit({ session: caller, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
+        reply({ ok: false, error: message });
       }
     });
 
@@ -133,8 +139,8 @@ function registerTerminalNamespace(nsp: Namespace): void {
       }
     });
 
-    socket.on("close-shell", () => void end());
-    socket.on("disconnect", () => void end());
+    socket.on("close-shell", () => void end("closed by the user"));
+    socket.on("disconnect", (reason) => void end(`disconnected (${reason})`));
   });
 }
 

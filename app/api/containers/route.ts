@@ -1,22 +1,17 @@
-import { apiUnauthorized } from "@/lib/auth/next";
+import { audit } from "@/lib/audit";
 import { createContainerStream } from "@/lib/docker/create-stream";
 import { listContainers } from "@/lib/docker/containers";
-import { errorResponse, readJsonBody } from "@/lib/http";
-import { createContainerSchema, firstIssue } from "@/lib/validation";
-import { AppError } from "@/lib/errors";
+import { handleApi, parseInput, readJsonBody } from "@/lib/http";
+import { createContainerSchema } from "@/lib/validation";
 
 export const dynamic = "force-dynamic";
 
 /** The Host Containers table as JSON. `?all=1` lists every container, not only the managed ones. */
 export async function GET(request: Request) {
-  const denied = apiUnauthorized(request);
-  if (denied) return denied;
   const all = ["1", "true"].includes(new URL(request.url).searchParams.get("all") ?? "");
-  try {
-    return Response.json({ containers: await listContainers({ all }) }, { headers: { "Cache-Control": "no-store" } });
-  } catch (err) {
-    return errorResponse(err);
-  }
+  return handleApi(request, async () =>
+    Response.json({ containers: await listContainers({ all }) }, { headers: { "Cache-Control": "no-store" } }),
+  );
 }
 
 /**
@@ -25,15 +20,13 @@ export async function GET(request: Request) {
  * `done` or `error` event.
  */
 export async function POST(request: Request) {
-  const denied = apiUnauthorized(request);
-  if (denied) return denied;
-  try {
-    const parsed = createContainerSchema.safeParse(await readJsonBody(request));
-    if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
-    return new Response(createContainerStream(parsed.data), {
+  return handleApi(request, async (caller) => {
+    const input = parseInput(createContainerSchema, await readJsonBody(request));
+    const stream = createContainerStream(input, (error) =>
+      audit({ session: caller, action: "container.create", target: `${input.name} from ${input.image}`, result: error ? "error" : "ok", detail: error }),
+    );
+    return new Response(stream, {
       headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
     });
-  } catch (err) {
-    return errorResponse(err);
-  }
+  });
 }

@@ -1,16 +1,11 @@
-import { apiUnauthorized } from "@/lib/auth/next";
-import { errorResponse } from "@/lib/http";
-import { deleteVersion } from "@/lib/tarballs/store";
+import { commands } from "@/lib/commands";
+import { handleApi } from "@/lib/http";
 
 /** Deletes one version: only `<name>-<timestamp>.tar` directly in the container dir. */
 export async function DELETE(request: Request, { params }: { params: Promise<{ file: string }> }) {
-  const denied = apiUnauthorized(request);
-  if (denied) return denied;
-  try {
-    const { file } = await params;
-    await deleteVersion(file);
-    return Response.json({ ok: true, deleted: file });
-  } catch (err) {
-    return errorResponse(err);
-  }
+  const { file } = await params;
+  return handleApi(request, async () => Response.json({ ok: true, message: await commands["tarball.delete"](file) }), {
+    action: "tarball.delete",
+    target: file,
+  });
 }

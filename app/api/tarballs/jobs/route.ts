@@ -1,26 +1,22 @@
-import { apiUnauthorized } from "@/lib/auth/next";
-import { AppError } from "@/lib/errors";
-import { errorResponse, readJsonBody } from "@/lib/http";
+import { z } from "zod";
+import { audited } from "@/lib/audit";
+import { handleApi, parseInput, readJsonBody } from "@/lib/http";
 import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
 
 export const dynamic = "force-dynamic";
 
+const startSchema = z.object({ container: z.string({ error: 'Send { "container": "<name>" }.' }).min(1).max(128) });
+
 /** Running and recently finished Create Tar jobs. */
 export async function GET(request: Request) {
-  const denied = apiUnauthorized(request);
-  if (denied) return denied;
-  return Response.json({ jobs: listJobs() }, { headers: { "Cache-Control": "no-store" } });
+  return handleApi(request, async () => Response.json({ jobs: listJobs() }, { headers: { "Cache-Control": "no-store" } }));
 }
 
 /** Starts Create Tar for `{ "container": "<name>" }`; answers 202 with the job at once. */
 export async function POST(request: Request) {
-  const denied = apiUnauthorized(request);
-  if (denied) return denied;
-  try {
-    const body = (await readJsonBody(request)) as { container?: unknown };
-    if (typeof body?.container !== "string") throw new AppError("bad_request:input", "Send { \"container\": \"<name>\" }.");
-    return Response.json({ job: await startPackaging(body.container) }, { status: 202 });
-  } catch (err) {
-    return errorResponse(err);
-  }
+  return handleApi(request, async (caller) => {
+    const { container } = parseInput(startSchema, await readJsonBody(request));
+    const job = await audited(caller, "tarball.create", container, () => startPackaging(container));
+    return Response.json({ job }, { status: 202 });
+  });
 }
