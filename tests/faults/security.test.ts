@@ -1,0 +1,191 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { io as connect } from "socket.io-client";
+import { LOCAL_IMAGE, removeContainer, uniqueName } from "../helpers/docker";
+import { loginCookie, startServer, type TestServer } from "../helpers/server";
+
+let server: TestServer;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.stop();
+});
+
+/** Every page and route handler of the build, with dynamic segments filled in. */
+function builtRoutes(): { path: string; kind: "page" | "route" }[] {
+  const manifest = JSON.parse(fs.readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
+  return Object.keys(manifest)
+    .filter((k) => !k.startsWith("/_"))
+    .map((k) => {
+      const kind = k.endsWith("/route") ? ("route" as const) : ("page" as const);
+      const p = k
+        .replace(/\/(page|route)$/, "")
+        .replace(/\/\([^)]+\)/g, "")
+        .replace(/\[([^\]]+)\]/g, "x-$1");
+      return { path: p || "/", kind };
+    });
+}
+
+/** Every server action of the build, by id. */
+function builtActions(): { id: string; name: string }[] {
+  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
+    node: Record<string, { exportedName: string; filename: string }>;
+  };
+  return Object.entries(manifest.node).map(([id, a]) => ({ id, name: `${a.filename}#${a.exportedName}` }));
+}
+
+const PUBLIC = new Set(["/login", "/api/health", "/api/auth/login", "/api/auth/logout"]);
+
+describe("nobody gets in without the token", () => {
+  it("every page redirects to /login and every route handler answers 401, for every method", async () => {
+    const routes = builtRoutes();
+    assert.ok(routes.length >= 12, `found ${routes.length} routes`);
+    let checked = 0;
+    for (const route of routes.filter((r) => !PUBLIC.has(r.path))) {
+      for (const method of ["GET", "POST", "DELETE", "PUT"]) {
+        const res = await fetch(`${server.url}${route.path}`, { method, redirect: "manual", headers: { Origin: server.origin } });
+        const where = `${method} ${route.path}`;
+        if (route.kind === "page" && method === "GET") {
+          assert.equal(res.status, 303, where);
+          assert.match(res.headers.get("location") ?? "", /^\/login/, where);
+        } else {
+          assert.equal(res.status, 401, where);
+          assert.equal(((await res.json()) as { code: string }).code, "unauthorized:auth", where);
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked >= 40);
+  });
+
+  it("every server action answers 401 without a session", async () => {
+    const actions = builtActions();
+    assert.ok(actions.length >= 6, `found ${actions.length} actions`);
+    for (const action of actions) {
+      const res = await fetch(`${server.url}/docker`, {
+        method: "POST",
+        headers: { "Next-Action": action.id, Origin: server.origin, "Content-Type": "text/plain;charset=UTF-8" },
+        body: JSON.stringify(["x"]),
+      });
+      assert.equal(res.status, 401, action.name);
+    }
+  });
+
+  it("a server action with a valid cookie from a foreign Origin is refused", async () => {
+    const cookie = await loginCookie(server);
+    const [action] = builtActions();
+    const res = await fetch(`${server.url}/docker`, {
+      method: "POST",
+      headers: { "Next-Action": action.id, Origin: "http://evil.example", Cookie: cookie },
+      body: "[]",
+    });
+    assert.equal(res.status, 403);
+  });
+
+  it("every socket event is out of reach: the handshake refuses no credential, a wrong token and a foreign Origin", async () => {
+    const cookie = await loginCookie(server);
+    const attempt = (headers: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(`${server.url}/terminal`, { transports: ["websocket"], extraHeaders: headers, reconnection: false, forceNew: true });
+        socket.on("connect", () => {
+          socket.disconnect();
+          resolve("connected");
+        });
+        socket.on("connect_error", (err) => resolve(err.message));
+      });
+    for (const headers of [{}, { Authorization: "Bearer not-the-token-000000" }, { Cookie: cookie, Origin: "http://evil.example" }, { Cookie: cookie }]) {
+      assert.notEqual(await attempt(headers), "connected", JSON.stringify(headers));
+    }
+    assert.equal(await attempt({ Cookie: cookie, Origin: server.origin }), "connected");
+  });
+
+  it("session cookies are HttpOnly and SameSite=Strict, and Secure behind HTTPS", async () => {
+    const login = (headers: Record<string, string>) =>
+      fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify({ token: server.token }) });
+    const plain = (await login({})).headers.get("set-cookie")!;
+    assert.match(plain, /HttpOnly/);
+    assert.match(plain, /SameSite=Strict/);
+    assert.doesNotMatch(plain, /Secure/);
+    assert.match((await login({ "X-Forwarded-Proto": "https" })).headers.get("set-cookie")!, /; Secure/);
+  });
+
+  it("sends a CSP that forbids framing, nosniff and a referrer policy on pages and APIs", async () => {
+    for (const p of ["/login", "/api/health", "/api/containers"]) {
+      const res = await fetch(`${server.url}${p}`);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /frame-ancestors 'none'/, p);
+      assert.match(csp, /default-src 'self'/, p);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", p);
+      assert.ok(res.headers.get("referrer-policy"), p);
+    }
+  });
+});
+
+describe("failed logins are rate-limited", () => {
+  it("after 10 wrong tokens from one address even the right one waits, with Retry-After", async () => {
+    const own = await startServer();
+    try {
+      const attempt = (token: string) =>
+        fetch(`${own.url}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) });
+      for (let i = 0; i < 10; i++) assert.equal((await attempt(`wrong-${i}`)).status, 401);
+      const blocked = await attempt("wrong-again");
+      assert.equal(blocked.status, 429);
+      assert.ok(Number(blocked.headers.get("retry-after")) > 0);
+      assert.equal((await attempt(own.token)).status, 429);
+      // The bearer token used by automation is not a login and is not locked out.
+      assert.equal((await fetch(`${own.url}/api/tarballs`, { headers: own.bearer })).status, 200);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe("the audit log", () => {
+  it("records every mutating action and shell session as JSON lines: session, action, target, result, time", async () => {
+    const name = uniqueName("audit");
+    const cookie = await loginCookie(server);
+    const browser = { Cookie: cookie, Origin: server.origin };
+    try {
+      const create = await fetch(`${server.url}/api/containers`, {
+        method: "POST",
+        headers: { ...server.bearer, "Content-Type": "application/json" },
+        body: JSON.stringify({ image: LOCAL_IMAGE, name }),
+      });
+      assert.match(await create.text(), /"type":"done"/);
+      assert.equal((await fetch(`${server.url}/api/containers/${name}/stop`, { method: "POST", headers: browser })).status, 200);
+      assert.equal((await fetch(`${server.url}/api/containers/${name}/start`, { method: "POST", headers: browser })).status, 200);
+      assert.equal((await fetch(`${server.url}/api/tarballs/not-a-tarball`, { method: "DELETE", headers: browser })).status, 400);
+
+      const socket = connect(`${server.url}/terminal`, { transports: ["websocket"], extraHeaders: browser, reconnection: false, forceNew: true });
+      const ack = await socket.timeout(10_000).emitWithAck("open", { container: name, cols: 80, rows: 24 });
+      assert.equal(ack.ok, true);
+      socket.disconnect();
+      await new Promise((r) => setTimeout(r, 1500));
+      assert.equal((await fetch(`${server.url}/api/containers/${name}`, { method: "DELETE", headers: browser })).status, 200);
+
+      const lines = fs
+        .readFileSync(path.join(server.dataDir, "audit.log"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { time: string; session: string; action: string; target: string; result: string; detail?: string });
+      const mine = lines.filter((l) => l.target.includes(name) || l.action === "tarball.delete" || l.action === "login");
+      const sessionId = `session:${decodeURIComponent(cookie.split("=")[1]).split(".")[2]}`;
+      const find = (action: string, result = "ok") => mine.find((l) => l.action === action && l.result === result);
+      assert.equal(find("container.create")?.session, "bearer");
+      assert.equal(find("container.stop")?.session, sessionId);
+      assert.equal(find("container.start")?.session, sessionId);
+      assert.equal(find("container.delete")?.session, sessionId);
+      assert.match(find("tarball.delete", "error")?.detail ?? "", /Not a tarball file name/);
+      assert.equal(find("shell.open")?.target, name);
+      assert.match(find("shell.close")?.detail ?? "", /disconnected/);
+      assert.ok(mine.some((l) => l.action === "login" && l.session === sessionId));
+      for (const l of mine) assert.ok(!Number.isNaN(Date.parse(l.time)), l.time);
+      assert.equal(fs.statSync(path.join(server.dataDir, "audit.log")).mode & 0o777, 0o600);
+    } finally {
+      await removeContainer(name);
+    }
+  });
+});
