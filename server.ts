@@ -13,6 +13,11 @@ import { attachTerminals, closeAllShells } from "@/lib/terminal/socket";
  * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
  * shells). Every request passes the auth gate before Next sees it.
  */
+// A stray rejection (a Docker call nobody awaited) must not take down every shell and job.
+process.on("unhandledRejection", (reason) => {
+  console.error("[hakuriver] unhandled rejection:", reason);
+});
+
 async function main() {
   let config;
   try {

@@ -22,6 +22,9 @@ npm run --silent test:integration
 stage "production build"
 npm run --silent build
 
+stage "fault and security tests (production server, real engine)"
+npm run --silent test:faults
+
 stage "e2e tests (Chromium, production server)"
 rm -rf test-results/e2e-data
 npm run --silent test:e2e

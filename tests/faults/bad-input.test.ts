@@ -133,7 +133,7 @@ describe("socket messages of the wrong type or size", () => {
     const c = await engine.createContainer({ name: container, Image: LOCAL_IMAGE, Cmd: ["sleep", "infinity"], HostConfig: { Init: true } });
     await c.start();
     socket = connect(`${server.url}/terminal`, { transports: ["websocket"], extraHeaders: server.bearer, reconnection: false, forceNew: true });
-    await new Promise((resolve) => socket.on("connect", resolve));
+    await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
   });
   after(async () => {
     socket.disconnect();

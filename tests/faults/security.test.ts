@@ -96,7 +96,7 @@ describe("nobody gets in without the token", () => {
         });
         socket.on("connect_error", (err) => resolve(err.message));
       });
-    for (const headers of [{}, { Authorization: "Bearer not-the-token-000000" }, { Cookie: cookie, Origin: "http://evil.example" }, { Cookie: cookie }]) {
+    for (const headers of [{} as Record<string, string>, { Authorization: "Bearer not-the-token-000000" }, { Cookie: cookie, Origin: "http://evil.example" }, { Cookie: cookie }]) {
       assert.notEqual(await attempt(headers), "connected", JSON.stringify(headers));
     }
     assert.equal(await attempt({ Cookie: cookie, Origin: server.origin }), "connected");

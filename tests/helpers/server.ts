@@ -37,8 +37,8 @@ export async function startServer(env: Record<string, string> = {}, existing?: {
   const port = existing?.port ?? (await freePort());
   const dataDir = existing?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "hakuriver-srv-"));
   const token = env.HAKURIVER_AUTH_TOKEN ?? "fault-test-token-0123456789";
-  const fullEnv = { HAKURIVER_DATA_DIR: dataDir, HAKURIVER_AUTH_TOKEN: token, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" };
-  const child = spawn(process.execPath, ["dist/server.mjs"], { env: { ...process.env, ...fullEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  const fullEnv: Record<string, string> = { HAKURIVER_DATA_DIR: dataDir, HAKURIVER_AUTH_TOKEN: token, ...env, PORT: String(port), HOST: "127.0.0.1", NODE_ENV: "production" };
+  const child: ChildProcess = spawn(process.execPath, ["dist/server.mjs"], { env: { ...process.env, ...fullEnv } as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout!.on("data", (c) => (output += c));
   child.stderr!.on("data", (c) => (output += c));

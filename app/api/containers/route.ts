@@ -1,6 +1,8 @@
 import { audit } from "@/lib/audit";
 import { createContainerStream } from "@/lib/docker/create-stream";
 import { listContainers } from "@/lib/docker/containers";
+import { engineStatus } from "@/lib/docker/engine";
+import { unreachableError } from "@/lib/docker/errors";
 import { handleApi, parseInput, readJsonBody } from "@/lib/http";
 import { createContainerSchema } from "@/lib/validation";
 
@@ -22,6 +24,8 @@ export async function GET(request: Request) {
 export async function POST(request: Request) {
   return handleApi(request, async (caller) => {
     const input = parseInput(createContainerSchema, await readJsonBody(request));
+    // Fail fast with a 503 rather than a stream that only says so at its end.
+    if (!(await engineStatus()).reachable) throw unreachableError();
     const stream = createContainerStream(input, (error) =>
       audit({ session: caller, action: "container.create", target: `${input.name} from ${input.image}`, result: error ? "error" : "ok", detail: error }),
     );
