@@ -23,6 +23,10 @@ test.afterAll(async () => {
 const processes = async () => JSON.stringify((await engine.getContainer(name).top()).Processes);
 
 test("Shell runs commands, takes multi-line paste, renders UTF-8 split across chunks, and exit ends the session", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
   const docker = new DockerPage(page);
   await docker.login();
   const shell = new ShellModal(page, name);
@@ -48,6 +52,7 @@ test("Shell runs commands, takes multi-line paste, renders UTF-8 split across ch
   await expect(ended.getByRole("button", { name: "Reconnect" })).toBeVisible();
   await ended.getByRole("button", { name: "Close" }).click();
   await expect(shell.dialog).toBeHidden();
+  expect(violations, "the CSP lets the page and xterm work").toEqual([]);
 });
 
 test("closing the Shell modal leaves no shell running in the container", async ({ page }) => {
