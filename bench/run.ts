@@ -1,0 +1,99 @@
+/**
+ * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory]`
+ *
+ * Every figure is a median after a warm-up, next to a floor measured in the same run on the same
+ * engine, and their ratio. Creates and removes its own containers, images and files. Prints a
+ * table and writes bench/results/<time>.json. Asserts nothing: it measures.
+ */
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { LOCAL_IMAGE, engine, removeContainer, removeImage } from "../tests/helpers/docker";
+import { loginCookie, startServer, type TestServer } from "../tests/helpers/server";
+import { printTable, type Row } from "./lib";
+import { benchList } from "./sections/list";
+import { benchTar } from "./sections/tar";
+import { benchTerminal } from "./sections/terminal";
+import { benchTarballs } from "./sections/tarballs";
+import { benchWeight } from "./sections/weight";
+import { benchMemory } from "./sections/memory";
+
+export interface BenchContext {
+  quick: boolean;
+  server: TestServer;
+  cookie: string;
+  /** A running dashboard-made container for sections that need one. */
+  container: string;
+  containerDir: string;
+  rows: Row[];
+  add: (row: Row) => void;
+}
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const onlyArg = args.find((a) => a.startsWith("--only"));
+const only = onlyArg ? (onlyArg.includes("=") ? onlyArg.split("=")[1] : args[args.indexOf(onlyArg) + 1]).split(",") : undefined;
+const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
+  ["list", benchList],
+  ["tar", benchTar],
+  ["terminal", benchTerminal],
+  ["tarballs", benchTarballs],
+  ["weight", benchWeight],
+  ["memory", benchMemory],
+];
+
+async function main() {
+  execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: "inherit" });
+  const server = await startServer();
+  const cookie = await loginCookie(server);
+  const container = `bench-env-${Date.now().toString(36)}`;
+  const res = await fetch(`${server.url}/api/containers`, {
+    method: "POST",
+    headers: { ...server.bearer, "Content-Type": "application/json" },
+    body: JSON.stringify({ image: LOCAL_IMAGE, name: container }),
+  });
+  if (!/"type":"done"/.test(await res.text())) throw new Error("could not create the bench container");
+  const rows: Row[] = [];
+  const ctx: BenchContext = {
+    quick,
+    server,
+    cookie,
+    container,
+    containerDir: path.join(server.dataDir, "shared", "hakuriver-containers"),
+    rows,
+    add: (row) => {
+      rows.push(row);
+      console.log(`  ${row.section} · ${row.measure}: ${row.value.toFixed(2)} ${row.unit}${row.ratio !== undefined ? ` (${row.ratio.toFixed(2)}× floor)` : ""}`);
+    },
+  };
+  const started = Date.now();
+  try {
+    for (const [name, run] of sections) {
+      if (only && !only.includes(name)) continue;
+      console.log(`\n== ${name} ==`);
+      await run(ctx);
+    }
+  } finally {
+    await server.stop();
+    await removeContainer(container);
+    await removeImage(`hakuriver/${container}:base`);
+    fs.rmSync(server.dataDir, { recursive: true, force: true });
+  }
+  console.log(`\nHakuRiver dashboard benchmark — ${new Date().toISOString()} — ${quick ? "quick" : "full"} — ${Math.round((Date.now() - started) / 1000)} s\n`);
+  printTable(rows);
+  const version = (await engine.version()).Version;
+  const out = path.join("bench", "results", `${new Date().toISOString().replace(/[:.]/g, "-")}${quick ? "-quick" : ""}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(
+    out,
+    JSON.stringify({ date: new Date().toISOString(), quick, engine: version, node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, rows }, null, 2),
+  );
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
+
