@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { audit } from "@/lib/audit";
 import { requireActionSession } from "@/lib/auth/next";
 import { AppError, toAppError } from "@/lib/errors";
-import { firstIssue } from "@/lib/validation";
+import { firstIssue } from "@/lib/schemas";
 
 export type ActionResult<T = undefined> = { ok: true; message: string; data?: T } | { ok: false; error: string; code: string };
 

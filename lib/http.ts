@@ -3,7 +3,7 @@ import { audited } from "@/lib/audit";
 import { apiCaller, apiUnauthorized } from "@/lib/auth/next";
 import type { z } from "zod";
 import { AppError, errorBody, toAppError } from "@/lib/errors";
-import { containerRefSchema, firstIssue } from "@/lib/validation";
+import { containerRefSchema, firstIssue } from "@/lib/schemas";
 
 /** A JSON error response for a route handler, with the status its code implies. */
 export function errorResponse(err: unknown): Response {

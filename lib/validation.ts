@@ -1,8 +1,7 @@
-import { z } from "zod";
-
 /**
- * Input rules shared by the forms (instant feedback) and the server (the authority).
- * Pure: no Node or Docker imports, so client components may use it too.
+ * Input rules, as plain functions: the forms use them for instant feedback (without shipping a
+ * schema library to the browser) and lib/schemas.ts wraps them for the server, the authority.
+ * Each `…Problem` function returns the message to show, or undefined when the input is fine.
  */
 
 /**
@@ -12,19 +11,15 @@ import { z } from "zod";
  */
 export const ENV_NAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
 
-export const envNameSchema = z
-  .string({ error: "HakuRiver Container Name is required." })
-  .trim()
-  .min(1, "HakuRiver Container Name is required.")
-  .max(63, "HakuRiver Container Name must be at most 63 characters.")
-  .refine((s) => !/[A-Z]/.test(s), {
-    message: "HakuRiver Container Name must be lowercase (Runners look environments up in lowercase).",
-    abort: true,
-  })
-  .refine(
-    (s) => ENV_NAME_PATTERN.test(s),
-    "HakuRiver Container Name may use a–z, 0–9, '_', '.' and '-', and must start with a letter or digit.",
-  );
+export function envNameProblem(name: string): string | undefined {
+  if (name.length === 0) return "HakuRiver Container Name is required.";
+  if (name.length > 63) return "HakuRiver Container Name must be at most 63 characters.";
+  if (/[A-Z]/.test(name)) return "HakuRiver Container Name must be lowercase (Runners look environments up in lowercase).";
+  if (!ENV_NAME_PATTERN.test(name)) {
+    return "HakuRiver Container Name may use a–z, 0–9, '_', '.' and '-', and must start with a letter or digit.";
+  }
+  return undefined;
+}
 
 // Docker's reference grammar (distribution/reference): [domain/]path[:tag][@digest].
 const domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
@@ -68,31 +63,14 @@ export function parseImageReference(input: string): ImageReference | undefined {
   return { domain: dom, path, tag: tagPart, digest: digestPart, normalized };
 }
 
-export const imageRefSchema = z
-  .string({ error: "Docker Image Name is required." })
-  .trim()
-  .min(1, "Docker Image Name is required.")
-  .max(255, "Docker Image Name must be at most 255 characters.")
-  .refine(
-    (s) => parseImageReference(s) !== undefined,
-    "Docker Image Name is not a valid image reference (expected e.g. ubuntu:24.04 or registry:5000/team/image:tag).",
-  );
-
-export const createContainerSchema = z.object({
-  image: imageRefSchema,
-  name: envNameSchema,
-});
-
-export type CreateContainerInput = z.infer<typeof createContainerSchema>;
-
-/** Docker container IDs or names, as the row actions send them. */
-export const containerRefSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "Not a container name or ID.");
-
-/** The first message of a failed zod parse, for showing in a form. */
-export function firstIssue(error: z.ZodError): string {
-  return error.issues[0]?.message ?? "Invalid input.";
+export function imageRefProblem(ref: string): string | undefined {
+  if (ref.length === 0) return "Docker Image Name is required.";
+  if (ref.length > 255) return "Docker Image Name must be at most 255 characters.";
+  if (!parseImageReference(ref)) {
+    return "Docker Image Name is not a valid image reference (expected e.g. ubuntu:24.04 or registry:5000/team/image:tag).";
+  }
+  return undefined;
 }
+
+/** Docker container IDs or names, as the row actions and URLs carry them. */
+export const CONTAINER_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;

@@ -1,10 +1,15 @@
 import { gzipSync } from "node:zlib";
 import type { BenchContext } from "../run";
 
-/** First-load JavaScript of /docker, gzip: every script the page's HTML loads. xterm must not be among them. */
+/**
+ * First-load JavaScript of /docker, gzip: every script the page's HTML makes a modern browser
+ * load (`nomodule` polyfills are skipped by browsers that support modules, Chromium included).
+ * xterm must not be among them.
+ */
 export async function benchWeight(ctx: BenchContext): Promise<void> {
   const html = await (await fetch(`${ctx.server.url}/docker`, { headers: { Cookie: ctx.cookie } })).text();
-  const srcs = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1]))];
+  const tags = [...html.matchAll(/<script[^>]+src="([^"]+)"[^>]*>/g)].filter((m) => !/nomodule/i.test(m[0]));
+  const srcs = [...new Set(tags.map((m) => m[1]))];
   let total = 0;
   let xterm = false;
   for (const src of srcs) {

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { runAction } from "@/lib/actions";
 import { commands, type CommandName } from "@/lib/commands";
-import { containerRefSchema } from "@/lib/validation";
+import { containerRefSchema } from "@/lib/schemas";
 
 async function run(command: CommandName, name: string) {
   return runAction(command, containerRefSchema, name, async (ref) => {

@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import type { CreateEvent, LayerProgress } from "@/lib/docker/types";
-import { createContainerSchema, imageRefSchema, envNameSchema, firstIssue } from "@/lib/validation";
+import { envNameProblem, imageRefProblem } from "@/lib/validation";
 import { PullProgress } from "./pull-progress";
 import { useRefreshContainers } from "./use-containers";
 
@@ -51,8 +51,8 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
   const [layers, setLayers] = useState<LayerProgress[]>([]);
 
   const check = (field: keyof FieldErrors, value: string) => {
-    const result = (field === "image" ? imageRefSchema : envNameSchema).safeParse(value);
-    setFieldErrors((e) => ({ ...e, [field]: result.success || value === "" ? undefined : firstIssue(result.error) }));
+    const problem = (field === "image" ? imageRefProblem : envNameProblem)(value);
+    setFieldErrors((e) => ({ ...e, [field]: value === "" ? undefined : problem }));
   };
 
   // onSubmit, not <form action>: React resets an action form after it runs, and a failed create
@@ -62,14 +62,10 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
     if (busy) return;
     const form = new FormData(event.currentTarget);
     setFormError(undefined);
-    const input = { image: String(form.get("image") ?? ""), name: String(form.get("name") ?? "") };
-    const parsed = createContainerSchema.safeParse(input);
-    if (!parsed.success) {
-      const errors: FieldErrors = {};
-      for (const issue of parsed.error.issues) errors[issue.path[0] as keyof FieldErrors] ??= issue.message;
-      setFieldErrors(errors);
-      return;
-    }
+    const input = { image: String(form.get("image") ?? "").trim(), name: String(form.get("name") ?? "").trim() };
+    const errors: FieldErrors = { image: imageRefProblem(input.image), name: envNameProblem(input.name) };
+    setFieldErrors(errors);
+    if (errors.image || errors.name) return;
     setBusy(true);
     setLayers([]);
     setStatus("Contacting the Docker engine…");
@@ -77,7 +73,7 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
       const res = await fetch("/api/containers", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(parsed.data),
+        body: JSON.stringify(input),
       });
       if (!res.ok) {
         const body = (await res.json().catch(() => ({}))) as { error?: string };

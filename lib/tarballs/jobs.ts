@@ -7,7 +7,7 @@ import { getConfig } from "@/lib/config";
 import { commitContainer, exportImage, inspectImage, removeImageIfUnused, tagImage } from "@/lib/docker/images";
 import { containerExists } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/errors";
-import { envNameSchema } from "@/lib/validation";
+import { envNameSchema } from "@/lib/schemas";
 import { baseImageTag } from "./names";
 import { pruneVersions } from "./store";
 import { isActive, type PackagingJob } from "./types";

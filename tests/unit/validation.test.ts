@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createContainerSchema, envNameSchema, parseImageReference } from "@/lib/validation";
+import { createContainerSchema, envNameSchema } from "@/lib/schemas";
+import { parseImageReference } from "@/lib/validation";
 
 describe("HakuRiver Container Name", () => {
   it("accepts lowercase names HakuRiver can use as tag and tarball prefix", () => {

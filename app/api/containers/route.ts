@@ -4,7 +4,7 @@ import { listContainers } from "@/lib/docker/containers";
 import { engineStatus } from "@/lib/docker/engine";
 import { unreachableError } from "@/lib/docker/errors";
 import { handleApi, parseInput, readJsonBody } from "@/lib/http";
-import { createContainerSchema } from "@/lib/validation";
+import { createContainerSchema } from "@/lib/schemas";
 
 export const dynamic = "force-dynamic";
 

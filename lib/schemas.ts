@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { CONTAINER_REF_PATTERN, envNameProblem, imageRefProblem } from "./validation";
+
+/** Server-side schemas over the rules in lib/validation.ts (one rule, two uses). */
+const checked = (label: string, problem: (s: string) => string | undefined) =>
+  z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .superRefine((value, ctx) => {
+      const message = problem(value);
+      if (message) ctx.addIssue({ code: "custom", message });
+    });
+
+export const envNameSchema = checked("HakuRiver Container Name", envNameProblem);
+export const imageRefSchema = checked("Docker Image Name", imageRefProblem);
+
+export const createContainerSchema = z.object({ image: imageRefSchema, name: envNameSchema });
+export type CreateContainerInput = z.infer<typeof createContainerSchema>;
+
+export const containerRefSchema = z.string().regex(CONTAINER_REF_PATTERN, "Not a container name or ID.");
+
+/** The first message of a failed parse, for showing in a form. */
+export function firstIssue(error: z.ZodError): string {
+  return error.issues[0]?.message ?? "Invalid input.";
+}
