@@ -23,6 +23,12 @@ const HIGH_WATER = 512 * 1024;
 const LOW_WATER = 128 * 1024;
 const MAX_INPUT = 64 * 1024;
 const MAX_SESSIONS = 64;
+/** Output coalescing: at most this many bytes per message; gather this long while streaming. */
+const MAX_MESSAGE = 64 * 1024;
+const GATHER_MS = 4;
+const STREAMING_MS = 10;
+/** A message this large, sent within STREAMING_MS, means output is streaming (not keys echoing). */
+const STREAMING_BYTES = 1024;
 
 const openSchema = z.object({
   container: z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "Not a container name."),
@@ -60,7 +66,10 @@ export function attachTerminals(httpServer: HttpServer, token: string): Server {
     maxHttpBufferSize: 256 * 1024,
     // Leave other upgrades (Next's dev HMR) alone.
     destroyUpgrade: false,
-    allowRequest: (req, callback) => callback(allowHandshake(req, token) ? null : "unauthorized", allowHandshake(req, token)),
+    allowRequest: (req, callback) => {
+      const allowed = allowHandshake(req, token);
+      callback(allowed ? null : "unauthorized", allowed);
+    },
   });
   // The default namespace has no handlers; refuse it explicitly.
   io.of("/").use((_socket, next) => next(new Error("Use the /terminal namespace.")));
@@ -93,17 +102,43 @@ function registerTerminalNamespace(nsp: Namespace): void {
       const s = new ShellSession(parsed.data);
       session = s;
       sessions.add(s);
+      // Coalesce output: a chunk goes out on the next turn of the event loop (no added latency
+      // for a key echo), but while output streams, chunks gather for a few ms into one message,
+      // since per-message costs (framing, acks) dominate with a TTY's small writes.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let scheduled = false;
+      let lastFlush = 0;
+      let lastSize = 0;
+      const flush = () => {
+        scheduled = false;
+        if (pendingBytes === 0) return;
+        const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        lastFlush = performance.now();
+        lastSize = chunk.length;
+        unacked += chunk.length;
+        socket.emit("output", chunk);
+        if (!paused && unacked > HIGH_WATER) {
+          paused = true;
+          s.pause();
+        }
+      };
       try {
         await s.open({
           onOutput: (chunk) => {
-            unacked += chunk.length;
-            socket.emit("output", chunk);
-            if (!paused && unacked > HIGH_WATER) {
-              paused = true;
-              s.pause();
-            }
+            pending.push(chunk);
+            pendingBytes += chunk.length;
+            if (pendingBytes >= MAX_MESSAGE) return flush();
+            if (scheduled) return;
+            scheduled = true;
+            const streaming = lastSize >= STREAMING_BYTES && performance.now() - lastFlush < STREAMING_MS;
+            if (streaming) setTimeout(flush, GATHER_MS);
+            else setImmediate(flush);
           },
           onExit: (info) => {
+            flush();
             socket.emit("exit", info);
             void end(`${info.reason} exit code ${info.code}`);
           },
