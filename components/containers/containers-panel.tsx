@@ -1,18 +1,21 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Fragment, useOptimistic, useTransition } from "react";
+import { Fragment, useEffect, useOptimistic, useState, useTransition } from "react";
 import type { PackagingJob } from "@/lib/tarballs/types";
+import { Button } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/local-time";
+import { PAGE_SIZE } from "@/lib/paging";
 import { StatusTag } from "@/components/ui/status-tag";
 import { PackagingProgress } from "@/components/tarballs/packaging-progress";
 import { usePackagingJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
 import { CreateContainerButton } from "./create-container-dialog";
-import { useContainers, type ContainersSnapshot } from "./use-containers";
+import { useContainers, type ContainersSnapshot, type ContainersView } from "./use-containers";
 
-export function ContainersPanel({ initial, showAll, endpoint }: { initial: ContainersSnapshot; showAll: boolean; endpoint: string }) {
-  const { data } = useContainers(showAll, initial);
+export function ContainersPanel({ initial, view, endpoint }: { initial: ContainersSnapshot; view: ContainersView; endpoint: string }) {
+  const showAll = view.all;
+  const { data } = useContainers(view, initial);
   const snapshot = data ?? initial;
   const jobs = usePackagingJobs();
   const jobByEnv = new Map<string, PackagingJob>();
@@ -24,16 +27,28 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
   // The box ticks at once; the list follows when the navigation lands.
   const [checked, setChecked] = useOptimistic(showAll);
 
-  const toggleAll = (wanted: boolean) => {
+  // The view lives in the URL, so a reload or a shared link shows the same list.
+  const navigate = (change: Record<string, string | null>, optimisticAll?: boolean) => {
     const params = new URLSearchParams(search.toString());
     params.set("tab", "containers");
-    if (wanted) params.set("all", "1");
-    else params.delete("all");
+    for (const [key, value] of Object.entries(change)) {
+      if (value) params.set(key, value);
+      else params.delete(key);
+    }
     startSwitch(() => {
-      setChecked(wanted);
+      if (optimisticAll !== undefined) setChecked(optimisticAll);
       router.replace(`${pathname}?${params.toString()}`, { scroll: false });
     });
   };
+  const toggleAll = (wanted: boolean) => navigate({ all: wanted ? "1" : null, page: null }, wanted);
+  const [filter, setFilter] = useState(view.q);
+  useEffect(() => {
+    if (filter === view.q) return;
+    const timer = setTimeout(() => navigate({ q: filter.trim() || null, page: null }), 250);
+    return () => clearTimeout(timer);
+    // navigate is rebuilt every render; the filter text is what matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filter]);
 
   return (
     <section aria-label="Host Containers">
@@ -48,6 +63,15 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
           />
           Show all containers
         </label>
+        <input
+          type="search"
+          aria-label="Filter by name"
+          placeholder="Filter by name"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          className="w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+        />
+        <span className="flex-1" />
         <CreateContainerButton />
       </div>
 
@@ -116,7 +140,9 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
         </table>
         {snapshot.containers.length === 0 && !snapshot.error && (
           <div className="px-6 py-10 text-center text-sm text-slate-600">
-            {showAll ? (
+            {view.q ? (
+              `No container name contains "${view.q}".`
+            ) : showAll ? (
               "No containers on this host."
             ) : (
               <>
@@ -127,6 +153,19 @@ export function ContainersPanel({ initial, showAll, endpoint }: { initial: Conta
           </div>
         )}
       </div>
+      {snapshot.total > snapshot.containers.length && (
+        <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">
+          <span>
+            {(snapshot.page - 1) * PAGE_SIZE + 1}–{(snapshot.page - 1) * PAGE_SIZE + snapshot.containers.length} of {snapshot.total}
+          </span>
+          <Button onClick={() => navigate({ page: String(snapshot.page - 1) })} unavailable={snapshot.page <= 1}>
+            Previous
+          </Button>
+          <Button onClick={() => navigate({ page: String(snapshot.page + 1) })} unavailable={snapshot.page >= snapshot.pages}>
+            Next
+          </Button>
+        </nav>
+      )}
     </section>
   );
 }

@@ -1,17 +1,19 @@
 import { listContainers } from "@/lib/docker/containers";
 import { dockerEndpoint } from "@/lib/docker/client";
 import { toAppError } from "@/lib/errors";
+import { pageOf } from "@/lib/paging";
 import { ContainersPanel } from "./containers-panel";
-import type { ContainersSnapshot } from "./use-containers";
+import type { ContainersSnapshot, ContainersView } from "./use-containers";
 
-/** Server side of the Host Containers tab: the first render comes straight from the engine. */
-export async function HostContainers({ showAll }: { showAll: boolean }) {
+/** Server side of the Host Containers tab: the first render (one page) comes straight from the engine. */
+export async function HostContainers({ view }: { view: ContainersView }) {
   let initial: ContainersSnapshot;
   try {
-    initial = { containers: await listContainers({ all: showAll }) };
+    const { items, ...rest } = pageOf(await listContainers({ all: view.all }), view);
+    initial = { containers: items, ...rest };
   } catch (err) {
     const e = toAppError(err);
-    initial = { containers: [], error: e.message, code: e.code };
+    initial = { containers: [], total: 0, page: 1, pages: 1, error: e.message, code: e.code };
   }
-  return <ContainersPanel initial={initial} showAll={showAll} endpoint={dockerEndpoint()} />;
+  return <ContainersPanel initial={initial} view={view} endpoint={dockerEndpoint()} />;
 }

@@ -32,7 +32,9 @@ export async function listContainers(options: { all?: boolean } = {}): Promise<H
       all: true,
       ...(options.all ? {} : { filters: { label: [`${LABEL_MANAGED}=true`] } }),
     });
-    return infos.map(toHostContainer).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.name.localeCompare(b.name));
+    // Newest first; ties by name. Sorted on Docker's numeric Created, before mapping.
+    infos.sort((a, b) => b.Created - a.Created || (a.Names?.[0] ?? "").localeCompare(b.Names?.[0] ?? ""));
+    return infos.map(toHostContainer);
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: "list" });
   }

@@ -11,7 +11,8 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 export default async function DockerPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
   const tab: DockerTab = params.tab === "tarballs" ? "tarballs" : "containers";
-  const showAll = params.all === "1";
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
+  const view = { all: one(params.all) === "1", q: one(params.q).slice(0, 128), page: Number(one(params.page)) || 1 };
   return (
     <div className="mx-auto max-w-6xl">
       <h1 className="text-2xl font-semibold tracking-tight">Docker</h1>
@@ -20,7 +21,7 @@ export default async function DockerPage({ searchParams }: { searchParams: Searc
       </p>
       <DockerTabs active={tab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="mt-4">
-        {tab === "containers" ? <HostContainers showAll={showAll} /> : <SharedTarballs />}
+        {tab === "containers" ? <HostContainers view={view} /> : <SharedTarballs />}
       </div>
     </div>
   );

@@ -4,16 +4,25 @@ import { listContainers } from "@/lib/docker/containers";
 import { engineStatus } from "@/lib/docker/engine";
 import { unreachableError } from "@/lib/docker/errors";
 import { handleApi, parseInput, readJsonBody } from "@/lib/http";
+import { pageOf } from "@/lib/paging";
 import { createContainerSchema } from "@/lib/schemas";
 
 export const dynamic = "force-dynamic";
 
-/** The Host Containers table as JSON. `?all=1` lists every container, not only the managed ones. */
+/**
+ * The Host Containers table as JSON. `?all=1` lists every container, not only the managed ones;
+ * `?page=N` (and `&q=<name part>`) returns one page of PAGE_SIZE with `total`, `page`, `pages`.
+ */
 export async function GET(request: Request) {
-  const all = ["1", "true"].includes(new URL(request.url).searchParams.get("all") ?? "");
-  return handleApi(request, async () =>
-    Response.json({ containers: await listContainers({ all }) }, { headers: { "Cache-Control": "no-store" } }),
-  );
+  const params = new URL(request.url).searchParams;
+  const all = ["1", "true"].includes(params.get("all") ?? "");
+  return handleApi(request, async () => {
+    const containers = await listContainers({ all });
+    const body = params.has("page") || params.has("q")
+      ? (({ items, ...rest }) => ({ containers: items, ...rest }))(pageOf(containers, { q: params.get("q") ?? "", page: Number(params.get("page") ?? 1) }))
+      : { containers, total: containers.length };
+    return Response.json(body, { headers: { "Cache-Control": "no-store" } });
+  });
 }
 
 /**
