@@ -5,20 +5,18 @@ import { now, timeMedian } from "../lib";
 
 const RULE = /^([a-zA-Z0-9._-]+)-(\d+)\.tar$/;
 
-/** The bare floor: one directory read, the regex, a stat per file, group, sort, JSON. */
+/** The bare floor: one directory read, the regex, a (synchronous) stat per file, group, sort, JSON. */
 async function bareListing(dir: string): Promise<string> {
   const names = await fs.promises.readdir(dir);
   const groups = new Map<string, { file: string; timestamp: number; size: number }[]>();
-  await Promise.all(
-    names.map(async (file) => {
-      const m = RULE.exec(file);
-      if (!m) return;
-      const st = await fs.promises.stat(path.join(dir, file));
-      const list = groups.get(m[1]) ?? [];
-      list.push({ file, timestamp: Number(m[2]), size: st.size });
-      groups.set(m[1], list);
-    }),
-  );
+  for (const file of names) {
+    const m = RULE.exec(file);
+    if (!m) continue;
+    const st = fs.statSync(path.join(dir, file));
+    const list = groups.get(m[1]) ?? [];
+    list.push({ file, timestamp: Number(m[2]), size: st.size });
+    groups.set(m[1], list);
+  }
   const out = [...groups.entries()].map(([name, versions]) => ({ name, versions: versions.sort((a, b) => b.timestamp - a.timestamp) }));
   out.sort((a, b) => a.name.localeCompare(b.name));
   return JSON.stringify(out);

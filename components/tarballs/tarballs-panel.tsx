@@ -7,17 +7,17 @@ import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { ConfirmDialog } from "@/components/ui/modal";
-import type { TarballEnvironment, TarballVersion } from "@/lib/tarballs/types";
+import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/tarballs/types";
 import { deleteTarballAction } from "./actions";
 import { tarballsKey } from "./use-packaging";
 
 export interface TarballsSnapshot {
-  environments: TarballEnvironment[];
+  environments: EnvironmentSummary[];
   error?: string;
 }
 
 async function fetchTarballs(): Promise<TarballsSnapshot> {
-  const res = await fetch("/api/tarballs", { cache: "no-store" });
+  const res = await fetch("/api/tarballs?summary=1", { cache: "no-store" });
   const body = (await res.json().catch(() => ({}))) as Partial<TarballsSnapshot> & { error?: string };
   if (!res.ok) return { environments: [], error: body.error ?? `The server answered ${res.status}.` };
   return { environments: body.environments ?? [] };
@@ -27,8 +27,14 @@ const iso = (timestamp: number) => new Date(timestamp * 1000).toISOString();
 
 export function TarballsPanel({ initial, directory }: { initial: TarballsSnapshot; directory: string }) {
   const client = useQueryClient();
-  const { data = initial, isFetching, refetch } = useQuery({
-    queryKey: tarballsKey,
+  const [refreshing, setRefreshing] = useState(false);
+  const refresh = async () => {
+    setRefreshing(true);
+    await client.invalidateQueries({ queryKey: tarballsKey });
+    setRefreshing(false);
+  };
+  const { data = initial } = useQuery({
+    queryKey: [...tarballsKey, "summary"],
     queryFn: fetchTarballs,
     initialData: initial,
     initialDataUpdatedAt: Date.now(),
@@ -49,7 +55,7 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
         <p className="text-sm text-slate-600">
           Environments in <code className="rounded bg-slate-100 px-1 font-mono text-xs">{directory}</code>
         </p>
-        <Button size="md" onClick={() => void refetch()} pending={isFetching} pendingLabel="Refreshing…">
+        <Button size="md" onClick={() => void refresh()} pending={refreshing} pendingLabel="Refreshing…">
           Refresh
         </Button>
       </div>
@@ -93,13 +99,13 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
                       <span className="ml-2 font-mono text-slate-500">{env.latest.file}</span>
                     </td>
                     <td className="px-4 py-2.5 text-xs">{formatBytes(env.latest.size)}</td>
-                    <td className="px-4 py-2.5 text-xs">{env.versions.length}</td>
+                    <td className="px-4 py-2.5 text-xs">{env.versionCount}</td>
                   </tr>
                   {open && (
                     <tr id={`versions-${env.name}`}>
                       <td />
                       <td colSpan={4} className="px-4 pb-3">
-                        <VersionsTable env={env} onChanged={() => client.invalidateQueries({ queryKey: tarballsKey })} />
+                        <VersionsTable name={env.name} onChanged={() => client.invalidateQueries({ queryKey: tarballsKey })} />
                       </td>
                     </tr>
                   )}
@@ -122,7 +128,21 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
   );
 }
 
-function VersionsTable({ env, onChanged }: { env: TarballEnvironment; onChanged: () => Promise<unknown> }) {
+/** The versions of one environment, fetched when its row is expanded. */
+function VersionsTable({ name, onChanged }: { name: string; onChanged: () => Promise<unknown> }) {
+  const { data, error } = useQuery({
+    queryKey: [...tarballsKey, "env", name],
+    queryFn: async (): Promise<TarballEnvironment | null> => {
+      const res = await fetch(`/api/tarballs?env=${encodeURIComponent(name)}`, { cache: "no-store" });
+      if (res.status === 404) return null;
+      if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `The server answered ${res.status}.`);
+      return ((await res.json()) as { environment: TarballEnvironment }).environment;
+    },
+  });
+  if (error) return <p role="alert" className="text-xs text-red-800">Could not list the versions: {error.message}</p>;
+  if (data === undefined) return <p className="text-xs text-slate-500">Loading versions…</p>;
+  if (data === null) return <p className="text-xs text-slate-500">No versions left.</p>;
+  const env = data;
   return (
     <table aria-label={`Versions of ${env.name}`} className="w-full text-xs">
       <thead className="text-left text-slate-500">

@@ -14,6 +14,9 @@ export interface TarballEnvironment {
   totalSize: number;
 }
 
+/** An environment without its version list: what the Shared Tarballs table shows before a row is expanded. */
+export type EnvironmentSummary = Omit<TarballEnvironment, "versions"> & { versionCount: number };
+
 export type PackagingPhase = "committing" | "saving" | "finishing" | "done" | "failed" | "cancelled" | "interrupted";
 
 /** A Create Tar job as the UI and API see it. */

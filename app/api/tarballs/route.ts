@@ -1,11 +1,25 @@
+import { AppError } from "@/lib/errors";
 import { handleApi } from "@/lib/http";
-import { listEnvironments } from "@/lib/tarballs/store";
+import { listEnvironments, summarize } from "@/lib/tarballs/store";
 
 export const dynamic = "force-dynamic";
 
-/** Every environment in the shared container dir with all its versions, newest first. */
+/**
+ * Every environment in the shared container dir with all its versions, newest first.
+ * `?summary=1`: without the version lists (with `versionCount`); `?env=<name>`: one environment.
+ */
 export async function GET(request: Request) {
-  return handleApi(request, async () =>
-    Response.json({ environments: await listEnvironments() }, { headers: { "Cache-Control": "no-store" } }),
-  );
+  const params = new URL(request.url).searchParams;
+  return handleApi(request, async () => {
+    const environments = await listEnvironments();
+    const headers = { "Cache-Control": "no-store" };
+    const env = params.get("env");
+    if (env !== null) {
+      const environment = environments.find((e) => e.name === env);
+      if (!environment) throw new AppError("not_found:environment", `No tarballs of ${env} in shared storage.`);
+      return Response.json({ environment }, { headers });
+    }
+    if (params.get("summary") === "1") return Response.json({ environments: summarize(environments) }, { headers });
+    return Response.json({ environments }, { headers });
+  });
 }
