@@ -42,6 +42,25 @@ export function engineGet(path: string, socketPath = "/var/run/docker.sock"): Pr
   });
 }
 
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+/**
+ * A GET to the dashboard with node's plain http client (kept alive), body read to the end: the
+ * same minimal client the floor uses, so the figure is the server's time, not a client library's.
+ */
+export function dashboardGet(url: string, headers: Record<string, string>): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: "GET", headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${url}: ${res.statusCode}`))));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 /** Resident set size of a process, in MiB (Linux). */
 export function rssMiB(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");

@@ -1,5 +1,5 @@
 import type { BenchContext } from "../run";
-import { engineGet, timeMedian } from "../lib";
+import { dashboardGet, engineGet, timeMedian } from "../lib";
 import { LOCAL_IMAGE, engine } from "../../tests/helpers/docker";
 
 /** Host Containers at 10 / 100 / 1,000 containers: API and server render against the raw Engine API call. */
@@ -24,8 +24,8 @@ export async function benchList(ctx: BenchContext): Promise<void> {
       made.push(...names);
       const total = (await engine.listContainers({ all: true })).length;
       const raw = await timeMedian(() => engineGet("/containers/json?all=1"), runs);
-      const api = await timeMedian(() => fetch(`${ctx.server.url}/api/containers?all=1`, { headers: ctx.server.bearer }).then((r) => r.arrayBuffer()), runs);
-      const page = await timeMedian(() => fetch(`${ctx.server.url}/docker?all=1`, { headers: { Cookie: ctx.cookie } }).then((r) => r.text()), runs);
+      const api = await timeMedian(() => dashboardGet(`${ctx.server.url}/api/containers?all=1`, ctx.server.bearer), runs);
+      const page = await timeMedian(() => dashboardGet(`${ctx.server.url}/docker?all=1`, { Cookie: ctx.cookie }), runs);
       const target = size >= 1000 ? "≤ 1.2×" : undefined;
       ctx.add({ section: "list", measure: `raw GET /containers/json?all=1 @${total}`, value: raw, unit: "ms" });
       ctx.add({ section: "list", measure: `GET /api/containers?all=1 @${total}`, value: api, unit: "ms", floor: raw, ratio: api / raw, target, met: target ? api / raw <= 1.2 : undefined });

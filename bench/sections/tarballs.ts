@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { BenchContext } from "../run";
-import { now, timeMedian } from "../lib";
+import { dashboardGet, now, timeMedian } from "../lib";
 
 const RULE = /^([a-zA-Z0-9._-]+)-(\d+)\.tar$/;
 
@@ -41,8 +41,8 @@ export async function benchTarballs(ctx: BenchContext): Promise<void> {
   console.log(`  wrote ${made.length} files in ${Math.round(now() - t)} ms`);
   try {
     const floor = await timeMedian(() => bareListing(dir), runs, 3);
-    const api = await timeMedian(() => fetch(`${ctx.server.url}/api/tarballs`, { headers: ctx.server.bearer }).then((r) => r.arrayBuffer()), runs, 3);
-    const page = await timeMedian(() => fetch(`${ctx.server.url}/docker?tab=tarballs`, { headers: { Cookie: ctx.cookie } }).then((r) => r.text()), runs, 3);
+    const api = await timeMedian(() => dashboardGet(`${ctx.server.url}/api/tarballs`, ctx.server.bearer), runs, 3);
+    const page = await timeMedian(() => dashboardGet(`${ctx.server.url}/docker?tab=tarballs`, { Cookie: ctx.cookie }), runs, 3);
     const n = made.length.toLocaleString("en");
     ctx.add({ section: "tarballs", measure: `bare read + stat + group, ${n} files`, value: floor, unit: "ms" });
     ctx.add({ section: "tarballs", measure: `GET /api/tarballs, ${n} files`, value: api, unit: "ms", floor, ratio: api / floor, target: "≤ 2×", met: api / floor <= 2 });
