@@ -10,7 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage } from "../tests/helpers/docker";
-import { loginCookie, startServer, type TestServer } from "../tests/helpers/server";
+import { createViaApi, loginCookie, startServer, type TestServer } from "../tests/helpers/server";
 import { printTable, type Row } from "./lib";
 import { benchList } from "./sections/list";
 import { benchTar } from "./sections/tar";
@@ -48,12 +48,7 @@ async function main() {
   const server = await startServer();
   const cookie = await loginCookie(server);
   const container = `bench-env-${Date.now().toString(36)}`;
-  const res = await fetch(`${server.url}/api/containers`, {
-    method: "POST",
-    headers: { ...server.bearer, "Content-Type": "application/json" },
-    body: JSON.stringify({ image: LOCAL_IMAGE, name: container }),
-  });
-  if (!/"type":"done"/.test(await res.text())) throw new Error("could not create the bench container");
+  await createViaApi(server, container, LOCAL_IMAGE);
   const rows: Row[] = [];
   const ctx: BenchContext = {
     quick,

@@ -6,16 +6,19 @@ const sizes = { normal: "max-w-lg", wide: "max-w-3xl", terminal: "max-w-[min(96v
 
 /**
  * A modal built on the native <dialog>: focus is trapped, Escape closes it, and it is exposed as
- * role "dialog" named by its title.
+ * role "dialog" named by its title. Nothing is in the DOM while it is closed, so a table with a
+ * dialog per row stays light to render and hydrate.
  */
-export function Modal({
-  open,
+export function Modal(props: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; size?: "normal" | "wide" | "terminal" }) {
+  return props.open ? <OpenModal {...props} /> : null;
+}
+
+function OpenModal({
   onClose,
   title,
   children,
   size = "normal",
 }: {
-  open: boolean;
   onClose: () => void;
   title: string;
   children: React.ReactNode;
@@ -25,10 +28,8 @@ export function Modal({
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    if (!open && dialog.open) dialog.close();
-  }, [open]);
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
   return (
     <dialog
       ref={ref}
@@ -36,14 +37,12 @@ export function Modal({
       onClose={onClose}
       className={`m-auto w-full rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
     >
-      {open && (
-        <div className="p-5">
-          <h2 id={titleId} className="text-base font-semibold">
-            {title}
-          </h2>
-          <div className="mt-3">{children}</div>
-        </div>
-      )}
+      <div className="p-5">
+        <h2 id={titleId} className="text-base font-semibold">
+          {title}
+        </h2>
+        <div className="mt-3">{children}</div>
+      </div>
     </dialog>
   );
 }

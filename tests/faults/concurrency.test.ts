@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { PackagingJob } from "@/lib/tarballs/types";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
-import { loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
+import { createViaApi, loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
 
 let server: TestServer;
 const made: string[] = [];
@@ -22,12 +22,7 @@ after(async () => {
 async function create(prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   made.push(name);
-  const res = await fetch(`${server.url}/api/containers`, {
-    method: "POST",
-    headers: { ...server.bearer, "Content-Type": "application/json" },
-    body: JSON.stringify({ image: LOCAL_IMAGE, name }),
-  });
-  assert.match(await res.text(), /"type":"done"/);
+  await createViaApi(server, name, LOCAL_IMAGE);
   return name;
 }
 

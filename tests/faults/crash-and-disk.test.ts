@@ -7,7 +7,7 @@ import { after, describe, it } from "node:test";
 import { io as connect } from "socket.io-client";
 import type { PackagingJob } from "@/lib/tarballs/types";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
-import { startServer, waitFor, type TestServer } from "../helpers/server";
+import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
 const made: string[] = [];
 after(async () => {
@@ -20,12 +20,7 @@ after(async () => {
 async function environmentWithData(server: TestServer, prefix: string, bytes: number): Promise<string> {
   const name = uniqueName(prefix);
   made.push(name);
-  const res = await fetch(`${server.url}/api/containers`, {
-    method: "POST",
-    headers: { ...server.bearer, "Content-Type": "application/json" },
-    body: JSON.stringify({ image: LOCAL_IMAGE, name }),
-  });
-  assert.match(await res.text(), /"type":"done"/);
+  await createViaApi(server, name, LOCAL_IMAGE);
   assert.equal((await execIn(name, ["sh", "-c", `head -c ${bytes} /dev/urandom > /root/data`])).exitCode, 0);
   return name;
 }

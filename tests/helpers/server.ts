@@ -98,3 +98,14 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Creates an environment container through the dashboard's API; throws unless it ends in `done`. */
+export async function createViaApi(server: TestServer, name: string, image: string): Promise<void> {
+  const res = await fetch(`${server.url}/api/containers`, {
+    method: "POST",
+    headers: { ...server.bearer, "Content-Type": "application/json" },
+    body: JSON.stringify({ image, name }),
+  });
+  const events = await res.text();
+  if (!/"type":"done"/.test(events)) throw new Error(`creating ${name} failed: ${res.status} ${events.slice(-300)}`);
+}
