@@ -126,3 +126,22 @@ test("a container made outside the page appears without a reload", async ({ page
   await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"], Labels: { "hakuriver.managed": "true", "hakuriver.env": name } });
   await expect(docker.status(name)).toHaveText("Created", { timeout: 10_000 });
 });
+
+test("Filter by name narrows the list and survives a reload", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const wanted = named("filter-yes");
+  const other = named("filter-no");
+  for (const name of [wanted, other]) {
+    await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["true"], Labels: { "hakuriver.managed": "true", "hakuriver.env": name } });
+  }
+  await page.reload();
+  await expect(docker.row(other)).toHaveCount(1);
+  await page.getByRole("searchbox", { name: "Filter by name" }).fill(wanted);
+  await expect(page).toHaveURL(/q=t-filter-yes/);
+  await expect(docker.row(wanted)).toHaveCount(1);
+  await expect(docker.row(other)).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByRole("searchbox", { name: "Filter by name" })).toHaveValue(wanted);
+  await expect(docker.row(other)).toHaveCount(0);
+});

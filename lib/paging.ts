@@ -1,5 +1,5 @@
 /** Pages of a list, filtered by a name substring. Pure: used by the API and the server render. */
-export const PAGE_SIZE = 100;
+export const PAGE_SIZE = 50;
 
 export interface Page<T> {
   items: T[];
