@@ -47,6 +47,10 @@ ensure_engine() {
   fi
   command -v dockerd >/dev/null 2>&1 || { apt_install docker.io; DOCKER_CLI=/usr/bin/docker; }
   is_root || die "no Docker engine answers and starting dockerd needs root"
+  # A pid file left by a dockerd that died with the last session would stop the new one.
+  if [ -f /var/run/docker.pid ] && [ "$(cat /proc/"$(cat /var/run/docker.pid)"/comm 2>/dev/null)" != dockerd ]; then
+    rm -f /var/run/docker.pid
+  fi
   log "starting dockerd (log: /var/log/hakuriver-dockerd.log)"
   setsid nohup dockerd --host=unix:///var/run/docker.sock >/var/log/hakuriver-dockerd.log 2>&1 < /dev/null &
   echo $! > /run/hakuriver-dockerd.pid
