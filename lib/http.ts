@@ -12,14 +12,27 @@ export function errorResponse(err: unknown): Response {
   return Response.json(errorBody(appError), { status: appError.status, headers: { "Cache-Control": "no-store" } });
 }
 
-/** Reads a JSON body no larger than `limit` bytes; anything else is a 4xx AppError. */
+/** Reads a JSON body no larger than `limit` bytes, stopping as soon as it is larger; else a 4xx AppError. */
 export async function readJsonBody(request: Request, limit = 16 * 1024): Promise<unknown> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new AppError("too_large:body", `Request body is larger than ${limit} bytes.`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > limit) throw new AppError("too_large:body", `Request body is larger than ${limit} bytes.`);
+  const tooLarge = () => new AppError("too_large:body", `Request body is larger than ${limit} bytes.`);
+  if (Number(request.headers.get("content-length") ?? "0") > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
   } catch {
     throw new AppError("bad_request:body", "Request body must be JSON.");
   }

@@ -15,7 +15,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export type GateDecision =
   | { action: "pass" }
   | { action: "redirect"; location: string }
-  | { action: "deny"; status: 401 | 403; error: string };
+  | { action: "deny"; status: 400 | 401 | 403; error: string };
 
 export interface GateRequest {
   method: string;
@@ -33,7 +33,12 @@ function isApiLike(pathname: string, req: GateRequest): boolean {
 }
 
 export function decide(req: GateRequest, token: string, options: { dev?: boolean } = {}): GateDecision {
-  const pathname = new URL(req.url, "http://local").pathname;
+  let pathname: string;
+  try {
+    pathname = new URL(req.url, "http://local").pathname;
+  } catch {
+    return { action: "deny", status: 400, error: "Malformed request URL." };
+  }
   if (isPublicPath(pathname) || (options.dev && pathname.startsWith("/_next/"))) return { action: "pass" };
 
   const credential = authenticate(token, req.headers);
@@ -61,7 +66,7 @@ export function gate(req: IncomingMessage, res: ServerResponse, token: string, o
   } else {
     res
       .writeHead(decision.status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" })
-      .end(JSON.stringify({ error: decision.error, code: decision.status === 401 ? "unauthorized:auth" : "forbidden:origin" }));
+      .end(JSON.stringify({ error: decision.error, code: { 400: "bad_request:url", 401: "unauthorized:auth", 403: "forbidden:origin" }[decision.status] }));
   }
   return true;
 }

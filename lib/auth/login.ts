@@ -31,10 +31,9 @@ export function logIn(request: Request, input: { token: string | null; next: str
   };
 
   const wait = loginLimiter.retryAfter(address);
-  if (wait > 0) {
-    audit({ session: "anonymous", action: "login", target: address, result: "error", detail: "rate limited" });
-    return fail(429, "rate", "Too many failed attempts; try again later.", wait);
-  }
+  // Not audited per attempt: a blocked address could otherwise fill the disk with log lines. Its
+  // failures up to the limit are in the log already.
+  if (wait > 0) return fail(429, "rate", "Too many failed attempts; try again later.", wait);
   if (!input.token) return fail(400, "missing", "Enter the access token.");
   if (!tokenMatches(input.token.trim(), authToken())) {
     loginLimiter.fail(address);

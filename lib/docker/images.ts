@@ -159,3 +159,13 @@ export async function removeImageIfUnused(id: string): Promise<boolean> {
     return false;
   }
 }
+
+/** Removes one tag (and the image, if nothing else refers to it). Best effort: false on refusal. */
+export async function removeImageTag(ref: string): Promise<boolean> {
+  try {
+    await docker().getImage(ref).remove({ noprune: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

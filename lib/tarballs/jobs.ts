@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { getConfig } from "@/lib/config";
-import { commitContainer, exportImage, inspectImage, removeImageIfUnused, tagImage } from "@/lib/docker/images";
+import { commitContainer, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
 import { containerExists } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/errors";
 import { envNameSchema } from "@/lib/schemas";
@@ -120,7 +120,8 @@ export async function startPackaging(container: string): Promise<PackagingJob> {
 /** Cancels a running job; false when there is none. The job cleans up after itself. */
 export function cancelPackaging(env: string): boolean {
   const entry = registry().get(env);
-  if (!entry || !isActive(entry.job)) return false;
+  // Once the file is published ("finishing") there is nothing left to cancel.
+  if (!entry || (entry.job.phase !== "committing" && entry.job.phase !== "saving")) return false;
   entry.abort.abort();
   return true;
 }
@@ -163,18 +164,26 @@ async function run(entry: Entry): Promise<void> {
       },
     });
     job.file = file;
-    setPhase(entry, "finishing");
-    await pruneVersions(job.env, getConfig().tarKeep);
-    if (previous && previous.id !== committed) await removeImageIfUnused(previous.id);
-    setPhase(entry, "done");
   } catch (err) {
     const cancelled = abort.signal.aborted;
     if (!cancelled) job.error = toAppError(err).message;
-    // Put the tag back where it was, so a failed job changes nothing a Runner or user relies on.
-    if (committed && previous && previous.id !== committed) {
-      await tagImage(previous.id, repo, tagName).catch(() => {});
+    // Nothing was published: put the tag back where it was (or remove the new one), so a failed
+    // job changes nothing a Runner or user relies on.
+    if (committed && previous?.id !== committed) {
+      if (previous) await tagImage(previous.id, repo, tagName).catch(() => {});
+      else await removeImageTag(tag);
       await removeImageIfUnused(committed);
     }
     setPhase(entry, cancelled ? "cancelled" : "failed");
+    return;
   }
+  // The new version is published: clean-up problems from here on are logged, not a failed job.
+  setPhase(entry, "finishing");
+  try {
+    await pruneVersions(job.env, getConfig().tarKeep);
+    if (previous && previous.id !== committed) await removeImageIfUnused(previous.id);
+  } catch (err) {
+    console.error(`[hakuriver] Create Tar of ${job.env}: clean-up after ${job.file} failed:`, err);
+  }
+  setPhase(entry, "done");
 }

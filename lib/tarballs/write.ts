@@ -70,6 +70,8 @@ export async function writeTarball(
     const handle = await fs.open(temp, "wx", 0o644);
     await pipeline(source, counter, handle.createWriteStream(), { signal: options.signal });
     await fsyncPath(temp);
+    // A cancel that lands after the last byte still wins: nothing has been published yet.
+    if (options.signal?.aborted) throw new AppError("failed:cancelled", "Cancelled.");
     for (let attempt = 0; ; attempt++) {
       const timestamp = nextTimestamp(Math.floor(Date.now() / 1000), await versionTimestamps(env));
       const final = path.join(dir, tarballFileName(env, timestamp));
@@ -83,6 +85,8 @@ export async function writeTarball(
       }
     }
   } catch (err) {
+    // If the file could not even be opened, the export stream was never consumed: release it.
+    source.destroy();
     await fs.rm(temp, { force: true }).catch(() => {});
     throw diskError(err, dir) ?? err;
   }

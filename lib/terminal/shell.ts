@@ -131,6 +131,12 @@ export class ShellSession {
       throw new AppError("failed:exec", `Could not open a shell in ${container}: ${message}`, { cause: err });
     }
 
+    // Closed while Docker was starting it (the browser went away): end what was just started.
+    if (this.closed) {
+      this.stream.destroy();
+      await runKill(container, this.id).catch(() => {});
+      throw new AppError("conflict:shell", "The shell was closed while it was opening.");
+    }
     const stream = this.stream;
     this.startedAt = Date.now();
     stream.on("data", (chunk: Buffer) => {

@@ -129,6 +129,17 @@ describe("Create Tar on the real engine", () => {
     assert.equal((await engine.getContainer(env).inspect()).State.Running, true);
   });
 
+  it("a first Create Tar that is cancelled leaves no hakuriver/<name>:base behind", async () => {
+    const env = await environment("firstcancel");
+    assert.equal((await execIn(env, ["sh", "-c", "head -c 209715200 /dev/urandom > /root/big"])).exitCode, 0);
+    await startPackaging(env);
+    await waitForJob(env, (j) => j.phase === "saving" && j.bytesWritten > 5 * 1024 * 1024);
+    assert.equal(cancelPackaging(env), true);
+    assert.equal((await waitForJob(env)).phase, "cancelled");
+    await assert.rejects(engine.getImage(`hakuriver/${env}:base`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
+    assert.deepEqual(filesOf(env), []);
+  });
+
   it("lists files written by hand in HakuRiver's naming and ignores everything else", async () => {
     fs.mkdirSync(containerDir, { recursive: true });
     fs.writeFileSync(path.join(containerDir, "handmade-1700000000.tar"), "x".repeat(10));

@@ -65,7 +65,7 @@ describe("tokens and session cookies", () => {
 
   it("sends people back only to paths on this site", () => {
     assert.equal(safeNextPath("/docker?tab=tarballs"), "/docker?tab=tarballs");
-    for (const bad of ["https://evil.example/", "//evil.example", "/\\evil", "", null, "/login?x"]) {
+    for (const bad of ["https://evil.example/", "//evil.example", "/\\evil", "/\t/evil.example", "/\n/evil.example", "", null, "/login?x"]) {
       assert.equal(safeNextPath(bad), "/docker", String(bad));
     }
   });
@@ -86,6 +86,11 @@ describe("the request gate", () => {
     assert.equal(decide(req("GET", "/api/containers"), TOKEN).action, "deny");
     const action = decide(req("POST", "/docker", { "next-action": "abc" }), TOKEN);
     assert.equal(action.action === "deny" && action.status, 401);
+  });
+
+  it("answers a malformed URL with 400 instead of throwing", () => {
+    const decision = decide(req("GET", "http://[/login"), TOKEN);
+    assert.equal(decision.action === "deny" && decision.status, 400);
   });
 
   it("refuses cross-origin writes made with the cookie, not with the bearer token", () => {
