@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import next from "next";
 import { ensureAuthToken } from "@/lib/auth/token";
-import { gate } from "@/lib/auth/gate";
+import { gate, normaliseProxyHeaders } from "@/lib/auth/gate";
 import { ConfigError, getConfig } from "@/lib/config";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
@@ -47,7 +47,7 @@ async function main() {
 
   server.on("request", (req, res) => {
     // Route handlers see the peer address only through this header; never trust a client's copy.
-    req.headers["x-hakuriver-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    normaliseProxyHeaders(req.headers, req.socket.remoteAddress, config.trustProxy);
     applySecurityHeaders(res);
     if (gate(req, res, auth.token, { dev })) return;
     handle(req, res).catch((err) => {
@@ -57,7 +57,7 @@ async function main() {
   });
 
   // After Next's handler: Socket.IO wraps the request listeners present when it attaches.
-  const io = attachTerminals(server, auth.token);
+  const io = attachTerminals(server, auth.token, { trustProxy: config.trustProxy });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -16,6 +16,8 @@ export interface Config {
   authToken: string | undefined;
   /** Tarball versions kept per environment after a new one is complete. */
   tarKeep: number;
+  /** Behind a reverse proxy: take the client address and host from X-Forwarded-For / -Host. */
+  trustProxy: boolean;
 }
 
 const portSchema = z.coerce
@@ -43,6 +45,7 @@ const envSchema = z.object({
     .min(1, "must be at least 1 (1 keeps only the newest, as HakuRiver does)")
     .max(1000, "must be at most 1000")
     .default(3),
+  HAKURIVER_TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).default("0"),
   HAKURIVER_AUTH_TOKEN: z
     .string()
     .min(16, "must be at least 16 characters")
@@ -82,6 +85,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     containerDir: path.resolve(/*turbopackIgnore: true*/ sharedDir, e.HAKURIVER_CONTAINER_DIR),
     authToken: e.HAKURIVER_AUTH_TOKEN,
     tarKeep: e.HAKURIVER_TAR_KEEP,
+    trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
   };
 }
 

@@ -53,6 +53,28 @@ export function decide(req: GateRequest, token: string, options: { dev?: boolean
   return { action: "pass" };
 }
 
+/**
+ * Normalises what later checks read, once, at the door: `x-hakuriver-client-ip` (the login
+ * limiter's key) and, behind a trusted proxy, the Host the browser used. Without trustProxy the
+ * client's own X-Forwarded-* headers are not believed.
+ */
+export function normaliseProxyHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  socketAddress: string | undefined,
+  trustProxy: boolean,
+): void {
+  const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  let client = socketAddress ?? "unknown";
+  if (trustProxy) {
+    // The proxy appends the address it saw: the last entry is the one it vouches for.
+    const forwarded = first(headers["x-forwarded-for"])?.split(",").map((s) => s.trim()).filter(Boolean);
+    if (forwarded?.length) client = forwarded[forwarded.length - 1];
+    const host = first(headers["x-forwarded-host"])?.split(",")[0]?.trim();
+    if (host) headers.host = host;
+  }
+  headers["x-hakuriver-client-ip"] = client;
+}
+
 /** Applies decide() to a Node request; returns true when it answered the request itself. */
 export function gate(req: IncomingMessage, res: ServerResponse, token: string, options: { dev?: boolean } = {}): boolean {
   const decision = decide(

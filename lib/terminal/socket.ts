@@ -3,6 +3,7 @@ import type { IncomingMessage, Server as HttpServer } from "node:http";
 import { Server, type Namespace, type Socket } from "socket.io";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
+import { normaliseProxyHeaders } from "@/lib/auth/gate";
 import { authenticate, callerId, originMatchesHost } from "@/lib/auth/session";
 import { toAppError } from "@/lib/errors";
 import { ShellSession } from "./shell";
@@ -57,7 +58,7 @@ export function allowHandshake(req: Pick<IncomingMessage, "headers">, token: str
 const sessions = new Set<ShellSession>();
 
 /** Attaches Socket.IO to the HTTP server. Call after Next's request handler is attached. */
-export function attachTerminals(httpServer: HttpServer, token: string): Server {
+export function attachTerminals(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
   const io = new Server(httpServer, {
     serveClient: false,
     // Frequent pings double as the keepalive that stops proxies from dropping idle shells.
@@ -67,6 +68,8 @@ export function attachTerminals(httpServer: HttpServer, token: string): Server {
     // Leave other upgrades (Next's dev HMR) alone.
     destroyUpgrade: false,
     allowRequest: (req, callback) => {
+      // Socket.IO answers its own requests before server.ts's listener: normalise here too.
+      normaliseProxyHeaders(req.headers, req.socket.remoteAddress, options.trustProxy ?? false);
       const allowed = allowHandshake(req, token);
       callback(allowed ? null : "unauthorized", allowed);
     },

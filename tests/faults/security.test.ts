@@ -189,3 +189,56 @@ describe("the audit log", () => {
     }
   });
 });
+
+describe("behind a trusted reverse proxy (HAKURIVER_TRUST_PROXY=1)", () => {
+  it("limits failed logins per forwarded client, and checks Origin against the forwarded host", async () => {
+    const own = await startServer({ HAKURIVER_TRUST_PROXY: "1" });
+    try {
+      const login = (client: string, token: string) =>
+        fetch(`${own.url}/api/auth/login`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Forwarded-For": client },
+          body: JSON.stringify({ token }),
+        });
+      for (let i = 0; i < 10; i++) assert.equal((await login("198.51.100.1", `wrong-${i}`)).status, 401);
+      assert.equal((await login("198.51.100.1", own.token)).status, 429, "the guessing client is blocked");
+      const other = await login("198.51.100.2", own.token);
+      assert.equal(other.status, 200, "another client behind the same proxy is not");
+
+      const cookie = other.headers.get("set-cookie")!.split(";")[0];
+      const proxied = { Cookie: cookie, Origin: "https://dash.example.org", "X-Forwarded-Host": "dash.example.org" };
+      assert.equal((await fetch(`${own.url}/api/tarballs/x-1.tar`, { method: "DELETE", headers: proxied })).status, 404);
+      const forged = { ...proxied, Origin: "https://evil.example" };
+      assert.equal((await fetch(`${own.url}/api/tarballs/x-1.tar`, { method: "DELETE", headers: forged })).status, 403);
+      const handshake = await new Promise<string>((resolve) => {
+        const s = connect(`${own.url}/terminal`, { transports: ["websocket"], extraHeaders: proxied, reconnection: false, forceNew: true });
+        s.on("connect", () => {
+          s.disconnect();
+          resolve("connected");
+        });
+        s.on("connect_error", (err) => resolve(err.message));
+      });
+      assert.equal(handshake, "connected");
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it("without it, a client's X-Forwarded-For does not dodge the limiter", async () => {
+    const own = await startServer();
+    try {
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${own.url}/api/auth/login`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Forwarded-For": `203.0.113.${i}` },
+          body: JSON.stringify({ token: `wrong-${i}` }),
+        });
+        assert.equal(res.status, 401);
+      }
+      const res = await fetch(`${own.url}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json", "X-Forwarded-For": "203.0.113.99" }, body: JSON.stringify({ token: own.token }) });
+      assert.equal(res.status, 429);
+    } finally {
+      await own.stop();
+    }
+  });
+});

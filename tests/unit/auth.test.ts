@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { decide } from "@/lib/auth/gate";
+import { decide, normaliseProxyHeaders } from "@/lib/auth/gate";
 import { FailureLimiter } from "@/lib/auth/rate-limit";
 import { safeNextPath } from "@/lib/auth/redirect";
 import {
@@ -112,5 +112,21 @@ describe("failed-login limiter", () => {
     limiter.fail("9.9.9.9", t);
     limiter.succeed("9.9.9.9");
     assert.equal(limiter.retryAfter("9.9.9.9", t), 0);
+  });
+});
+
+describe("proxy headers", () => {
+  it("ignore a client's X-Forwarded-* unless the proxy is trusted", () => {
+    const headers: Record<string, string | string[] | undefined> = { host: "10.0.0.5:3000", "x-forwarded-for": "6.6.6.6", "x-forwarded-host": "evil.example", "x-hakuriver-client-ip": "forged" };
+    normaliseProxyHeaders(headers, "10.0.0.9", false);
+    assert.equal(headers["x-hakuriver-client-ip"], "10.0.0.9");
+    assert.equal(headers.host, "10.0.0.5:3000");
+  });
+
+  it("take the address the proxy appended and the host the browser used when trusted", () => {
+    const headers: Record<string, string | string[] | undefined> = { host: "127.0.0.1:3000", "x-forwarded-for": "1.1.1.1, 203.0.113.7", "x-forwarded-host": "dash.example.org" };
+    normaliseProxyHeaders(headers, "127.0.0.1", true);
+    assert.equal(headers["x-hakuriver-client-ip"], "203.0.113.7");
+    assert.equal(headers.host, "dash.example.org");
   });
 });

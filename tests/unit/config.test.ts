@@ -13,6 +13,15 @@ describe("configuration", () => {
     assert.equal(c.sharedDir, path.resolve("data/shared"));
     assert.equal(c.containerDir, path.resolve("data/shared/hakuriver-containers"));
     assert.equal(c.authToken, undefined);
+    assert.equal(c.tarKeep, 3);
+    assert.equal(c.trustProxy, false);
+  });
+
+  it("reads the tarball retention and proxy trust", () => {
+    const c = parseConfig({ HAKURIVER_TAR_KEEP: "1", HAKURIVER_TRUST_PROXY: "1" });
+    assert.deepEqual([c.tarKeep, c.trustProxy], [1, true]);
+    assert.throws(() => parseConfig({ HAKURIVER_TAR_KEEP: "0" }), /HAKURIVER_TAR_KEEP="0": must be at least 1/);
+    assert.throws(() => parseConfig({ HAKURIVER_TRUST_PROXY: "yes" }), /HAKURIVER_TRUST_PROXY="yes": must be 1 or 0/);
   });
 
   it("resolves the container dir relative to the shared dir, as HakuRiver does", () => {
