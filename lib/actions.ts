@@ -1,7 +1,9 @@
 import "server-only";
 import type { z } from "zod";
 import { audit } from "@/lib/audit";
+import { revalidatePath } from "next/cache";
 import { requireActionSession } from "@/lib/auth/next";
+import { commands, type CommandName } from "@/lib/commands";
 import { AppError, toAppError } from "@/lib/errors";
 import { firstIssue } from "@/lib/schemas";
 
@@ -33,4 +35,13 @@ export async function runAction<S extends z.ZodType, T = undefined>(
     if (caller) audit({ session: caller, action, target, result: "error", detail: appError.message });
     return { ok: false, error: appError.message, code: appError.code };
   }
+}
+
+/** A row button's server action: one of lib/commands.ts, then the Docker page is revalidated. */
+export async function runCommand(command: CommandName, schema: z.ZodType<string>, target: unknown): Promise<ActionResult> {
+  return runAction(command, schema, target, async (value: string) => {
+    const message = await commands[command](value);
+    revalidatePath("/docker");
+    return { message };
+  });
 }

@@ -15,7 +15,6 @@ export const envNameSchema = checked("HakuRiver Container Name", envNameProblem)
 export const imageRefSchema = checked("Docker Image Name", imageRefProblem);
 
 export const createContainerSchema = z.object({ image: imageRefSchema, name: envNameSchema });
-export type CreateContainerInput = z.infer<typeof createContainerSchema>;
 
 export const containerRefSchema = z.string().regex(CONTAINER_REF_PATTERN, "Not a container name or ID.");
 

@@ -1,26 +1,16 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { runAction } from "@/lib/actions";
-import { commands, type CommandName } from "@/lib/commands";
+import { runCommand } from "@/lib/actions";
 import { containerRefSchema } from "@/lib/schemas";
 
-async function run(command: CommandName, name: string) {
-  return runAction(command, containerRefSchema, name, async (ref) => {
-    const message = await commands[command](ref);
-    revalidatePath("/docker");
-    return { message };
-  });
-}
-
 export async function startContainerAction(name: string) {
-  return run("container.start", name);
+  return runCommand("container.start", containerRefSchema, name);
 }
 
 export async function stopContainerAction(name: string) {
-  return run("container.stop", name);
+  return runCommand("container.stop", containerRefSchema, name);
 }
 
 export async function deleteContainerAction(name: string) {
-  return run("container.delete", name);
+  return runCommand("container.delete", containerRefSchema, name);
 }

@@ -38,6 +38,5 @@ export function createContainerStream(
           open = false;
         });
     },
-    cancel() {},
   });
 }

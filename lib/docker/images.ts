@@ -16,13 +16,7 @@ interface PullEvent {
 
 /** Whether the engine has an image under this reference. */
 export async function imageExists(ref: string): Promise<boolean> {
-  try {
-    await docker().getImage(ref).inspect();
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw fromDockerError(err, { kind: "image", name: ref });
-  }
+  return (await inspectImage(ref)) !== undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/errors";
-import { isTempFile, parseTarballName, tarballFileName } from "./names";
+import { isTempFile, parseTarballName } from "./names";
 import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "./types";
 
 /** The container dir, created on first need (the Python host does the same). */
@@ -111,7 +111,6 @@ export async function sweepTemporaryFiles(): Promise<string[]> {
   return removed;
 }
 
-export { tarballFileName };
 
 export function summarize(envs: TarballEnvironment[]): EnvironmentSummary[] {
   return envs.map(({ versions, ...rest }) => ({ ...rest, versionCount: versions.length }));

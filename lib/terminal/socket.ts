@@ -1,6 +1,6 @@
 import "server-only";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
-import { Server, type Namespace, type Socket } from "socket.io";
+import { Server, type Namespace } from "socket.io";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { normaliseProxyHeaders } from "@/lib/auth/gate";
@@ -188,8 +188,3 @@ export async function closeAllShells(): Promise<void> {
   sessions.clear();
 }
 
-export function openShellCount(): number {
-  return sessions.size;
-}
-
-export type { Socket };
