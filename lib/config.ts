@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
+import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/flavor";
 
 /** Settings read from the environment; see the README's configuration table. */
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   tarKeep: number;
   /** Behind a reverse proxy: take the client address and host from X-Forwarded-For / -Host. */
   trustProxy: boolean;
+  /** Whose conventions environments follow: HakuRiver's (default) or KohakuRiver's. */
+  flavor: FlavorName;
 }
 
 const portSchema = z.coerce
@@ -46,6 +49,7 @@ const envSchema = z.object({
     .max(1000, "must be at most 1000")
     .default(3),
   HAKURIVER_TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).default("0"),
+  HAKURIVER_FLAVOR: z.enum(FLAVORS as [FlavorName, ...FlavorName[]], { error: `must be one of ${FLAVORS.join(", ")}` }).default("hakuriver"),
   HAKURIVER_AUTH_TOKEN: z
     .string()
     .min(16, "must be at least 16 characters")
@@ -86,6 +90,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     authToken: e.HAKURIVER_AUTH_TOKEN,
     tarKeep: e.HAKURIVER_TAR_KEEP,
     trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
+    flavor: e.HAKURIVER_FLAVOR,
   };
 }
 
@@ -95,4 +100,9 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+/** The naming conventions of the configured flavour (image namespace, labels, container names). */
+export function getFlavor(): Flavor {
+  return flavorOf(getConfig().flavor);
 }

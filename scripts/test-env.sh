@@ -133,13 +133,23 @@ ensure_chromium() {
   [ -x "$CHROMIUM_PATH" ] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not executable"
 }
 
+# A second engine that plays a HakuRiver Runner (its own dockerd, socket and bridge).
+ensure_runner_engines() {
+  local line
+  command -v ip >/dev/null 2>&1 || apt_install iproute2
+  line=$(bash "$(dirname "${BASH_SOURCE[0]}")/runner-engines.sh" start runner1)
+  HAKURIVER_TEST_RUNNER1="${line#runner1=}"
+}
+
 ensure_engine
 ensure_images
 ensure_registry
 ensure_chromium
+ensure_runner_engines
 
 export CHROMIUM_PATH
 export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
 export HAKURIVER_TEST_PULL_IMAGE="$PULL_IMAGE"
 export HAKURIVER_TEST_REGISTRY="$REGISTRY_ADDR"
-log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH"
+export HAKURIVER_TEST_RUNNER1
+log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"

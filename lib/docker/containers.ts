@@ -1,40 +1,80 @@
 import "server-only";
 import type Docker from "dockerode";
+import { getFlavor } from "@/lib/config";
 import { AppError } from "@/lib/errors";
+import type { Flavor } from "@/lib/flavor";
+import { envNameProblem } from "@/lib/validation";
+import { addAdoption, readAdoptions, removeAdoptions, type Adoption } from "./adopted";
 import { docker } from "./client";
 import { fromDockerError, dockerMessage } from "./errors";
 import { ensureImage } from "./images";
 import { toContainerState } from "./status";
-import { LABEL_ENV, LABEL_MANAGED, type CreateEvent, type HostContainer } from "./types";
+import type { CreateEvent, HostContainer } from "./types";
 
-function toHostContainer(info: Docker.ContainerInfo): HostContainer {
-  const labels = info.Labels ?? {};
-  const managed = labels[LABEL_MANAGED] === "true";
+/**
+ * Which environment a container stands for, if any, and whether it is one of ours. Environment
+ * containers are recognised by this flavour's labels (the ones this dashboard writes), by an
+ * adoption, or — for KohakuRiver — by the `kohakuriver-env-<name>` names its host gives them.
+ * A HakuRiver container with a valid environment name can be packaged (the Python host made its
+ * containers that way) even before it is adopted.
+ */
+function environmentOf(name: string, labels: Record<string, string>, adoption: Adoption | undefined, flavor: Flavor) {
+  // KohakuRiver labels its task containers `kohakuriver.managed` too: ours also carry the env label.
+  const labelled = labels[flavor.labels.managed] === "true" && (flavor.name === "hakuriver" || flavor.labels.env in labels);
+  const byName = flavor.envFromContainerName(name);
+  const managed = labelled || adoption !== undefined || (flavor.name === "kohakuriver" && byName !== undefined);
+  const envName = (labelled ? labels[flavor.labels.env] : undefined) ?? adoption?.env ?? byName;
+  const adoptable = !managed && (byName !== undefined || envNameProblem(name) === undefined);
+  return { managed, envName, adopted: adoption !== undefined, adoptable };
+}
+
+function toHostContainer(info: Docker.ContainerInfo, adoptions: Map<string, Adoption>, flavor: Flavor): HostContainer {
+  const name = (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, "");
   return {
     id: info.Id,
-    name: (info.Names?.[0] ?? info.Id.slice(0, 12)).replace(/^\//, ""),
+    name,
     image: info.Image,
     state: toContainerState(info.State),
     statusText: info.Status ?? "",
     createdAt: new Date(info.Created * 1000).toISOString(),
-    managed,
-    envName: managed ? labels[LABEL_ENV] : undefined,
+    ...environmentOf(name, info.Labels ?? {}, adoptions.get(info.Id), flavor),
   };
 }
 
+/** The engine-side filter for this flavour's own environment containers. */
+function ownFilter(flavor: Flavor): Record<string, string[]> {
+  return flavor.name === "hakuriver"
+    ? { label: [`${flavor.labels.managed}=true`] }
+    : // Docker matches `name` as a regular expression against "/<name>".
+      { name: [`^/${flavor.containerName("")}`] };
+}
+
 /**
- * Lists Host containers, newest first: by default those this dashboard made (label
- * hakuriver.managed=true), with `all` every container on the host. One Engine API call.
+ * Lists Host containers, newest first: by default the environment containers (this flavour's own,
+ * and adopted ones), with `all` every container on the host. One Engine API call, two when
+ * containers were adopted (Docker cannot OR a label filter with an ID filter).
  */
 export async function listContainers(options: { all?: boolean } = {}): Promise<HostContainer[]> {
+  const flavor = getFlavor();
+  const adoptions = readAdoptions();
   try {
-    const infos = await docker().listContainers({
-      all: true,
-      ...(options.all ? {} : { filters: { label: [`${LABEL_MANAGED}=true`] } }),
-    });
+    let infos: Docker.ContainerInfo[];
+    if (options.all) {
+      infos = await docker().listContainers({ all: true });
+    } else {
+      const [own, adopted] = await Promise.all([
+        docker().listContainers({ all: true, filters: ownFilter(flavor) }),
+        adoptions.size > 0 ? docker().listContainers({ all: true, filters: { id: [...adoptions.keys()] } }) : [],
+      ]);
+      // Adopted containers that are gone (deleted outside the dashboard) leave the list.
+      const present = new Set(adopted.map((c) => c.Id));
+      removeAdoptions([...adoptions.keys()].filter((id) => !present.has(id)));
+      const seen = new Set(own.map((c) => c.Id));
+      infos = [...own, ...adopted.filter((c) => !seen.has(c.Id))];
+    }
     // Newest first; ties by name. Sorted on Docker's numeric Created, before mapping.
     infos.sort((a, b) => b.Created - a.Created || (a.Names?.[0] ?? "").localeCompare(b.Names?.[0] ?? ""));
-    return infos.map(toHostContainer);
+    return infos.map((info) => toHostContainer(info, adoptions, flavor)).filter((c) => options.all || c.managed);
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: "list" });
   }
@@ -50,7 +90,42 @@ export async function getHostContainer(ref: string): Promise<HostContainer> {
     throw fromDockerError(err, { kind: "container", name: ref });
   }
   if (!infos[0]) throw new AppError("not_found:container", `Container ${ref} was not found.`);
-  return toHostContainer(infos[0]);
+  return toHostContainer(infos[0], readAdoptions(), getFlavor());
+}
+
+/**
+ * The environment a container is packaged as: its container name and environment name. Refuses,
+ * with the reason, a container that stands for no environment.
+ */
+export async function environmentContainer(ref: string): Promise<{ container: string; env: string }> {
+  const c = await getHostContainer(ref);
+  if (c.envName) return { container: c.name, env: c.envName };
+  const flavor = getFlavor();
+  const problem = envNameProblem(c.name);
+  throw new AppError(
+    "bad_request:env",
+    problem
+      ? `Container ${c.name} cannot be packaged: ${problem.replace("HakuRiver Container Name", "its name")}`
+      : `Container ${c.name} is not a ${flavor.name} environment container; adopt it first (Show all containers → Adopt).`,
+  );
+}
+
+/**
+ * Adopts a container made outside the dashboard (by the Python host, say) as the environment of
+ * its name, so it shows in the managed list from now on. Refused when it already is one, when its
+ * name is not an environment name, or when another container already stands for that environment.
+ */
+export async function adoptContainer(ref: string): Promise<HostContainer> {
+  const c = await getHostContainer(ref);
+  if (c.managed) throw new AppError("conflict:container", `${c.name} already is an environment container.`);
+  const flavor = getFlavor();
+  const env = flavor.envFromContainerName(c.name) ?? c.name;
+  const problem = envNameProblem(env);
+  if (problem) throw new AppError("bad_request:env", `${c.name} cannot be adopted: ${problem.replace("HakuRiver Container Name", "its name")}`);
+  const other = (await listContainers()).find((o) => o.envName === env && o.id !== c.id);
+  if (other) throw new AppError("conflict:container", `Environment ${env} already has a Host container (${other.name}).`);
+  addAdoption(c.id, env);
+  return getHostContainer(c.id);
 }
 
 /** Whether a container of that name exists (any state). */
@@ -92,15 +167,18 @@ export async function stopContainer(ref: string): Promise<void> {
 /** Removes a container, running or not. Tarballs made from it are never touched. */
 export async function deleteContainer(ref: string): Promise<void> {
   try {
-    await docker().getContainer(ref).remove({ force: true });
+    const { Id } = await docker().getContainer(ref).inspect();
+    await docker().getContainer(Id).remove({ force: true });
+    removeAdoptions([Id]);
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: ref });
   }
 }
 
 /**
- * Creates a HakuRiver environment container: pulls the image if it is not present (reporting
- * progress), creates `name` running an idle command under an init, and starts it. A container
+ * Creates an environment container (named by the flavour: `<name>` for HakuRiver,
+ * `kohakuriver-env-<name>` for KohakuRiver): pulls the image if it is not present (reporting
+ * progress), creates it running an idle command under an init, and starts it. A container
  * that fails to start is removed, so nothing is left half-created. Input must already be valid
  * (see createContainerSchema).
  */
@@ -108,7 +186,9 @@ export async function createEnvironmentContainer(
   input: { image: string; name: string },
   onEvent: (event: CreateEvent) => void = () => {},
 ): Promise<HostContainer> {
-  const { name } = input;
+  const flavor = getFlavor();
+  const env = input.name;
+  const name = flavor.containerName(env);
   if (await containerExists(name)) {
     throw new AppError("conflict:container", `A container named ${name} already exists.`);
   }
@@ -122,7 +202,7 @@ export async function createEnvironmentContainer(
       Image: image,
       // The environment only has to stay up for shells and commits; HakuRiver runs the same idle command.
       Cmd: ["sleep", "infinity"],
-      Labels: { [LABEL_MANAGED]: "true", [LABEL_ENV]: name },
+      Labels: { [flavor.labels.managed]: "true", [flavor.labels.env]: env },
       HostConfig: { Init: true },
     });
   } catch (err) {

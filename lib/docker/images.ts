@@ -95,11 +95,11 @@ export async function pullImage(ref: string, onProgress: (layers: LayerProgress[
   });
 }
 
-/** Size and ID of an image, or undefined when it does not exist. */
-export async function inspectImage(ref: string): Promise<{ id: string; size: number } | undefined> {
+/** ID, size and creation time (Docker's `Created`) of an image, or undefined when it does not exist. */
+export async function inspectImage(ref: string): Promise<{ id: string; size: number; created: string } | undefined> {
   try {
     const info = await docker().getImage(ref).inspect();
-    return { id: info.Id, size: info.Size };
+    return { id: info.Id, size: info.Size, created: info.Created };
   } catch (err) {
     if ((err as { statusCode?: number }).statusCode === 404) return undefined;
     throw fromDockerError(err, { kind: "image", name: ref });

@@ -11,10 +11,14 @@ export interface HostContainer {
   statusText: string;
   /** ISO 8601. */
   createdAt: string;
-  /** Made by this dashboard (label hakuriver.managed=true). */
+  /** An environment container: this flavour's labels or name, or adopted. */
   managed: boolean;
-  /** The HakuRiver environment name (label hakuriver.env), when managed. */
+  /** The environment it is packaged as, when it stands for one. */
   envName?: string;
+  /** Adopted from outside the dashboard (listed in the data dir, not labelled). */
+  adopted: boolean;
+  /** Not managed, but its name could make it an environment: offer Adopt. */
+  adoptable: boolean;
 }
 
 /** Progress of one layer while an image is pulled, from Docker's pull stream. */
@@ -31,6 +35,3 @@ export type CreateEvent =
   | { type: "pull"; layers: LayerProgress[] }
   | { type: "done"; container: HostContainer }
   | { type: "error"; error: string; code: string };
-
-export const LABEL_MANAGED = "hakuriver.managed";
-export const LABEL_ENV = "hakuriver.env";

@@ -3,13 +3,12 @@ import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { getConfig } from "@/lib/config";
+import { getConfig, getFlavor } from "@/lib/config";
 import { commitContainer, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
-import { containerExists } from "@/lib/docker/containers";
+import { environmentContainer } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/errors";
-import { envNameSchema } from "@/lib/schemas";
-import { baseImageTag } from "./names";
-import { pruneVersions } from "./store";
+import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "./names";
+import { pruneVersions, versionTimestamps } from "./store";
 import { isActive, type PackagingJob } from "./types";
 import { writeTarball } from "./write";
 
@@ -88,27 +87,17 @@ export function listJobs(): PackagingJob[] {
 }
 
 /**
- * Starts packaging a container as a new version of the environment of the same name, and
- * returns at once. Refuses a second job for the same environment while one runs.
+ * Starts packaging a container as a new version of the environment it stands for, and returns at
+ * once. Refuses a second job for the same environment while one runs.
  */
-export async function startPackaging(container: string): Promise<PackagingJob> {
-  const parsed = envNameSchema.safeParse(container);
-  if (!parsed.success) {
-    throw new AppError(
-      "bad_request:env",
-      `Container ${container} cannot be packaged: HakuRiver environment names are lowercase letters, digits, '_', '.', '-'.`,
-    );
-  }
-  const env = parsed.data;
+export async function startPackaging(ref: string): Promise<PackagingJob> {
+  const { container, env } = await environmentContainer(ref);
+  // Checked after the await: another request may have started meanwhile.
   const current = registry().get(env);
   if (current && isActive(current.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
-  if (!(await containerExists(env))) throw new AppError("not_found:container", `Container ${env} was not found.`);
-  // Checked again after the await: another request may have started meanwhile.
-  const again = registry().get(env);
-  if (again && isActive(again.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
 
   const entry: Entry = {
-    job: { id: randomUUID(), env, container: env, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0 },
+    job: { id: randomUUID(), env, container, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0 },
     abort: new AbortController(),
   };
   registry().set(env, entry);
@@ -140,24 +129,71 @@ function setPhase(entry: Entry, phase: PackagingJob["phase"]): void {
   writeJournal();
 }
 
+/** Sleeps `ms`, or rejects as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new AppError("failed:cancelled", "Cancelled."));
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AppError("failed:cancelled", "Cancelled."));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * The version's timestamp, taken before the commit (see planTimestamp for why). When that second
+ * is still to come, waits for it — up to MAX_TIMESTAMP_WAIT_MS; a version dated further ahead is
+ * reported instead, since Runners would prefer it over anything made now.
+ */
+async function timestampBeforeCommit(env: string, signal: AbortSignal): Promise<{ timestamp: number; existing: number[] }> {
+  const existing = await versionTimestamps(env);
+  const plan = planTimestamp(Date.now(), existing);
+  if (plan.waitMs > MAX_TIMESTAMP_WAIT_MS) {
+    const newest = Math.max(...existing);
+    throw new AppError(
+      "conflict:version",
+      `${tarballFileName(env, newest)} in shared storage is dated ${Math.round((newest * 1000 - Date.now()) / 1000)} s in the future; ` +
+        "Runners would keep loading it instead of any new version. Delete it (or fix the clock of the host that wrote it) and run Create Tar again.",
+    );
+  }
+  if (plan.waitMs > 0) await sleep(plan.waitMs, signal);
+  return { timestamp: plan.timestamp, existing };
+}
+
 async function run(entry: Entry): Promise<void> {
   const { job, abort } = entry;
-  const tag = baseImageTag(job.env);
-  const [repo, tagName] = tag.split(":");
+  const { repo, tag: tagName, ref: tag } = getFlavor().baseImage(job.env);
   const checkAborted = () => {
     if (abort.signal.aborted) throw new AppError("failed:cancelled", "Cancelled.");
   };
   let previous: { id: string } | undefined;
   let committed: string | undefined;
   try {
+    const { timestamp: planned, existing } = await timestampBeforeCommit(job.env, abort.signal);
     previous = await inspectImage(tag);
     // The env labels describe the Host container, not what Runners run from the image.
-    committed = await commitContainer(job.container, repo, tagName, ["LABEL hakuriver.managed=false"]);
+    committed = await commitContainer(job.container, repo, tagName, [`LABEL ${getFlavor().labels.managed}=false`]);
     checkAborted();
-    job.imageSize = (await inspectImage(committed))?.size;
+    const image = await inspectImage(committed);
+    job.imageSize = image?.size;
+    const created = image ? createdSeconds(image.created) : planned;
+    const timestamp = timestampForImage(planned, created, existing);
+    if (timestamp === undefined) {
+      throw new AppError(
+        "failed:clock",
+        `The Docker engine dated the image ${new Date(created * 1000).toISOString()}, before the newest version of ${job.env}: its clock is behind. Fix the engine's clock and run Create Tar again.`,
+      );
+    }
     setPhase(entry, "saving");
     const source = (await exportImage(tag)) as Readable;
     const { file } = await writeTarball(job.env, source, {
+      timestamp,
+      latest: created,
       signal: abort.signal,
       onBytes: (n) => {
         job.bytesWritten = n;
@@ -180,7 +216,7 @@ async function run(entry: Entry): Promise<void> {
   // The new version is published: clean-up problems from here on are logged, not a failed job.
   setPhase(entry, "finishing");
   try {
-    await pruneVersions(job.env, getConfig().tarKeep);
+    job.pruned = await pruneVersions(job.env, getConfig().tarKeep, job.file);
     if (previous && previous.id !== committed) await removeImageIfUnused(previous.id);
   } catch (err) {
     console.error(`[hakuriver] Create Tar of ${job.env}: clean-up after ${job.file} failed:`, err);

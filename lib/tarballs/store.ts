@@ -7,11 +7,28 @@ import { AppError } from "@/lib/errors";
 import { isTempFile, parseTarballName } from "./names";
 import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "./types";
 
-/** The container dir, created on first need (the Python host does the same). */
+const pinKey = Symbol.for("hakuriver.containerDir.real");
+const pins = globalThis as unknown as Record<symbol, string | undefined>;
+
+/**
+ * The container dir, created on first need (the Python host does the same), as its real path.
+ * The real path is pinned at first use: if the directory (or a folder above it) is later swapped
+ * for a symlink to somewhere else, every operation is refused instead of acting in the new
+ * target, and files are always named by the pinned real path, so a swap in the middle of a job
+ * cannot redirect its clean-up.
+ */
 export async function containerDir(): Promise<string> {
   const dir = getConfig().containerDir;
   await fs.mkdir(dir, { recursive: true });
-  return dir;
+  const real = await fs.realpath(dir);
+  pins[pinKey] ??= real;
+  if (real !== pins[pinKey]) {
+    throw new AppError(
+      "conflict:container_dir",
+      `The container dir ${dir} now leads to ${real} instead of ${pins[pinKey]}; nothing was changed. Restart the dashboard if this move was intended.`,
+    );
+  }
+  return real;
 }
 
 const STAT_BATCH = 512;
@@ -58,9 +75,16 @@ export async function listEnvironments(): Promise<TarballEnvironment[]> {
   return groupEnvironments(await listVersions());
 }
 
-/** Timestamps of one environment's versions (exact, case-sensitive name). */
+/**
+ * Timestamps of one environment's versions, as a Runner sees them: every entry whose name matches
+ * `<env>-<ts>.tar` (lowercased, as Runners look it up) — a Runner does not check that it is a regular file.
+ */
 export async function versionTimestamps(env: string): Promise<number[]> {
-  return (await listVersions()).filter((v) => v.env === env).map((v) => v.timestamp);
+  const wanted = env.toLowerCase();
+  return (await fs.readdir(await containerDir()))
+    .map(parseTarballName)
+    .filter((p) => p !== undefined && p.env.toLowerCase() === wanted)
+    .map((p) => p!.timestamp);
 }
 
 /**
@@ -82,12 +106,17 @@ export async function deleteVersion(file: string): Promise<void> {
   await fs.unlink(target);
 }
 
-/** Keeps the newest `keep` versions of `env`; returns the files removed. */
-export async function pruneVersions(env: string, keep: number): Promise<string[]> {
+/**
+ * Keeps the newest `keep` complete versions of `env` (regular files; temporary files never count)
+ * and removes the rest; returns the files removed. With `published`, the version just written is
+ * always kept and only versions older than it are candidates.
+ */
+export async function pruneVersions(env: string, keep: number, published?: string): Promise<string[]> {
+  const newest = published ? parseTarballName(published)?.timestamp : undefined;
   const old = (await listVersions())
-    .filter((v) => v.env === env)
+    .filter((v) => v.env === env && v.file !== published && (newest === undefined || v.timestamp < newest))
     .sort((a, b) => b.timestamp - a.timestamp)
-    .slice(keep);
+    .slice(published ? keep - 1 : keep);
   const dir = await containerDir();
   const removed: string[] = [];
   for (const v of old) {

@@ -32,6 +32,8 @@ export interface PackagingJob {
   imageSize?: number;
   /** The final file name, once done. */
   file?: string;
+  /** Older versions removed by retention (HAKURIVER_TAR_KEEP) after this one was published. */
+  pruned?: string[];
   error?: string;
 }
 

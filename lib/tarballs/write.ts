@@ -5,8 +5,8 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { AppError } from "@/lib/errors";
-import { TEMP_PREFIX, TEMP_SUFFIX, nextTimestamp, tarballFileName } from "./names";
-import { containerDir, versionTimestamps } from "./store";
+import { TEMP_PREFIX, TEMP_SUFFIX, tarballFileName } from "./names";
+import { containerDir } from "./store";
 
 /** Flushes a file or directory to disk. Some filesystems cannot fsync a directory; that is not fatal. */
 async function fsyncPath(p: string, directory = false): Promise<void> {
@@ -20,19 +20,32 @@ async function fsyncPath(p: string, directory = false): Promise<void> {
   }
 }
 
-/** Gives the file its final name without ever replacing one (link fails if the name exists). */
+/**
+ * Gives the file its final name without ever replacing a version (link fails if the name exists).
+ * A symlink at that name is not a version but a trap (a Runner would load whatever it points to):
+ * it is replaced. Anything else there (a real file another host wrote meanwhile) makes this fail
+ * with EEXIST, and the caller picks another name.
+ */
 async function publish(temp: string, final: string): Promise<void> {
   try {
     await fs.link(temp, final);
     await fs.unlink(temp);
+    return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw err;
-    // Filesystems without hard links (some network shares): check, then rename.
-    const exists = await fs.stat(final).then(() => true, () => false);
-    if (exists) throw Object.assign(new Error(`${final} exists`), { code: "EEXIST" });
-    await fs.rename(temp, final);
+    if (code !== "EEXIST") {
+      // Filesystems without hard links (some network shares): check, then rename.
+      const exists = await fs.lstat(final).then(() => true, () => false);
+      if (exists) throw Object.assign(new Error(`${final} exists`), { code: "EEXIST" });
+      await fs.rename(temp, final);
+      return;
+    }
   }
+  const st = await fs.lstat(final).catch(() => undefined);
+  if (!st?.isSymbolicLink()) throw Object.assign(new Error(`${final} exists`), { code: "EEXIST" });
+  console.warn(`[hakuriver] replacing the symlink ${final} (not a version) with a real version`);
+  // rename replaces the link itself, never its target.
+  await fs.rename(temp, final);
 }
 
 export function diskError(err: unknown, dir: string): AppError | undefined {
@@ -47,14 +60,17 @@ export function diskError(err: unknown, dir: string): AppError | undefined {
 }
 
 /**
- * Streams `source` into the container dir as a new version of `env`: first into a hidden
- * temporary file, then fsync, then the final `<env>-<ts>.tar` name, so a Runner never sees a
- * partial file. On any failure or abort the temporary file is removed and nothing else changes.
+ * Streams `source` into the container dir as the version `<env>-<timestamp>.tar`: first into a
+ * hidden temporary file, then fsync, then the final name, so a Runner never sees a partial file.
+ * The timestamp comes from the caller (see planTimestamp: it must not be later than the image's
+ * `Created`). If another writer took that exact name meanwhile, the next seconds up to `latest`
+ * are tried — never a later one. On any failure or abort the temporary file is removed and
+ * nothing else changes.
  */
 export async function writeTarball(
   env: string,
   source: Readable,
-  options: { signal?: AbortSignal; onBytes?: (total: number) => void } = {},
+  options: { timestamp: number; latest?: number; signal?: AbortSignal; onBytes?: (total: number) => void },
 ): Promise<{ file: string; size: number }> {
   const dir = await containerDir();
   const temp = path.join(dir, `${TEMP_PREFIX}${env}-${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
@@ -67,21 +83,27 @@ export async function writeTarball(
     },
   });
   try {
+    // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at the temporary name.
     const handle = await fs.open(temp, "wx", 0o644);
     await pipeline(source, counter, handle.createWriteStream(), { signal: options.signal });
     await fsyncPath(temp);
     // A cancel that lands after the last byte still wins: nothing has been published yet.
     if (options.signal?.aborted) throw new AppError("failed:cancelled", "Cancelled.");
-    for (let attempt = 0; ; attempt++) {
-      const timestamp = nextTimestamp(Math.floor(Date.now() / 1000), await versionTimestamps(env));
+    const latest = options.latest ?? options.timestamp;
+    for (let timestamp = options.timestamp; ; timestamp++) {
       const final = path.join(dir, tarballFileName(env, timestamp));
       try {
         await publish(temp, final);
         await fsyncPath(dir, true);
         return { file: path.basename(final), size: written };
       } catch (err) {
-        // Someone else (the Python host?) took that name meanwhile: pick the next second.
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST" || attempt >= 5) throw err;
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        if (timestamp >= latest) {
+          throw new AppError(
+            "conflict:version",
+            `Another host wrote ${path.basename(final)} while this version was being saved; nothing was published. Run Create Tar again.`,
+          );
+        }
       }
     }
   } catch (err) {

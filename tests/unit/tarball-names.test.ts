@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { baseImageTag, isTempFile, nextTimestamp, parseTarballName, tarballFileName, TEMP_PREFIX, TEMP_SUFFIX } from "@/lib/tarballs/names";
+import { flavorOf } from "@/lib/flavor";
+import {
+  createdSeconds,
+  isTempFile,
+  nextTimestamp,
+  parseTarballName,
+  planTimestamp,
+  tarballFileName,
+  timestampForImage,
+  TEMP_PREFIX,
+  TEMP_SUFFIX,
+} from "@/lib/tarballs/names";
 import { groupEnvironments } from "@/lib/tarballs/store";
 
 describe("tarball names (the Runners' rule)", () => {
@@ -25,7 +36,38 @@ describe("tarball names (the Runners' rule)", () => {
 
   it("builds the file name and the image tag Runners load", () => {
     assert.equal(tarballFileName("env", 5), "env-5.tar");
-    assert.equal(baseImageTag("env"), "hakuriver/env:base");
+    assert.equal(flavorOf("hakuriver").baseImage("env").ref, "hakuriver/env:base");
+    assert.equal(flavorOf("kohakuriver").baseImage("env").ref, "kohakuriver/env:base");
+  });
+
+  it("names environment containers by flavour and reads them back", () => {
+    const haku = flavorOf("hakuriver");
+    const kohaku = flavorOf("kohakuriver");
+    assert.equal(haku.containerName("torch"), "torch");
+    assert.equal(kohaku.containerName("torch"), "kohakuriver-env-torch");
+    assert.equal(haku.envFromContainerName("torch"), "torch");
+    assert.equal(haku.envFromContainerName("Torch"), undefined, "mixed case is no environment name");
+    assert.equal(kohaku.envFromContainerName("kohakuriver-env-torch"), "torch");
+    assert.equal(kohaku.envFromContainerName("torch"), undefined);
+    assert.equal(kohaku.envFromContainerName("kohakuriver-task-123"), undefined);
+    assert.deepEqual(kohaku.labels, { managed: "kohakuriver.managed", env: "kohakuriver.env" });
+  });
+
+  it("takes the timestamp before the commit, waiting for the next second when the current one is taken", () => {
+    assert.deepEqual(planTimestamp(100_400, []), { timestamp: 100, waitMs: 0 });
+    assert.deepEqual(planTimestamp(100_400, [99]), { timestamp: 100, waitMs: 0 });
+    assert.deepEqual(planTimestamp(100_400, [100]), { timestamp: 101, waitMs: 600 });
+    assert.deepEqual(planTimestamp(100_400, [103, 100]), { timestamp: 104, waitMs: 3600 });
+  });
+
+  it("never dates a version after its image's Created second, nor at or before an existing version", () => {
+    // The usual case: the commit lands in the planned second or later.
+    assert.equal(timestampForImage(100, 100, [99]), 100);
+    assert.equal(timestampForImage(100, 105, [99]), 100);
+    // An engine whose clock is behind: its Created second, if still newest.
+    assert.equal(timestampForImage(100, 98, [90]), 98);
+    assert.equal(timestampForImage(100, 98, [98]), undefined);
+    assert.equal(createdSeconds("2026-11-28T22:10:03.999999999Z"), Date.UTC(2026, 10, 28, 22, 10, 3) / 1000);
   });
 
   it("never reuses a timestamp: the next is after the newest existing one", () => {

@@ -1,0 +1,4 @@
+import "../helpers/isolated-env";
+import { runnerContract } from "./runner-contract";
+
+runnerContract("hakuriver");
