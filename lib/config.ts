@@ -21,6 +21,8 @@ export interface Config {
   trustProxy: boolean;
   /** Whose conventions environments follow: HakuRiver's (default) or KohakuRiver's. */
   flavor: FlavorName;
+  /** Shells one session (or all bearer-token clients together) may have open at once. */
+  shellsPerSession: number;
 }
 
 const portSchema = z.coerce
@@ -49,6 +51,12 @@ const envSchema = z.object({
     .max(1000, "must be at most 1000")
     .default(3),
   HAKURIVER_TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).default("0"),
+  HAKURIVER_SHELLS_PER_SESSION: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(64, "must be at most 64 (the limit for all sessions together)")
+    .default(16),
   HAKURIVER_FLAVOR: z.enum(FLAVORS as [FlavorName, ...FlavorName[]], { error: `must be one of ${FLAVORS.join(", ")}` }).default("hakuriver"),
   HAKURIVER_AUTH_TOKEN: z
     .string()
@@ -91,6 +99,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tarKeep: e.HAKURIVER_TAR_KEEP,
     trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
     flavor: e.HAKURIVER_FLAVOR,
+    shellsPerSession: e.HAKURIVER_SHELLS_PER_SESSION,
   };
 }
 

@@ -5,17 +5,16 @@ import type Docker from "dockerode";
 import { docker } from "@/lib/docker/client";
 import { dockerMessage, fromDockerError, isUnreachable, unreachableError } from "@/lib/docker/errors";
 import { AppError } from "@/lib/errors";
+import { MARKER_VAR, endShells, markerOf, noteShell } from "./cleanup";
 
 /**
  * Interactive shells: `docker exec` with a TTY, bytes passed through untouched (never decoded
  * here, so UTF-8 split across chunks stays intact).
  *
- * Docker never ends an exec when its stream closes, and has no API to kill one. So every shell
- * carries a unique environment marker, and closing a shell runs a second exec that signals (HUP,
- * then KILL) every process in the container whose environment carries that marker: the shell and
- * whatever it started. Markers left by a crashed server are swept at start-up.
+ * Docker never ends an exec when its stream closes: every shell carries a marker in its
+ * environment, and closing it ends the processes that carry it (./cleanup.ts).
  */
-export const MARKER_VAR = "HAKURIVER_SHELL_SESSION";
+export { MARKER_VAR, instanceId, sweepLeftoverShells } from "./cleanup";
 
 /** Picks bash when the image has it, else sh — in one exec, without a probe round trip. */
 const AUTO_SHELL = ["/bin/sh", "-c", 'if [ -x /bin/bash ]; then exec /bin/bash; else exec /bin/sh; fi'];
@@ -43,34 +42,6 @@ export function splitCommand(line: string): string[] {
   return parts;
 }
 
-/** The script that ends the processes carrying `marker` (or any marker, for the start-up sweep). */
-export function killScript(marker: string | null): string {
-  const match = marker ? `grep -qx '${MARKER_VAR}=${marker}'` : `grep -q '^${MARKER_VAR}='`;
-  return [
-    "for sig in HUP KILL; do",
-    "  found=0",
-    "  for p in /proc/[0-9]*; do",
-    '    pid=${p#/proc/}',
-    '    [ "$pid" = "$$" ] && continue',
-    `    if tr '\\0' '\\n' < "$p/environ" 2>/dev/null | ${match}; then kill -$sig "$pid" 2>/dev/null; found=1; fi`,
-    "  done",
-    '  [ "$found" = 0 ] && exit 0',
-    "  sleep 0.5",
-    "done",
-  ].join("\n");
-}
-
-async function runKill(container: string, marker: string | null): Promise<void> {
-  const exec = await docker().getContainer(container).exec({ Cmd: ["/bin/sh", "-c", killScript(marker)], User: "0", AttachStdout: false, AttachStderr: false });
-  const stream = await exec.start({ Detach: false });
-  await new Promise<void>((resolve) => {
-    stream.on("end", resolve);
-    stream.on("close", resolve);
-    stream.on("error", () => resolve());
-    stream.resume();
-  });
-}
-
 export class ShellSession {
   readonly id = randomUUID();
   private exec?: Docker.Exec;
@@ -82,6 +53,10 @@ export class ShellSession {
   private startedAt = 0;
   /** The first output, to tell "command not found" (reported in-stream by Docker) from a normal end. */
   private head = Buffer.alloc(0);
+  /** The container's ID once known; the clean-up targets it (a name can be reused). */
+  private containerId?: string;
+  private marker?: string;
+  private cleaned?: Promise<void>;
 
   constructor(private readonly options: ShellOptions) {}
 
@@ -99,6 +74,9 @@ export class ShellSession {
       throw fromDockerError(err, { kind: "container", name: container });
     }
     if (!info.State.Running) throw new AppError("conflict:container", `Container ${container} is not running; start it first.`);
+    this.marker = markerOf(this.id);
+    this.containerId = info.Id;
+    noteShell(info.Id, 1);
 
     const custom = splitCommand(this.options.command ?? "");
     this.command = custom.length ? custom.join(" ") : "auto";
@@ -108,7 +86,7 @@ export class ShellSession {
         .exec({
           Cmd: custom.length ? custom : AUTO_SHELL,
           User: this.options.user || undefined,
-          Env: [`${MARKER_VAR}=${this.id}`, "TERM=xterm-256color", "COLORTERM=truecolor"],
+          Env: [`${MARKER_VAR}=${this.marker}`, "TERM=xterm-256color", "COLORTERM=truecolor"],
           AttachStdin: true,
           AttachStdout: true,
           AttachStderr: true,
@@ -134,7 +112,7 @@ export class ShellSession {
     // Closed while Docker was starting it (the browser went away): end what was just started.
     if (this.closed) {
       this.stream.destroy();
-      await runKill(container, this.id).catch(() => {});
+      await this.cleanUp();
       throw new AppError("conflict:shell", "The shell was closed while it was opening.");
     }
     const stream = this.stream;
@@ -219,20 +197,23 @@ export class ShellSession {
     this.stream?.removeAllListeners("data");
     this.stream?.end();
     this.stream?.destroy();
-    if (!this.exec) return;
-    const running = await this.exec.inspect().then((s) => s.Running, () => false);
-    if (!running && this.ended) return;
-    await runKill(this.options.container, this.id).catch((err) => {
-      console.error(`[hakuriver] could not end shell ${this.id} in ${this.options.container}:`, dockerMessage(err));
-    });
+    const running = await this.exec?.inspect().then((s) => s.Running, () => false);
+    await this.cleanUp(!running && this.ended);
+  }
+
+  /** Ends the shell's processes (unless it ended by itself) and forgets its container; once. */
+  private cleanUp(exited = false): Promise<void> {
+    this.cleaned ??= (async () => {
+      if (!this.containerId || !this.marker) return;
+      try {
+        if (this.exec && !exited) await endShells(this.containerId, this.options.user || undefined, this.marker);
+      } catch (err) {
+        console.error(`[hakuriver] could not end shell ${this.id} in ${this.options.container}:`, dockerMessage(err));
+      } finally {
+        noteShell(this.containerId, -1);
+      }
+    })();
+    return this.cleaned;
   }
 }
 
-/** At start-up: ends shells a crashed server left running, in every running container (4 at a time). */
-export async function sweepLeftoverShells(): Promise<void> {
-  const queue = await docker().listContainers({ filters: { status: ["running"] } });
-  const worker = async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) await runKill(c.Id, null).catch(() => {});
-  };
-  await Promise.all([worker(), worker(), worker(), worker()]);
-}

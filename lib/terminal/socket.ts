@@ -5,6 +5,7 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { normaliseProxyHeaders } from "@/lib/auth/gate";
 import { authenticate, callerId, originMatchesHost } from "@/lib/auth/session";
+import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/errors";
 import { ShellSession } from "./shell";
 
@@ -55,7 +56,8 @@ export function allowHandshake(req: Pick<IncomingMessage, "headers">, token: str
   return req.headers.origin === undefined || originMatchesHost(req.headers.origin, req.headers.host);
 }
 
-const sessions = new Set<ShellSession>();
+/** Open shells and who opened them (callerId): one client must not take every slot. */
+const sessions = new Map<ShellSession, string>();
 
 /** Attaches Socket.IO to the HTTP server. Call after Next's request handler is attached. */
 export function attachTerminals(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
@@ -102,9 +104,13 @@ function registerTerminalNamespace(nsp: Namespace): void {
       if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
       if (session) return reply({ ok: false, error: "This connection already has a shell." });
       if (sessions.size >= MAX_SESSIONS) return reply({ ok: false, error: `Too many open shells (${MAX_SESSIONS}); close some first.` });
+      const perSession = getConfig().shellsPerSession;
+      if ([...sessions.values()].filter((c) => c === caller).length >= perSession) {
+        return reply({ ok: false, error: `Too many open shells for this session (${perSession}); close some first.` });
+      }
       const s = new ShellSession(parsed.data);
       session = s;
-      sessions.add(s);
+      sessions.set(s, caller);
       // Coalesce output: a chunk goes out on the next turn of the event loop (no added latency
       // for a key echo), but while output streams, chunks gather for a few ms into one message,
       // since per-message costs (framing, acks) dominate with a TTY's small writes.
@@ -184,7 +190,7 @@ function registerTerminalNamespace(nsp: Namespace): void {
 
 /** Ends every open shell (server shutdown). */
 export async function closeAllShells(): Promise<void> {
-  await Promise.all([...sessions].map((s) => s.close()));
+  await Promise.all([...sessions.keys()].map((s) => s.close()));
   sessions.clear();
 }
 

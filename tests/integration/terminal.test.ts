@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
-import { MARKER_VAR } from "@/lib/terminal/shell";
+import { MARKER_VAR, instanceId, sweepLeftoverShells } from "@/lib/terminal/shell";
 import { attachTerminals } from "@/lib/terminal/socket";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, uniqueName } from "../helpers/docker";
 
@@ -37,7 +37,7 @@ function client(headers: Record<string, string> = { Authorization: `Bearer ${TOK
 }
 
 /** Opens a shell and collects its output; `until` waits for a pattern. */
-async function shell(options: { cols?: number; rows?: number; command?: string } = {}) {
+async function shell(options: { cols?: number; rows?: number; command?: string; user?: string } = {}) {
   const socket = client();
   let output = Buffer.alloc(0);
   socket.on("output", (chunk: Buffer) => {
@@ -45,7 +45,7 @@ async function shell(options: { cols?: number; rows?: number; command?: string }
     socket.emit("ack", chunk.length);
   });
   const exited = new Promise<{ code: number | null; reason: string }>((resolve) => socket.on("exit", resolve));
-  const ack = await socket.timeout(10_000).emitWithAck("open", { container, cols: options.cols ?? 80, rows: options.rows ?? 24, command: options.command });
+  const ack = await socket.timeout(10_000).emitWithAck("open", { container, cols: options.cols ?? 80, rows: options.rows ?? 24, command: options.command, user: options.user });
   const until = async (pattern: RegExp, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(output.toString("utf8"))) {
@@ -57,11 +57,13 @@ async function shell(options: { cols?: number; rows?: number; command?: string }
   return { socket, ack, until, exited, type: (s: string) => socket.emit("input", s), bytes: () => output };
 }
 
-/** Processes in the container that carry a shell marker (what the dashboard must clean up). */
+/** Processes in the container that carry a shell marker (`<instance>.<boot>.<shell id>`). */
 async function markedProcesses(id: string): Promise<string> {
-  const { output } = await execIn(container, ["sh", "-c", `grep -l '${MARKER_VAR}=${id}' /proc/[0-9]*/environ 2>/dev/null || true`]);
+  const { output } = await execIn(container, ["sh", "-c", `grep -l '${MARKER_VAR}=[0-9a-f]*\\.[0-9a-f]*\\.${id}' /proc/[0-9]*/environ 2>/dev/null || true`]);
   return output.trim();
 }
+
+const top = async (name = container) => JSON.stringify((await engine.getContainer(name).top()).Processes);
 
 async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -109,11 +111,37 @@ describe("shells over Socket.IO on the real engine", () => {
     const sh = await shell();
     sh.type("sleep 1234 & echo started-$((1+1))\n");
     await sh.until(/started-2/);
-    const top = async () => JSON.stringify((await engine.getContainer(container).top()).Processes);
     assert.match(await top(), /sleep 1234/);
+    assert.notEqual(await markedProcesses((sh.ack as { id: string }).id), "", "the helper sees the marker");
     sh.socket.disconnect();
     assert.ok(await eventually(async () => !/sleep 1234/.test(await top())), `still running: ${await top()}`);
     assert.equal(await markedProcesses((sh.ack as { id: string }).id), "");
+  });
+
+  it("Close ends a shell opened as uid 1000 and what it started (root cannot read its environment)", async () => {
+    const sh = await shell({ user: "1000" });
+    sh.type("id -u; sleep 1357 & echo started-$((2+2))\n");
+    await sh.until(/started-4/);
+    assert.match(await top(), /sleep 1357/);
+    sh.socket.emit("close-shell");
+    assert.ok(await eventually(async () => !/sleep 1357/.test(await top())), `still running: ${await top()}`);
+    const asUser = async () => (await engine.getContainer(container).top()).Processes.filter((row: string[]) => row[0] === "1000");
+    assert.ok(await eventually(async () => (await asUser()).length === 0), `uid 1000 still runs: ${JSON.stringify(await asUser())}`);
+  });
+
+  it("the start-up sweep ends only this dashboard's shells from earlier runs: another instance's and this run's stay", async () => {
+    const sh = await shell();
+    sh.type("sleep 2468 & echo started-$((4+4))\n");
+    await sh.until(/started-8/);
+    // Another dashboard on this engine (its own data dir, so its own instance id) starts up and sweeps.
+    await sweepLeftoverShells({ instance: "0123456789abcdef0123" });
+    // And this dashboard's own sweep must spare the shells this very run opened.
+    await sweepLeftoverShells();
+    await new Promise((r) => setTimeout(r, 700));
+    assert.match(await top(), /sleep 2468/, "the shell survived both sweeps");
+    sh.socket.emit("close-shell");
+    assert.ok(await eventually(async () => !/sleep 2468/.test(await top())), `still running: ${await top()}`);
+    assert.match(instanceId(), /^[0-9a-f]{24}$/);
   });
 
   it("large output is delivered in full with flow control", async () => {

@@ -24,6 +24,13 @@ describe("configuration", () => {
     assert.throws(() => parseConfig({ HAKURIVER_TRUST_PROXY: "yes" }), /HAKURIVER_TRUST_PROXY="yes": must be 1 or 0/);
   });
 
+  it("reads the per-session shell limit (16 by default, at most the global 64)", () => {
+    assert.equal(parseConfig({}).shellsPerSession, 16);
+    assert.equal(parseConfig({ HAKURIVER_SHELLS_PER_SESSION: "4" }).shellsPerSession, 4);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_SESSION: "0" }), /HAKURIVER_SHELLS_PER_SESSION="0": must be at least 1/);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_SESSION: "65" }), /must be at most 64/);
+  });
+
   it("resolves the container dir relative to the shared dir, as HakuRiver does", () => {
     const c = parseConfig({ HAKURIVER_SHARED_DIR: "/mnt/shared", HAKURIVER_CONTAINER_DIR: "envs" });
     assert.equal(c.containerDir, "/mnt/shared/envs");
