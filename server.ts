@@ -2,6 +2,9 @@ import { createServer } from "node:http";
 import next from "next";
 import { ensureAuthToken } from "@/lib/auth/token";
 import { gate, normaliseProxyHeaders } from "@/lib/auth/gate";
+import { holdBody } from "@/lib/auth/request-body";
+import { sessionRevocations } from "@/lib/auth/revocation";
+import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
@@ -31,6 +34,8 @@ async function main() {
   }
   const dev = process.env.NODE_ENV !== "production";
   const auth = ensureAuthToken(config);
+  // Logged-out sessions stay logged out across restarts; a damaged store ends every session.
+  sessionRevocations();
 
   // Before any job can start: files and jobs a crash left behind.
   const swept = await sweepTemporaryFiles().catch((err) => {
@@ -46,14 +51,17 @@ async function main() {
   const handle = app.getRequestHandler();
 
   server.on("request", (req, res) => {
-    // Route handlers see the peer address only through this header; never trust a client's copy.
-    normaliseProxyHeaders(req.headers, req.socket.remoteAddress, config.trustProxy);
+    // Route handlers see the peer address and scheme only through these headers; never a client's copy.
+    normaliseProxyHeaders(req.headers, req.socket.remoteAddress, config.trustProxy, isEncrypted(req.socket));
     applySecurityHeaders(res);
+    // Authorisation (and the login limiter) first, then the body: nothing is read for a refused request.
     if (gate(req, res, auth.token, { dev })) return;
-    handle(req, res).catch((err) => {
-      console.error("[hakuriver] request failed:", err);
-      if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
-    });
+    holdBody(req, res, () =>
+      handle(req, res).catch((err) => {
+        console.error("[hakuriver] request failed:", err);
+        if (!res.headersSent) res.writeHead(500).end("Internal Server Error");
+      }),
+    );
   });
 
   // After Next's handler: Socket.IO wraps the request listeners present when it attaches.

@@ -21,11 +21,22 @@ export function Sidebar() {
           </li>
         </ul>
       </nav>
-      <form method="post" action="/api/auth/logout" className="border-t border-slate-200 p-2">
-        <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100">
-          Log out
-        </button>
-      </form>
+      <div className="border-t border-slate-200 p-2">
+        <form method="post" action="/api/auth/logout">
+          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100">
+            Log out
+          </button>
+        </form>
+        <form method="post" action="/api/auth/logout-everywhere">
+          <button
+            type="submit"
+            title="End every session logged in with the access token, in every browser (automation using the token itself keeps working)"
+            className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100"
+          >
+            Log out everywhere
+          </button>
+        </form>
+      </div>
     </aside>
   );
 }

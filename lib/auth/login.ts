@@ -1,13 +1,18 @@
 import "server-only";
 import { audit } from "@/lib/audit";
+import { authoriseRequest } from "./next";
 import { loginLimiter } from "./rate-limit";
 import { safeNextPath } from "./redirect";
-import { createSessionValue, sessionCookie, tokenMatches } from "./session";
+import { sessionRevocations } from "./revocation";
+import { SESSION_TTL_SECONDS, clearedSessionCookie, createSessionValue, sessionCookie, tokenMatches } from "./session";
 import { authToken } from "./token";
 
-/** Whether the browser reached us over HTTPS (directly or through a proxy that says so). */
+/**
+ * Whether the browser reached us over HTTPS: TLS on our own socket, or a trusted proxy
+ * (HAKURIVER_TRUST_PROXY) that says so. server.ts sets the header; a client's claim is never read.
+ */
 export function isSecureRequest(request: Request): boolean {
-  return new URL(request.url).protocol === "https:" || request.headers.get("x-forwarded-proto") === "https";
+  return request.headers.get("x-hakuriver-proto") === "https";
 }
 
 function clientAddress(request: Request): string {
@@ -41,9 +46,28 @@ export function logIn(request: Request, input: { token: string | null; next: str
     return fail(401, "invalid", "That token is not right.");
   }
   loginLimiter.succeed(address);
-  const value = createSessionValue(authToken());
+  const value = createSessionValue(authToken(), Date.now(), SESSION_TTL_SECONDS, sessionRevocations().generation);
   audit({ session: `session:${value.split(".")[2]}`, action: "login", target: address, result: "ok" });
   const cookie = sessionCookie(value, { secure: isSecureRequest(request) });
   if (input.json) return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
   return new Response(null, { status: 303, headers: { Location: next, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+}
+
+/**
+ * Ends the caller's session on the server (the cookie stops working even if replayed), or with
+ * `everywhere` every session issued so far, and clears the cookie. Whoever calls must have checked
+ * the request's origin (the gate refuses logout from other sites' pages).
+ */
+export function logOut(request: Request, options: { everywhere: boolean }): Response {
+  const who = authoriseRequest(request);
+  if (who.ok) {
+    if (options.everywhere) sessionRevocations().revokeAll();
+    else if (who.credential === "cookie") sessionRevocations().revoke(who.session);
+    audit({ session: who.id, action: options.everywhere ? "logout.everywhere" : "logout", target: clientAddress(request), result: "ok" });
+  }
+  const cookie = clearedSessionCookie({ secure: isSecureRequest(request) });
+  if (request.headers.get("accept")?.includes("application/json")) {
+    return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+  }
+  return new Response(null, { status: 303, headers: { Location: "/login", "Set-Cookie": cookie, "Cache-Control": "no-store" } });
 }

@@ -2,18 +2,31 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AppError, errorBody } from "@/lib/errors";
+import { authorise, callerRequest, type Authorisation, type CallerRequest } from "./authorise";
+import { SESSION_COOKIE, type Credential } from "./session";
 import { authToken } from "./token";
-import { SESSION_COOKIE, authenticate, callerId, originMatchesHost, type Credential } from "./session";
 
-async function callerHeaders() {
+/** The caller's request headers inside a page, layout or server action. */
+async function callerRequestOf(method: string): Promise<CallerRequest> {
   const [h, c] = await Promise.all([headers(), cookies()]);
   const cookie = c.get(SESSION_COOKIE)?.value;
-  return { authorization: h.get("authorization"), cookie: cookie ? `${SESSION_COOKIE}=${cookie}` : undefined };
+  return {
+    method,
+    headers: {
+      authorization: h.get("authorization"),
+      cookie: cookie ? `${SESSION_COOKIE}=${cookie}` : undefined,
+      origin: h.get("origin"),
+      host: h.get("host"),
+      "sec-fetch-site": h.get("sec-fetch-site"),
+      "x-hakuriver-proto": h.get("x-hakuriver-proto"),
+    },
+  };
 }
 
-/** The caller's credential inside a page, layout or server action. */
+/** The caller's credential inside a page or layout. */
 export async function currentCredential(): Promise<Credential | undefined> {
-  return authenticate(authToken(), await callerHeaders());
+  const who = authorise(authToken(), await callerRequestOf("GET"));
+  return who.ok ? who.credential : undefined;
 }
 
 /** For pages and layouts: a visitor without a session goes to /login. */
@@ -26,36 +39,29 @@ export async function requirePageSession(): Promise<void> {
  * logged in and, when using the cookie, calls from our own origin. Returns the audit log's caller id.
  */
 export async function requireActionSession(): Promise<string> {
-  const credential = await currentCredential();
-  if (!credential) throw new AppError("unauthorized:auth", "Your session has ended; log in again.");
-  if (credential === "cookie") {
-    const h = await headers();
-    if (!originMatchesHost(h.get("origin"), h.get("host"))) {
-      throw new AppError("forbidden:origin", "Cross-origin request refused.");
-    }
+  const who = authorise(authToken(), await callerRequestOf("POST"));
+  if (!who.ok) {
+    throw who.status === 401
+      ? new AppError("unauthorized:auth", "Your session has ended; log in again.")
+      : new AppError("forbidden:origin", "Cross-origin request refused.");
   }
-  return callerId(await callerHeaders());
+  return who.id;
 }
 
-/** For route handlers: a 401 JSON response when the request carries no valid credential. */
+/** authorise() for a route handler's request. */
+export function authoriseRequest(request: Request): Authorisation {
+  return authorise(authToken(), callerRequest(request));
+}
+
+/** For route handlers: a 401/403 JSON response unless the request is authorised. */
 export function apiUnauthorized(request: Request): Response | undefined {
-  const credential = authenticate(authToken(), {
-    authorization: request.headers.get("authorization"),
-    cookie: request.headers.get("cookie"),
-  });
-  if (credential === "cookie" && !["GET", "HEAD"].includes(request.method)) {
-    if (!originMatchesHost(request.headers.get("origin"), request.headers.get("host"))) {
-      return Response.json(errorBody(new AppError("forbidden:origin", "Cross-origin request refused.")), { status: 403 });
-    }
-  }
-  if (credential) return undefined;
-  return Response.json(
-    errorBody(new AppError("unauthorized:auth", "Not logged in: send the session cookie or Authorization: Bearer <token>.")),
-    { status: 401 },
-  );
+  const who = authoriseRequest(request);
+  if (who.ok) return undefined;
+  return Response.json(errorBody(new AppError(who.code, who.error)), { status: who.status });
 }
 
 /** The audit log's caller id for a route handler's request (after apiUnauthorized passed). */
 export function apiCaller(request: Request): string {
-  return callerId({ authorization: request.headers.get("authorization"), cookie: request.headers.get("cookie") });
+  const who = authoriseRequest(request);
+  return who.ok ? who.id : "anonymous";
 }

@@ -41,4 +41,10 @@ export class FailureLimiter {
   }
 }
 
-export const loginLimiter = new FailureLimiter(10, 5 * 60_000);
+/**
+ * The login limiter, on globalThis: server.ts's gate (which refuses blocked clients before reading
+ * their bodies) and the login route in Next's bundle must count the same failures.
+ */
+export const loginLimiter: FailureLimiter = ((globalThis as unknown as Record<symbol, FailureLimiter | undefined>)[
+  Symbol.for("hakuriver.loginLimiter")
+] ??= new FailureLimiter(10, 5 * 60_000));

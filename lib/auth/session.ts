@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * Signed, stateless session cookies. The signing key is derived from the access token, so
- * changing the token ends every session. Pure functions: the token is passed in.
+ * Signed session cookies. The signing key is derived from the access token, so changing the
+ * token ends every session; logout and "log out everywhere" end sessions through the revocation
+ * store (lib/auth/revocation.ts). Pure functions: the token is passed in.
  */
 
 export const SESSION_COOKIE = "hakuriver_session";
@@ -27,23 +28,44 @@ export function tokenMatches(candidate: string | null | undefined, token: string
   return sameBytes(digest(candidate), digest(token));
 }
 
-/** A new cookie value: `v1.<expiry seconds>.<nonce>.<signature>`. */
-export function createSessionValue(token: string, nowMs = Date.now(), ttlSeconds = SESSION_TTL_SECONDS): string {
+/** What a valid session cookie says about itself. */
+export interface SessionInfo {
+  /** Random per login: names the session in the audit log and in the revocation store. */
+  nonce: string;
+  /** Unix seconds. */
+  expires: number;
+  /** The store's generation when it was issued; "log out everywhere" raises the generation. */
+  generation: number;
+}
+
+/** A new cookie value: `v2.<expiry seconds>.<nonce>.<generation>.<signature>`. */
+export function createSessionValue(token: string, nowMs = Date.now(), ttlSeconds = SESSION_TTL_SECONDS, generation = 0): string {
   const expires = Math.floor(nowMs / 1000) + ttlSeconds;
-  const payload = `v1.${expires}.${randomBytes(12).toString("base64url")}`;
+  const payload = `v2.${expires}.${randomBytes(12).toString("base64url")}.${generation}`;
   return `${payload}.${sign(token, payload)}`;
+}
+
+/**
+ * The session a cookie value stands for, when it was signed with this token and has not expired.
+ * Whether it was revoked since is the revocation store's question (lib/auth/revocation.ts).
+ * Cookies of the first format (`v1.<expiry>.<nonce>.<signature>`) count as generation 0.
+ */
+export function readSession(token: string, value: string | null | undefined, nowMs = Date.now()): SessionInfo | undefined {
+  if (typeof value !== "string" || value.length > 256) return undefined;
+  const parts = value.split(".");
+  const v1 = parts.length === 4 && parts[0] === "v1";
+  if (!v1 && !(parts.length === 5 && parts[0] === "v2")) return undefined;
+  const payload = parts.slice(0, -1).join(".");
+  if (!sameBytes(Buffer.from(parts[parts.length - 1]), Buffer.from(sign(token, payload)))) return undefined;
+  const expires = Number(parts[1]);
+  const generation = v1 ? 0 : Number(parts[3]);
+  if (!Number.isSafeInteger(expires) || expires * 1000 <= nowMs || !Number.isSafeInteger(generation)) return undefined;
+  return { nonce: parts[2], expires, generation };
 }
 
 /** Whether a cookie value was signed with this token and has not expired. */
 export function verifySessionValue(token: string, value: string | null | undefined, nowMs = Date.now()): boolean {
-  if (typeof value !== "string" || value.length > 256) return false;
-  const parts = value.split(".");
-  if (parts.length !== 4 || parts[0] !== "v1") return false;
-  const payload = parts.slice(0, 3).join(".");
-  const expected = Buffer.from(sign(token, payload));
-  if (!sameBytes(Buffer.from(parts[3]), expected)) return false;
-  const expires = Number(parts[1]);
-  return Number.isSafeInteger(expires) && expires * 1000 > nowMs;
+  return readSession(token, value, nowMs) !== undefined;
 }
 
 /** The token of an `Authorization: Bearer …` header, if that is what it holds. */
@@ -88,35 +110,51 @@ export function clearedSessionCookie(options: { secure: boolean }): string {
 
 export type Credential = "cookie" | "bearer";
 
-/**
- * Who is calling, from request headers: "bearer" for a matching Authorization header, "cookie"
- * for a valid session cookie, undefined for nobody.
- */
-export function authenticate(
-  token: string,
-  headers: { authorization?: string | null; cookie?: string | null },
-): Credential | undefined {
-  const bearer = bearerToken(headers.authorization);
-  if (bearer !== undefined) return tokenMatches(bearer, token) ? "bearer" : undefined;
-  return verifySessionValue(token, readCookie(headers.cookie, SESSION_COOKIE)) ? "cookie" : undefined;
+/** The request headers the origin rules read (normalised at the door by normaliseProxyHeaders). */
+export interface OriginHeaders {
+  origin?: string | null;
+  host?: string | null;
+  "sec-fetch-site"?: string | null;
+  /** `http` or `https`, as server.ts determined it; never the client's own claim. */
+  "x-hakuriver-proto"?: string | null;
 }
 
 /**
- * Whether an Origin header names the host the request was sent to. Cookie-authenticated
- * requests that change things must pass this (SameSite=Strict is the first line, this the second).
+ * Whether an Origin header names this server as the browser reached it: same scheme, same host
+ * and port. Cookie-authenticated requests that change things must pass this (SameSite=Strict is
+ * the first line, this the second).
  */
-export function originMatchesHost(origin: string | null | undefined, host: string | null | undefined): boolean {
-  if (!origin || !host) return false;
+export function originMatchesHost(origin: string | null | undefined, host: string | null | undefined, proto: string | null | undefined): boolean {
+  if (!origin || !host || (proto !== "http" && proto !== "https")) return false;
   try {
-    return new URL(origin).host === host;
+    const url = new URL(origin);
+    return url.protocol === `${proto}:` && url.host === new URL(`${proto}://${host}`).host;
   } catch {
     return false;
   }
 }
 
 /**
+ * Whether a request comes from a page of this origin: its Origin matches, or, where browsers send
+ * no Origin (same-origin GETs), `Sec-Fetch-Site: same-origin`, which pages cannot forge either.
+ */
+export function fromOwnOrigin(headers: OriginHeaders): boolean {
+  if (headers.origin) return originMatchesHost(headers.origin, headers.host, headers["x-hakuriver-proto"]);
+  return headers["sec-fetch-site"] === "same-origin";
+}
+
+/**
+ * Whether a browser says the request was made by another site's page: a foreign Origin, or
+ * Sec-Fetch-Site cross-site or same-site. Requests without either (scripts, typed URLs) are not.
+ */
+export function fromForeignPage(headers: OriginHeaders): boolean {
+  if (headers.origin) return !originMatchesHost(headers.origin, headers.host, headers["x-hakuriver-proto"]);
+  return headers["sec-fetch-site"] === "cross-site" || headers["sec-fetch-site"] === "same-site";
+}
+
+/**
  * The audit log's name for a caller: `bearer`, or `session:<nonce>` for a cookie (the nonce is
- * public-safe: without the signature it grants nothing). Call only after authenticate() passed.
+ * public-safe: without the signature it grants nothing). Call only after authorise() passed.
  */
 export function callerId(headers: { authorization?: string | null; cookie?: string | null }): string {
   if (bearerToken(headers.authorization) !== undefined) return "bearer";

@@ -1,12 +1,13 @@
 import "server-only";
-import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Server as HttpServer } from "node:http";
 import { Server, type Namespace } from "socket.io";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { normaliseProxyHeaders } from "@/lib/auth/gate";
-import { authenticate, callerId, originMatchesHost } from "@/lib/auth/session";
+import { callerId } from "@/lib/auth/session";
+import { guardSockets } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/errors";
+import { CONTAINER_REF_PATTERN } from "@/lib/validation";
 import { ShellSession } from "./shell";
 
 /**
@@ -33,7 +34,7 @@ const STREAMING_MS = 10;
 const STREAMING_BYTES = 1024;
 
 const openSchema = z.object({
-  container: z.string().min(1).max(128).regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, "Not a container name."),
+  container: z.string().regex(CONTAINER_REF_PATTERN, "Not a container name."),
   command: z.string().max(512).optional(),
   user: z
     .string()
@@ -46,15 +47,6 @@ const openSchema = z.object({
 const resizeSchema = openSchema.pick({ cols: true, rows: true });
 
 export type OpenAck = { ok: true; id: string; command: string } | { ok: false; error: string };
-
-/** Who may open a handshake: a session cookie from our own origin, or the bearer token. */
-export function allowHandshake(req: Pick<IncomingMessage, "headers">, token: string): boolean {
-  const credential = authenticate(token, { authorization: req.headers.authorization, cookie: req.headers.cookie });
-  if (!credential) return false;
-  // Browsers always send Origin on WebSocket and XHR; a cookie from another site must not get a root shell.
-  if (credential === "cookie") return originMatchesHost(req.headers.origin, req.headers.host);
-  return req.headers.origin === undefined || originMatchesHost(req.headers.origin, req.headers.host);
-}
 
 /** Open shells and who opened them (callerId): one client must not take every slot. */
 const sessions = new Map<ShellSession, string>();
@@ -69,13 +61,10 @@ export function attachTerminals(httpServer: HttpServer, token: string, options: 
     maxHttpBufferSize: 256 * 1024,
     // Leave other upgrades (Next's dev HMR) alone.
     destroyUpgrade: false,
-    allowRequest: (req, callback) => {
-      // Socket.IO answers its own requests before server.ts's listener: normalise here too.
-      normaliseProxyHeaders(req.headers, req.socket.remoteAddress, options.trustProxy ?? false);
-      const allowed = allowHandshake(req, token);
-      callback(allowed ? null : "unauthorized", allowed);
-    },
   });
+  // Every Engine.IO request and upgrade, for every namespace: the session cookie from our own
+  // origin or the bearer token, and a connection only for the credential that opened it.
+  guardSockets(io, token, options);
   // The default namespace has no handlers; refuse it explicitly.
   io.of("/").use((_socket, next) => next(new Error("Use the /terminal namespace.")));
   registerTerminalNamespace(io.of(TERMINAL_NAMESPACE));

@@ -1,9 +1,6 @@
-import { clearedSessionCookie } from "@/lib/auth/session";
-import { isSecureRequest } from "@/lib/auth/login";
+import { logOut } from "@/lib/auth/login";
 
+/** Ends this session: on the server too, so the cookie no longer works even if replayed. */
 export async function POST(request: Request) {
-  return new Response(null, {
-    status: 303,
-    headers: { Location: "/login", "Set-Cookie": clearedSessionCookie({ secure: isSecureRequest(request) }), "Cache-Control": "no-store" },
-  });
+  return logOut(request, { everywhere: false });
 }

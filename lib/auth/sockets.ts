@@ -1,0 +1,73 @@
+import { ServerResponse, type IncomingMessage } from "node:http";
+import type { Socket as NetSocket } from "node:net";
+import type { Server } from "socket.io";
+import { authorise, type Caller } from "./authorise";
+import { normaliseProxyHeaders } from "./gate";
+import { sessionRevocations, type Revocation } from "./revocation";
+
+/** Whether a request arrived over TLS on this very socket (not through a proxy). */
+export function isEncrypted(socket: NetSocket): boolean {
+  return (socket as NetSocket & { encrypted?: boolean }).encrypted === true;
+}
+
+/** The part of an Engine.IO connection this module needs: its id and a way to end it. */
+interface EngineConnection {
+  id: string;
+  request: IncomingMessage;
+  close(): void;
+  once(event: "close", listener: () => void): unknown;
+}
+
+/**
+ * Authorises every Engine.IO request of `io` (the handshake, each later polling GET and POST, and
+ * the WebSocket upgrade), for every Socket.IO namespace at once. A request naming a connection
+ * (`sid=`) must carry the credential that opened it (the same login session, or the bearer token)
+ * from an allowed Origin: the sid alone, which travels in URLs, grants nothing. Connections of a
+ * session that is logged out (or "everywhere") are closed.
+ */
+export function guardSockets(io: Server, token: string, options: { trustProxy?: boolean } = {}): void {
+  const owners = new Map<string, { caller: Caller; connection: EngineConnection }>();
+
+  const refuse = (res: ServerResponse, next: (err?: Error) => void, status: number, error: string) => {
+    // Polling requests get a real answer; for an upgrade Engine.IO ends the socket on an error.
+    if (res instanceof ServerResponse) {
+      res.writeHead(status, { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store" }).end(JSON.stringify({ error }));
+    } else {
+      next(new Error(error));
+    }
+  };
+
+  io.engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
+    // Socket.IO answers its own requests before server.ts's listener: normalise here too.
+    normaliseProxyHeaders(req.headers, req.socket.remoteAddress, options.trustProxy ?? false, isEncrypted(req.socket));
+    const who = authorise(token, { method: req.method ?? "GET", headers: req.headers as Record<string, string> }, { sameOrigin: "always" });
+    if (!who.ok) return refuse(res, next, who.status, who.error);
+    let sid: string | null = null;
+    try {
+      sid = new URL(req.url ?? "/", "http://local").searchParams.get("sid");
+    } catch {
+      return refuse(res, next, 400, "Malformed request URL.");
+    }
+    if (sid !== null && owners.get(sid)?.caller.id !== who.id) {
+      return refuse(res, next, 403, "This connection belongs to another session.");
+    }
+    next();
+  });
+
+  io.engine.on("connection", (connection: EngineConnection) => {
+    // The handshake request, already authorised by the middleware above.
+    const who = authorise(token, { method: "GET", headers: connection.request.headers as Record<string, string> }, { sameOrigin: "always" });
+    if (!who.ok) return connection.close();
+    owners.set(connection.id, { caller: who, connection });
+    connection.once("close", () => owners.delete(connection.id));
+  });
+
+  const unsubscribe = sessionRevocations().onRevoke((revocation: Revocation) => {
+    for (const { caller, connection } of [...owners.values()]) {
+      if (caller.credential !== "cookie") continue;
+      const ended = "everywhere" in revocation ? caller.session.generation < revocation.generation : caller.session.nonce === revocation.nonce;
+      if (ended) connection.close();
+    }
+  });
+  io.httpServer?.once("close", unsubscribe);
+}
