@@ -72,5 +72,9 @@ export function imageRefProblem(ref: string): string | undefined {
   return undefined;
 }
 
-/** Docker container IDs or names, as the row actions and URLs carry them. */
-export const CONTAINER_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+/**
+ * Docker container IDs or names, as the row actions and URLs carry them: Docker's own name rule
+ * (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`, no length limit of its own), bounded at 255 characters. Containers
+ * made outside the dashboard can have names far over 128 and must still be actionable.
+ */
+export const CONTAINER_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;

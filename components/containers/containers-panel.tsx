@@ -103,7 +103,9 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
               <Fragment key={c.id}>
               <tr data-testid="container-row" data-name={c.name} className="align-middle">
                 <th scope="row" className="px-4 py-2.5 text-left font-medium">
-                  <span className="font-mono whitespace-nowrap">{c.name}</span>
+                  <span className="inline-block max-w-[24rem] truncate align-bottom font-mono whitespace-nowrap" title={c.name}>
+                    {c.name}
+                  </span>
                   {showAll && c.managed && (
                     <span className="ml-2 rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
                       managed
