@@ -123,9 +123,12 @@ describe("shells over Socket.IO on the real engine", () => {
     sh.type("id -u; sleep 1357 & echo started-$((2+2))\n");
     await sh.until(/started-4/);
     assert.match(await top(), /sleep 1357/);
+    const before = await engine.getContainer(container).top({ ps_args: "-eo uid,pid,args" });
+    assert.ok(before.Processes.some((row: string[]) => row[0] === "1000" && /sleep 1357/.test(row[2])), "runs as uid 1000");
     sh.socket.emit("close-shell");
     assert.ok(await eventually(async () => !/sleep 1357/.test(await top())), `still running: ${await top()}`);
-    const asUser = async () => (await engine.getContainer(container).top()).Processes.filter((row: string[]) => row[0] === "1000");
+    // Numeric uids: docker top names users from the host's passwd.
+    const asUser = async () => (await engine.getContainer(container).top({ ps_args: "-eo uid,pid,args" })).Processes.filter((row: string[]) => row[0] === "1000");
     assert.ok(await eventually(async () => (await asUser()).length === 0), `uid 1000 still runs: ${JSON.stringify(await asUser())}`);
   });
 
