@@ -102,7 +102,14 @@ export class SessionRevocations {
     const stored: Stored = { generation: this.generationValue, revoked: Object.fromEntries(this.revoked) };
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(stored), { mode: 0o600 });
+    // Durable before it replaces the old list: a logout must not be undone by a power cut.
+    const fd = fs.openSync(temp, "w", 0o600);
+    try {
+      fs.writeFileSync(fd, JSON.stringify(stored));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, this.file);
   }
 }
