@@ -1,5 +1,5 @@
 import "server-only";
-import { deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { adoptContainer, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
 import { AppError } from "@/lib/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
@@ -21,6 +21,10 @@ export const commands = {
   "container.delete": async (name: string) => {
     await deleteContainer(name);
     return `Deleted ${name}. Its tarballs in shared storage are kept.`;
+  },
+  "container.adopt": async (name: string) => {
+    const c = await adoptContainer(name);
+    return `Adopted ${c.name} as environment ${c.envName}; it is listed with the environment containers from now on.`;
   },
   "tarball.create": async (container: string) => {
     const job = await startPackaging(container);

@@ -14,3 +14,7 @@ export async function stopContainerAction(name: string) {
 export async function deleteContainerAction(name: string) {
   return runCommand("container.delete", containerRefSchema, name);
 }
+
+export async function adoptContainerAction(name: string) {
+  return runCommand("container.adopt", containerRefSchema, name);
+}

@@ -8,16 +8,16 @@ import { canShell, canStart, canStop } from "@/lib/docker/status";
 import type { HostContainer } from "@/lib/docker/types";
 import type { ActionResult } from "@/lib/actions";
 import { isActive, type PackagingJob } from "@/lib/tarballs/types";
-import { ENV_NAME_PATTERN } from "@/lib/validation";
 import { createTarballAction } from "@/components/tarballs/actions";
 import { useRefreshJobs } from "@/components/tarballs/use-packaging";
 import { ShellButton } from "@/components/terminal/shell-button";
-import { deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
+import { adoptContainerAction, deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";
 
-type Kind = "start" | "stop" | "delete" | "tar";
+type Kind = "start" | "stop" | "delete" | "tar" | "adopt";
 
 const run: Record<Kind, (name: string) => Promise<ActionResult>> = {
+  adopt: adoptContainerAction,
   start: startContainerAction,
   stop: stopContainerAction,
   delete: deleteContainerAction,
@@ -52,6 +52,17 @@ export function ContainerActions({ container, job }: { container: HostContainer;
   const busy = pending !== null;
   return (
     <div className="flex justify-end gap-1.5">
+      {container.adoptable && (
+        <Button
+          onClick={() => act("adopt")}
+          pending={pending === "adopt"}
+          pendingLabel="Adopting…"
+          unavailable={busy && pending !== "adopt"}
+          title={`List ${container.name} with the environment containers from now on (for containers the Python host made)`}
+        >
+          Adopt
+        </Button>
+      )}
       {canStart(container.state) && (
         <Button onClick={() => act("start")} pending={pending === "start"} pendingLabel="Starting…" unavailable={busy && pending !== "start"}>
           Start
@@ -66,11 +77,13 @@ export function ContainerActions({ container, job }: { container: HostContainer;
         onClick={() => act("tar")}
         pending={pending === "tar" || (job !== undefined && isActive(job))}
         pendingLabel="Packaging…"
-        unavailable={(busy && pending !== "tar") || !ENV_NAME_PATTERN.test(container.name)}
+        unavailable={(busy && pending !== "tar") || !container.envName}
         title={
-          ENV_NAME_PATTERN.test(container.name)
-            ? `Package ${container.name} as a new tarball in shared storage`
-            : "Only containers with a lowercase HakuRiver name can be packaged."
+          container.envName
+            ? `Package ${container.name} as a new version of ${container.envName} in shared storage`
+            : container.adoptable
+              ? "Adopt this container first to package it."
+              : "Only containers with a lowercase environment name (a–z, 0–9, '_', '.', '-', at most 63 characters) can be packaged."
         }
       >
         Create Tar
@@ -99,6 +112,7 @@ export function ContainerActions({ container, job }: { container: HostContainer;
           The container is removed from this host{container.state === "running" ? " (it is running and will be stopped first)" : ""}.
         </p>
         <p className="mt-2">Tarballs already made from it in shared storage are kept.</p>
+        {job && isActive(job) && <p className="mt-2 font-medium">A Create Tar of it is running and will fail.</p>}
       </ConfirmDialog>
     </div>
   );

@@ -98,7 +98,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           </thead>
           <tbody className="divide-y divide-slate-100">
             {snapshot.containers.map((c) => {
-              const job = jobByEnv.get(c.name);
+              const job = c.envName ? jobByEnv.get(c.envName) : undefined;
               return (
               <Fragment key={c.id}>
               <tr data-testid="container-row" data-name={c.name} className="align-middle">
@@ -111,6 +111,15 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
                       managed
                     </span>
                   )}
+                  {c.adopted && (
+                    <span
+                      className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
+                      title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
+                    >
+                      adopted
+                    </span>
+                  )}
+                  {c.envName && c.envName !== c.name && <span className="ml-2 text-xs text-slate-500">env {c.envName}</span>}
                 </th>
                 <td className="max-w-[16rem] truncate px-4 py-2.5 font-mono text-xs text-slate-700" title={c.image}>
                   {c.image}

@@ -45,6 +45,9 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
         {phaseText[job.phase]}
         {job.phase === "done" && job.file ? ` as ${job.file}` : ""}
       </span>
+      {job.phase === "done" && job.pruned && job.pruned.length > 0 && (
+        <span className="text-slate-600">Removed older: {job.pruned.join(", ")}</span>
+      )}
       {job.phase === "saving" && (
         <span className="font-mono text-slate-600">
           {formatBytes(job.bytesWritten)}

@@ -1,4 +1,4 @@
-import { getConfig } from "@/lib/config";
+import { getConfig, getFlavor } from "@/lib/config";
 import { toAppError } from "@/lib/errors";
 import { listEnvironments, summarize } from "@/lib/tarballs/store";
 import { TarballsPanel, type TarballsSnapshot } from "./tarballs-panel";
@@ -11,5 +11,12 @@ export async function SharedTarballs() {
   } catch (err) {
     initial = { environments: [], error: toAppError(err).message };
   }
-  return <TarballsPanel initial={initial} directory={getConfig().containerDir} />;
+  return (
+    <TarballsPanel
+      initial={initial}
+      directory={getConfig().containerDir}
+      keep={getConfig().tarKeep}
+      imageTemplate={getFlavor().baseImage("<name>").ref}
+    />
+  );
 }

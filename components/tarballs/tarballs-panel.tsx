@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { ConfirmDialog } from "@/components/ui/modal";
+import { timestampIso } from "@/lib/tarballs/names";
 import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/tarballs/types";
 import { deleteTarballAction } from "./actions";
 import { tarballsKey } from "./use-packaging";
@@ -23,9 +24,32 @@ async function fetchTarballs(): Promise<TarballsSnapshot> {
   return { environments: body.environments ?? [] };
 }
 
-const iso = (timestamp: number) => new Date(timestamp * 1000).toISOString();
+/** A version's date from its file name; a name no date can hold is shown as such, not a crash. */
+function VersionTime({ timestamp }: { timestamp: number }) {
+  const iso = timestampIso(timestamp);
+  if (!iso) {
+    return (
+      <span className="font-medium text-red-800" title="The timestamp in this file name is out of range. Runners still treat it as the newest version; delete it unless you know why it is here.">
+        Invalid date
+      </span>
+    );
+  }
+  return <LocalTime iso={iso} />;
+}
 
-export function TarballsPanel({ initial, directory }: { initial: TarballsSnapshot; directory: string }) {
+export function TarballsPanel({
+  initial,
+  directory,
+  keep,
+  imageTemplate,
+}: {
+  initial: TarballsSnapshot;
+  directory: string;
+  /** HAKURIVER_TAR_KEEP. */
+  keep: number;
+  /** What Runners load, e.g. `hakuriver/<name>:base`. */
+  imageTemplate: string;
+}) {
   const client = useQueryClient();
   const [refreshing, setRefreshing] = useState(false);
   const refresh = async () => {
@@ -54,6 +78,9 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="text-sm text-slate-600">
           Environments in <code className="rounded bg-slate-100 px-1 font-mono text-xs">{directory}</code>
+          <span data-testid="keep-setting" className="ml-2 text-slate-500">
+            · Create Tar keeps the newest {keep} {keep === 1 ? "version" : "versions"} of each environment (HAKURIVER_TAR_KEEP)
+          </span>
         </p>
         <Button size="md" onClick={() => void refresh()} pending={refreshing} pendingLabel="Refreshing…">
           Refresh
@@ -95,7 +122,7 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
                     </td>
                     <th scope="row" className="px-4 py-2.5 text-left font-mono font-medium">{env.name}</th>
                     <td className="px-4 py-2.5 text-xs">
-                      <LocalTime iso={iso(env.latest.timestamp)} />
+                      <VersionTime timestamp={env.latest.timestamp} />
                       <span className="ml-2 font-mono text-slate-500">{env.latest.file}</span>
                     </td>
                     <td className="px-4 py-2.5 text-xs">{formatBytes(env.latest.size)}</td>
@@ -119,7 +146,7 @@ export function TarballsPanel({ initial, directory }: { initial: TarballsSnapsho
             <p className="font-medium text-slate-800">No tarballs yet.</p>
             <p className="mt-1">
               Use <strong>Create Tar</strong> on a Host container to package it; Runners then load it as{" "}
-              <code className="font-mono text-xs">hakuriver/&lt;name&gt;:base</code>.
+              <code className="font-mono text-xs">{imageTemplate}</code>.
             </p>
           </div>
         )}
@@ -175,7 +202,7 @@ function VersionRow({ version, latest, onChanged }: { version: TarballVersion; l
   return (
     <tr data-file={version.file} className="border-t border-slate-100">
       <td className="py-1.5">
-        <LocalTime iso={iso(version.timestamp)} />
+        <VersionTime timestamp={version.timestamp} />
         {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
       </td>
       <td className="py-1.5 font-mono">{version.file}</td>

@@ -33,7 +33,10 @@ export function usePackagingJobs(): PackagingJob[] {
     for (const job of data) {
       const was = before.get(job.id);
       if (was === undefined || was === job.phase || isActive(job)) continue;
-      if (job.phase === "done") toast.success(`Packaged ${job.env} as ${job.file}.`);
+      if (job.phase === "done") {
+        const pruned = job.pruned?.length ? ` Removed older ${job.pruned.length === 1 ? "version" : "versions"}: ${job.pruned.join(", ")}.` : "";
+        toast.success(`Packaged ${job.env} as ${job.file}.${pruned}`);
+      }
       else if (job.phase === "failed") toast.error(`Create Tar of ${job.env} failed: ${job.error}`);
       else if (job.phase === "cancelled") toast.info(`Create Tar of ${job.env} was cancelled; no file was kept.`);
       void client.invalidateQueries({ queryKey: tarballsKey });

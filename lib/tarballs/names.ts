@@ -71,3 +71,13 @@ export function timestampForImage(planned: number, createdSeconds: number, exist
 export function createdSeconds(created: string): number {
   return Math.floor(Date.parse(created) / 1000);
 }
+
+/**
+ * A version's timestamp as an ISO date, or undefined when no date can hold it (anyone who can
+ * write to shared storage can name a file `x-9000000000000.tar`): such a version is still listed,
+ * marked, and can be deleted.
+ */
+export function timestampIso(timestamp: number): string | undefined {
+  const date = new Date(timestamp * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

@@ -76,15 +76,18 @@ export async function listEnvironments(): Promise<TarballEnvironment[]> {
 }
 
 /**
- * Timestamps of one environment's versions, as a Runner sees them: every entry whose name matches
- * `<env>-<ts>.tar` (lowercased, as Runners look it up) — a Runner does not check that it is a regular file.
+ * Timestamps of one environment's versions as a Runner sees them: every entry named `<env>-<ts>.tar`
+ * (lowercased, as Runners look it up), whatever it is — a Runner does not check for a regular file,
+ * so a symlink planted at a version name counts as taken and a new version goes after it.
  */
 export async function versionTimestamps(env: string): Promise<number[]> {
   const wanted = env.toLowerCase();
-  return (await fs.readdir(await containerDir()))
-    .map(parseTarballName)
-    .filter((p) => p !== undefined && p.env.toLowerCase() === wanted)
-    .map((p) => p!.timestamp);
+  const timestamps: number[] = [];
+  for (const file of await fs.readdir(await containerDir())) {
+    const parsed = parseTarballName(file);
+    if (parsed && parsed.env.toLowerCase() === wanted) timestamps.push(parsed.timestamp);
+  }
+  return timestamps;
 }
 
 /**

@@ -1,9 +1,11 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import fsCb from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { promisify } from "node:util";
 import { AppError } from "@/lib/errors";
 import { TEMP_PREFIX, TEMP_SUFFIX, tarballFileName } from "./names";
 import { containerDir } from "./store";
@@ -72,7 +74,10 @@ export async function writeTarball(
   source: Readable,
   options: { timestamp: number; latest?: number; signal?: AbortSignal; onBytes?: (total: number) => void },
 ): Promise<{ file: string; size: number }> {
-  const dir = await containerDir();
+  const dir = await containerDir().catch((err: unknown) => {
+    source.destroy();
+    throw err;
+  });
   const temp = path.join(dir, `${TEMP_PREFIX}${env}-${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`);
   let written = 0;
   const counter = new Transform({
@@ -82,13 +87,24 @@ export async function writeTarball(
       done(null, chunk);
     },
   });
+  // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at the temporary name. A plain
+  // descriptor (not a FileHandle, whose close waits for its streams) that the stream leaves open,
+  // so the clean-up can still ask where the file is now.
+  let fd: number;
   try {
-    // "wx" is O_CREAT|O_EXCL: it never follows a symlink planted at the temporary name.
-    const handle = await fs.open(temp, "wx", 0o644);
-    await pipeline(source, counter, handle.createWriteStream(), { signal: options.signal });
-    await fsyncPath(temp);
+    fd = await promisify(fsCb.open)(temp, "wx", 0o644);
+  } catch (err) {
+    // The export stream was never consumed: release it.
+    source.destroy();
+    throw diskError(err, dir) ?? err;
+  }
+  try {
+    await pipeline(source, counter, fsCb.createWriteStream(temp, { fd, autoClose: false }), { signal: options.signal });
+    await promisify(fsCb.fsync)(fd);
     // A cancel that lands after the last byte still wins: nothing has been published yet.
     if (options.signal?.aborted) throw new AppError("failed:cancelled", "Cancelled.");
+    // The directory must still be the one the file was written in (containerDir checks its real path).
+    await containerDir();
     const latest = options.latest ?? options.timestamp;
     for (let timestamp = options.timestamp; ; timestamp++) {
       const final = path.join(dir, tarballFileName(env, timestamp));
@@ -107,9 +123,21 @@ export async function writeTarball(
       }
     }
   } catch (err) {
-    // If the file could not even be opened, the export stream was never consumed: release it.
     source.destroy();
-    await fs.rm(temp, { force: true }).catch(() => {});
+    await removeOwnFile(fd, temp);
     throw diskError(err, dir) ?? err;
+  } finally {
+    await promisify(fsCb.close)(fd).catch(() => {});
   }
+}
+
+/**
+ * Removes the temporary file wherever it is now: if the directory was renamed or swapped while
+ * the file was written, its old path leads elsewhere, but the open descriptor still knows the
+ * file's current path (Linux /proc). Only a file with our own temporary name is removed.
+ */
+async function removeOwnFile(fd: number, temp: string): Promise<void> {
+  const now = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => temp);
+  const target = path.basename(now) === path.basename(temp) ? now : temp;
+  await fs.rm(target, { force: true }).catch(() => {});
 }
