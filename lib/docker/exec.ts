@@ -1,6 +1,7 @@
 import "server-only";
 import { PassThrough } from "node:stream";
 import { docker } from "./client";
+import { listContainers } from "./containers";
 
 /**
  * Signalling processes inside a container without trusting anything in it.
@@ -163,13 +164,9 @@ export async function signalMarkedProcesses(container: string, user: string | un
   return parsePassOutput(Buffer.concat(out).toString("utf8"));
 }
 
-/** Labels that mark environment containers (HakuRiver's and KohakuRiver's). */
-const MANAGED_LABELS = ["hakuriver.managed", "kohakuriver.managed"];
-
-/** IDs of the running containers labelled as environment containers. */
+/** IDs of the running environment containers (this flavour's own and adopted ones: one rule, in containers.ts). */
 export async function runningManagedContainers(): Promise<string[]> {
-  const list = await docker().listContainers({ filters: { status: ["running"] } });
-  return list.filter((c) => MANAGED_LABELS.some((l) => c.Labels?.[l] === "true")).map((c) => c.Id);
+  return (await listContainers()).filter((c) => c.state === "running").map((c) => c.id);
 }
 
 /** Whether `container` is running (false when it is gone). */
