@@ -8,7 +8,8 @@ import { commitContainer, exportImage, inspectImage, removeImageIfUnused, remove
 import { environmentContainer } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/errors";
 import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "./names";
-import { pruneVersions, versionTimestamps } from "./store";
+import { readImageCreated } from "./image-config";
+import { containerDir, listVersions, pruneVersions, versionTimestamps } from "./store";
 import { isActive, type PackagingJob } from "./types";
 import { writeTarball } from "./write";
 
@@ -146,18 +147,31 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
+ * The seconds a new version must come after: every existing version's timestamp, and the `Created`
+ * second of the image inside the newest one — a Runner holding that version compares with its
+ * `Created`, which is later than its file's timestamp when that commit took a while.
+ */
+async function takenSeconds(env: string): Promise<number[]> {
+  const existing = await versionTimestamps(env);
+  const newest = (await listVersions()).filter((v) => v.env === env).sort((a, b) => b.timestamp - a.timestamp)[0];
+  const created = newest ? await readImageCreated(path.join(await containerDir(), newest.file)) : undefined;
+  return created ? [...existing, createdSeconds(created)] : existing;
+}
+
+/**
  * The version's timestamp, taken before the commit (see planTimestamp for why). When that second
  * is still to come, waits for it — up to MAX_TIMESTAMP_WAIT_MS; a version dated further ahead is
  * reported instead, since Runners would prefer it over anything made now.
  */
 async function timestampBeforeCommit(env: string, signal: AbortSignal): Promise<{ timestamp: number; existing: number[] }> {
-  const existing = await versionTimestamps(env);
+  const existing = await takenSeconds(env);
   const plan = planTimestamp(Date.now(), existing);
   if (plan.waitMs > MAX_TIMESTAMP_WAIT_MS) {
     const newest = Math.max(...existing);
+    const file = (await versionTimestamps(env)).includes(newest) ? tarballFileName(env, newest) : `The image in the newest version of ${env}`;
     throw new AppError(
       "conflict:version",
-      `${tarballFileName(env, newest)} in shared storage is dated ${Math.round((newest * 1000 - Date.now()) / 1000)} s in the future; ` +
+      `${file} in shared storage is dated ${Math.round((newest * 1000 - Date.now()) / 1000)} s in the future; ` +
         "Runners would keep loading it instead of any new version. Delete it (or fix the clock of the host that wrote it) and run Create Tar again.",
     );
   }
