@@ -44,6 +44,19 @@ test("logging in with the form sets an HttpOnly SameSite=Strict cookie and retur
   await expect(page).toHaveURL(/\/login/);
 });
 
+test("End all sessions logs this browser out and ends the session in another browser too", async ({ page, browser }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await new DockerPage(otherPage).login();
+  await page.getByRole("button", { name: "End all sessions" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await otherPage.goto("/docker");
+  await expect(otherPage).toHaveURL(/\/login/);
+  await other.close();
+});
+
 test("a server action without a session is refused", async ({ request }) => {
   const res = await request.post("/docker", { headers: { "Next-Action": "0123456789abcdef", Origin: "http://127.0.0.1:3100" }, data: "[]" });
   expect(res.status()).toBe(401);

@@ -33,7 +33,8 @@ export function Sidebar() {
             title="End every session logged in with the access token, in every browser (automation using the token itself keeps working)"
             className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100"
           >
-            Log out everywhere
+            {/* Not "Log out …": scripts find the Log out button by that name, and role names match by substring. */}
+            End all sessions
           </button>
         </form>
       </div>

@@ -1,0 +1,68 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { E2E_CONTAINER_DIR } from "./env";
+import { DockerPage, TarballsTab } from "./pages/docker-page";
+import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+
+const made: string[] = [];
+test.afterAll(async () => {
+  for (const name of made) {
+    await removeContainer(name);
+    await removeImage(`hakuriver/${name}:base`);
+  }
+});
+
+test("a container the Python host made is adopted from Show all, then listed with the environments; Delete ends the adoption", async ({ page }) => {
+  const name = uniqueName("legacy");
+  made.push(name);
+  // What the Python host runs: docker run -d --name <name> <image> sleep infinity (no labels).
+  const c = await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "infinity"] });
+  await c.start();
+  const docker = new DockerPage(page);
+  await docker.login();
+  await docker.open("?tab=containers");
+  await expect(docker.row(name)).toHaveCount(0);
+
+  await docker.open("?tab=containers&all=1");
+  const adopt = docker.row(name).getByRole("button", { name: "Adopt", exact: true });
+  await expect(adopt).toBeVisible();
+  await adopt.click();
+  await expect(page.getByText(`Adopted ${name} as environment ${name}`)).toBeVisible();
+  await expect(adopt).toHaveCount(0);
+
+  await docker.open("?tab=containers");
+  await expect(docker.row(name)).toBeVisible();
+  await expect(docker.row(name)).toContainText("adopted");
+  await page.screenshot({ path: "test-results/screens/adopted-row.png", fullPage: true });
+
+  await docker.deleteContainer(name);
+  await expect(docker.row(name)).toHaveCount(0);
+});
+
+test("Create Tar says which older versions retention removed, and Shared Tarballs shows the keep setting", async ({ page }) => {
+  test.setTimeout(90_000);
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = uniqueName("keep");
+  made.push(name);
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  // Three older versions, as the Python host would have left them; the server keeps 3 (the default).
+  fs.mkdirSync(E2E_CONTAINER_DIR, { recursive: true });
+  for (const ts of [1700000000, 1700000100, 1700000200]) fs.writeFileSync(path.join(E2E_CONTAINER_DIR, `${name}-${ts}.tar`), "older");
+
+  await docker.button(name, "Create Tar").click();
+  const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
+  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 60_000 });
+  await expect(progress).toContainText(`Removed older: ${name}-1700000000.tar`);
+  await expect(page.getByText(`Removed older version: ${name}-1700000000.tar`)).toBeVisible();
+  expect(fs.existsSync(path.join(E2E_CONTAINER_DIR, `${name}-1700000000.tar`))).toBe(false);
+  expect(fs.existsSync(path.join(E2E_CONTAINER_DIR, `${name}-1700000100.tar`))).toBe(true);
+
+  const tarballs = new TarballsTab(page);
+  await tarballs.open();
+  await expect(page.getByTestId("keep-setting")).toContainText("keeps the newest 3 versions of each environment");
+  await expect(tarballs.environment(name)).toContainText("3");
+});
