@@ -1,43 +1,123 @@
 import "server-only";
-import { adoptContainer, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
-import { AppError } from "@/lib/errors";
+import type { z } from "zod";
+import { audited } from "@/lib/audit";
+import { adoptContainer, createEnvironmentContainer, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballFileSchema } from "@/lib/schemas";
+import type { CreateEvent } from "@/lib/shared/containers";
+import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
 
 /**
- * What the dashboard's buttons do, once: server actions (the UI) and route handlers (automation)
- * both call these, so a click and an API call behave and read the same. Each returns the message
- * shown to the user. Names are the audit log's action names.
+ * Every command of the dashboard, once: its input schema, its work, and the HTTP status of its
+ * success. Server actions (lib/actions.ts) and REST routes (lib/http.ts) are derived from this
+ * table through `execute`, so a click and an API call validate, behave, read and are audited the
+ * same. Keys are the audit log's action names.
  */
+export interface Command<I> {
+  input: z.ZodType<I>;
+  /** HTTP status of a success (202 for work that goes on in the background). */
+  status: 200 | 202;
+  run: (input: I, context: CommandContext) => Promise<CommandResult>;
+  /** What the audit log names as the target. */
+  target?: (input: I) => string;
+}
+
+/** What a surface can offer a command while it runs: a place for progress events. */
+export interface CommandContext {
+  onEvent?: (event: CreateEvent) => void;
+}
+
+export interface CommandResult {
+  /** What the user is told. */
+  message: string;
+  /** Extra fields of the REST answer and the action's `data`. */
+  data?: Record<string, unknown>;
+}
+
+const command = <I>(c: Command<I>): Command<I> => c;
+
 export const commands = {
-  "container.start": async (name: string) => {
-    await startContainer(name);
-    return `Started ${name}.`;
-  },
-  "container.stop": async (name: string) => {
-    await stopContainer(name);
-    return `Stopped ${name}.`;
-  },
-  "container.delete": async (name: string) => {
-    await deleteContainer(name);
-    return `Deleted ${name}. Its tarballs in shared storage are kept.`;
-  },
-  "container.adopt": async (name: string) => {
-    const c = await adoptContainer(name);
-    return `Adopted ${c.name} as environment ${c.envName}; it is listed with the environment containers from now on.`;
-  },
-  "tarball.create": async (container: string) => {
-    const job = await startPackaging(container);
-    return `Packaging ${job.env}…`;
-  },
-  "tarball.cancel": async (env: string) => {
-    if (!cancelPackaging(env)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${env}.`);
-    return `Cancelling Create Tar of ${env}; no file will be kept.`;
-  },
-  "tarball.delete": async (file: string) => {
-    await deleteVersion(file);
-    return `Deleted ${file}.`;
-  },
-} satisfies Record<string, (target: string) => Promise<string>>;
+  "container.create": command({
+    input: createContainerSchema,
+    status: 200,
+    target: ({ name, image }) => `${name} from ${image}`,
+    run: async (input, { onEvent }) => {
+      const container = await createEnvironmentContainer(input, onEvent);
+      return { message: `Created and started ${container.name}.`, data: { container } };
+    },
+  }),
+  "container.start": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      await startContainer(name);
+      return { message: `Started ${name}.` };
+    },
+  }),
+  "container.stop": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      await stopContainer(name);
+      return { message: `Stopped ${name}.` };
+    },
+  }),
+  "container.delete": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      await deleteContainer(name);
+      return { message: `Deleted ${name}. Its tarballs in shared storage are kept.` };
+    },
+  }),
+  "container.adopt": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      const c = await adoptContainer(name);
+      return { message: `Adopted ${c.name} as environment ${c.envName}; it is listed with the environment containers from now on.` };
+    },
+  }),
+  "tarball.create": command({
+    input: containerRefSchema,
+    status: 202,
+    run: async (container) => {
+      const job = await startPackaging(container);
+      return { message: `Packaging ${job.env}…`, data: { job } };
+    },
+  }),
+  "tarball.cancel": command({
+    input: envNameSchema,
+    status: 200,
+    run: async (env) => {
+      if (!cancelPackaging(env)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${env}.`);
+      return { message: `Cancelling Create Tar of ${env}; no file will be kept.` };
+    },
+  }),
+  "tarball.delete": command({
+    input: tarballFileSchema,
+    status: 200,
+    run: async (file) => {
+      await deleteVersion(file);
+      return { message: `Deleted ${file}.` };
+    },
+  }),
+};
 
 export type CommandName = keyof typeof commands;
+
+/**
+ * Validate → run → audit: the one path of every command, whichever surface it came from.
+ * Throws an AppError (bad input is `bad_request:input`); the outcome is in the audit log under
+ * the caller's id either way.
+ */
+export async function execute(name: CommandName, caller: string, input: unknown, context: CommandContext = {}): Promise<CommandResult> {
+  const cmd = commands[name] as Command<unknown>;
+  const parsed = cmd.input.safeParse(input);
+  const target = parsed.success && cmd.target ? cmd.target(parsed.data) : typeof input === "string" ? input : JSON.stringify(input ?? null);
+  return audited(caller, name, target, async () => {
+    if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
+    return cmd.run(parsed.data, context);
+  });
+}

@@ -1,7 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { z } from "zod";
-import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/flavor";
+import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/shared/flavor";
 
 /** Settings read from the environment; see the README's configuration table. */
 export interface Config {

@@ -1,9 +1,9 @@
 import "server-only";
-import { audited } from "@/lib/audit";
 import { apiCaller, apiUnauthorized } from "@/lib/auth/next";
+import { commands, execute, type CommandName } from "@/lib/commands";
 import type { z } from "zod";
-import { AppError, errorBody, toAppError } from "@/lib/errors";
-import { containerRefSchema, firstIssue } from "@/lib/schemas";
+import { AppError, errorBody, toAppError } from "@/lib/shared/errors";
+import { firstIssue } from "@/lib/schemas";
 
 /** A JSON error response for a route handler, with the status its code implies. */
 export function errorResponse(err: unknown): Response {
@@ -38,23 +38,23 @@ export async function readJsonBody(request: Request, limit = 16 * 1024): Promise
   }
 }
 
-/**
- * The shape of a route handler: refuse without a session, run, map errors to JSON. With `audit`,
- * the outcome is recorded under that action name and target.
- */
-export async function handleApi(
-  request: Request,
-  run: (caller: string) => Promise<Response>,
-  audit?: { action: string; target: string },
-): Promise<Response> {
+/** The shape of a route handler: refuse without a session, run, map errors to JSON. */
+export async function handleApi(request: Request, run: (caller: string) => Promise<Response>): Promise<Response> {
   const denied = apiUnauthorized(request);
   if (denied) return denied;
-  const caller = apiCaller(request);
   try {
-    return audit ? await audited(caller, audit.action, audit.target, () => run(caller)) : await run(caller);
+    return await run(apiCaller(request));
   } catch (err) {
     return errorResponse(err);
   }
+}
+
+/** A REST route for one of lib/commands.ts: `{ ok, message, ...data }` with the command's status. */
+export function commandResponse(request: Request, name: CommandName, input: unknown): Promise<Response> {
+  return handleApi(request, async (caller) => {
+    const { message, data } = await execute(name, caller, input);
+    return Response.json({ ok: true, message, ...data }, { status: commands[name].status });
+  });
 }
 
 /** Validates input from a URL or body; a 400 AppError with the first problem otherwise. */
@@ -64,5 +64,36 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.in
   return parsed.data;
 }
 
-/** A container name or ID from a URL. */
-export const containerRefOrThrow = (value: string): string => parseInput(containerRefSchema, value);
+/**
+ * An NDJSON response: `work` emits events, one JSON line each; a failure becomes one last
+ * `{ type: "error", error, code }` line. The work goes on if the client disconnects (a half-made
+ * container is worse than an unwatched one).
+ */
+export function ndjsonResponse<E>(work: (emit: (event: E) => void) => Promise<void>): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let open = true;
+      const emit = (event: E | { type: "error"; error: string; code: string }) => {
+        if (!open) return;
+        try {
+          controller.enqueue(encoder.encode(`${JSON.stringify(event)}\n`));
+        } catch {
+          open = false;
+        }
+      };
+      work(emit)
+        .catch((err) => {
+          const appError = toAppError(err);
+          emit({ type: "error", error: appError.message, code: appError.code });
+        })
+        .finally(() => {
+          if (open) controller.close();
+          open = false;
+        });
+    },
+  });
+  return new Response(stream, {
+    headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
+  });
+}

@@ -1,7 +1,8 @@
+import "server-only";
 import { z } from "zod";
-import { CONTAINER_REF_PATTERN, envNameProblem, imageRefProblem } from "./validation";
+import { CONTAINER_REF_PATTERN, envNameProblem, imageRefProblem, tarballFileProblem } from "@/lib/shared/validation";
 
-/** Server-side schemas over the rules in lib/validation.ts (one rule, two uses). */
+/** Server-side schemas over the rules in lib/shared/validation.ts (one rule, two uses). */
 const checked = (label: string, problem: (s: string) => string | undefined) =>
   z
     .string({ error: `${label} is required.` })
@@ -15,6 +16,8 @@ export const envNameSchema = checked("HakuRiver Container Name", envNameProblem)
 export const imageRefSchema = checked("Docker Image Name", imageRefProblem);
 
 export const createContainerSchema = z.object({ image: imageRefSchema, name: envNameSchema });
+
+export const tarballFileSchema = checked("Tarball file name", tarballFileProblem);
 
 export const containerRefSchema = z.string().regex(CONTAINER_REF_PATTERN, "Not a container name or ID.");
 

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Headers on every response. The CSP allows what Next and xterm need: Next's inline bootstrap
  * scripts and xterm's inline styles; scripts only from this origin, sockets only to it, and no

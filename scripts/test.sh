@@ -10,8 +10,9 @@ started=$(date +%s)
 stage "environment"
 source scripts/test-env.sh
 
-stage "type check"
+stage "type check and lint"
 npm run --silent typecheck
+npm run --silent lint
 
 stage "unit tests"
 npm run --silent test:unit
@@ -28,5 +29,8 @@ npm run --silent test:faults
 stage "e2e tests (Chromium, production server)"
 rm -rf test-results/e2e-data
 npm run --silent test:e2e
+
+stage "deploy (image, nginx, HTTPS)"
+bash scripts/deploy-test.sh
 
 printf '\nAll tests passed in %ss.\n' "$(( $(date +%s) - started ))"

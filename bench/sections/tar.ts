@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { PackagingJob } from "@/lib/tarballs/types";
+import type { PackagingJob } from "@/lib/shared/tarballs";
 import type { BenchContext } from "../run";
 import { median, now, rssMiB, sampleRss } from "../lib";
 import { engine, execIn, removeImage } from "../../tests/helpers/docker";

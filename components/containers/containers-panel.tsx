@@ -2,11 +2,13 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment, useEffect, useOptimistic, useState, useTransition } from "react";
-import type { PackagingJob } from "@/lib/tarballs/types";
+import type { PackagingJob } from "@/lib/shared/tarballs";
 import { Button } from "@/components/ui/button";
 import { LocalTime } from "@/components/ui/local-time";
-import { PAGE_SIZE } from "@/lib/paging";
+import { PAGE_SIZE } from "@/lib/shared/paging";
+import { DataTable } from "@/components/ui/data-table";
 import { StatusTag } from "@/components/ui/status-tag";
+import { statusView } from "@/lib/shared/status";
 import { PackagingProgress } from "@/components/tarballs/packaging-progress";
 import { usePackagingJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
@@ -85,18 +87,23 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
         </div>
       )}
 
-      <div className="mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-2.5">Name</th>
-              <th scope="col" className="px-4 py-2.5">Image</th>
-              <th scope="col" className="px-4 py-2.5">Status</th>
-              <th scope="col" className="px-4 py-2.5">Created</th>
-              <th scope="col" className="px-4 py-2.5 text-right">Actions</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <DataTable
+        columns={[{ label: "Name" }, { label: "Image" }, { label: "Status" }, { label: "Created" }, { label: "Actions", className: "px-4 py-2.5 text-right" }]}
+        empty={
+          snapshot.containers.length === 0 &&
+          !snapshot.error &&
+          (view.q ? (
+            `No container name contains "${view.q}".`
+          ) : showAll ? (
+            "No containers on this host."
+          ) : (
+            <>
+              No HakuRiver containers yet. Use <strong>Create New Container</strong> to make one from an image, or tick{" "}
+              <strong>Show all containers</strong> to see everything on this host.
+            </>
+          ))
+        }
+      >
             {snapshot.containers.map((c) => {
               const job = c.envName ? jobByEnv.get(c.envName) : undefined;
               return (
@@ -125,7 +132,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
                   {c.image}
                 </td>
                 <td className="px-4 py-2.5">
-                  <StatusTag state={c.state} />
+                  <StatusTag view={statusView(c.state)} />
                   {c.statusText && c.statusText.toLowerCase() !== c.state && (
                     <span className="mt-0.5 block text-xs whitespace-nowrap text-slate-500">{c.statusText}</span>
                   )}
@@ -147,23 +154,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
               </Fragment>
               );
             })}
-          </tbody>
-        </table>
-        {snapshot.containers.length === 0 && !snapshot.error && (
-          <div className="px-6 py-10 text-center text-sm text-slate-600">
-            {view.q ? (
-              `No container name contains "${view.q}".`
-            ) : showAll ? (
-              "No containers on this host."
-            ) : (
-              <>
-                No HakuRiver containers yet. Use <strong>Create New Container</strong> to make one from an image, or tick{" "}
-                <strong>Show all containers</strong> to see everything on this host.
-              </>
-            )}
-          </div>
-        )}
-      </div>
+      </DataTable>
       {snapshot.total > snapshot.containers.length && (
         <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">
           <span>

@@ -4,8 +4,8 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
-import type { CreateEvent, LayerProgress } from "@/lib/docker/types";
-import { envNameProblem, imageRefProblem } from "@/lib/validation";
+import type { CreateEvent, LayerProgress } from "@/lib/shared/containers";
+import { envNameProblem, imageRefProblem } from "@/lib/shared/validation";
 import { PullProgress } from "./pull-progress";
 import { useRefreshContainers } from "./use-containers";
 

@@ -1,6 +1,6 @@
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import type { LayerProgress } from "@/lib/docker/types";
+import type { LayerProgress } from "@/lib/shared/containers";
 
 /** One line per layer of Docker's pull stream: its phase and bytes, with a bar when Docker gives a total. */
 export function PullProgress({ layers }: { layers: LayerProgress[] }) {

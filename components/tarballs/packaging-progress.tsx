@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { isActive, type PackagingJob } from "@/lib/tarballs/types";
+import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { cancelTarballAction } from "./actions";
 import { useRefreshJobs } from "./use-packaging";
 

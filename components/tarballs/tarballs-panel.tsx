@@ -6,9 +6,11 @@ import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
+import { DataTable } from "@/components/ui/data-table";
 import { ConfirmDialog } from "@/components/ui/modal";
-import { timestampIso } from "@/lib/tarballs/names";
-import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/tarballs/types";
+import { timestampIso } from "@/lib/shared/tarball-names";
+import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
+import { ApiError, getJson } from "@/components/query/api";
 import { deleteTarballAction } from "./actions";
 import { tarballsKey } from "./use-packaging";
 
@@ -18,10 +20,11 @@ export interface TarballsSnapshot {
 }
 
 async function fetchTarballs(): Promise<TarballsSnapshot> {
-  const res = await fetch("/api/tarballs?summary=1", { cache: "no-store" });
-  const body = (await res.json().catch(() => ({}))) as Partial<TarballsSnapshot> & { error?: string };
-  if (!res.ok) return { environments: [], error: body.error ?? `The server answered ${res.status}.` };
-  return { environments: body.environments ?? [] };
+  try {
+    return await getJson<TarballsSnapshot>("/api/tarballs?summary=1");
+  } catch (err) {
+    return { environments: [], error: (err as Error).message };
+  }
 }
 
 /** A version's date from its file name; a name no date can hold is shown as such, not a crash. */
@@ -51,6 +54,7 @@ export function TarballsPanel({
   imageTemplate: string;
 }) {
   const client = useQueryClient();
+  const [seededAt] = useState(() => Date.now());
   const [refreshing, setRefreshing] = useState(false);
   const refresh = async () => {
     setRefreshing(true);
@@ -61,7 +65,7 @@ export function TarballsPanel({
     queryKey: [...tarballsKey, "summary"],
     queryFn: fetchTarballs,
     initialData: initial,
-    initialDataUpdatedAt: Date.now(),
+    initialDataUpdatedAt: seededAt,
     refetchInterval: 10_000,
   });
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -91,18 +95,27 @@ export function TarballsPanel({
           Could not read the shared container directory: {data.error}
         </div>
       )}
-      <div className="mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-500">
-            <tr>
-              <th scope="col" className="w-10 px-2 py-2.5"><span className="sr-only">Expand</span></th>
-              <th scope="col" className="px-4 py-2.5">Environment</th>
-              <th scope="col" className="px-4 py-2.5">Latest version</th>
-              <th scope="col" className="px-4 py-2.5">Size</th>
-              <th scope="col" className="px-4 py-2.5">Versions</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
+      <DataTable
+        columns={[
+          { label: <span className="sr-only">Expand</span>, className: "w-10 px-2 py-2.5" },
+          { label: "Environment" },
+          { label: "Latest version" },
+          { label: "Size" },
+          { label: "Versions" },
+        ]}
+        empty={
+          data.environments.length === 0 &&
+          !data.error && (
+            <>
+              <p className="font-medium text-slate-800">No tarballs yet.</p>
+              <p className="mt-1">
+                Use <strong>Create Tar</strong> on a Host container to package it; Runners then load it as{" "}
+                <code className="font-mono text-xs">{imageTemplate}</code>.
+              </p>
+            </>
+          )
+        }
+      >
             {data.environments.map((env) => {
               const open = expanded.has(env.name);
               return (
@@ -139,18 +152,7 @@ export function TarballsPanel({
                 </Fragment>
               );
             })}
-          </tbody>
-        </table>
-        {data.environments.length === 0 && !data.error && (
-          <div className="px-6 py-10 text-center text-sm text-slate-600">
-            <p className="font-medium text-slate-800">No tarballs yet.</p>
-            <p className="mt-1">
-              Use <strong>Create Tar</strong> on a Host container to package it; Runners then load it as{" "}
-              <code className="font-mono text-xs">{imageTemplate}</code>.
-            </p>
-          </div>
-        )}
-      </div>
+      </DataTable>
     </section>
   );
 }
@@ -160,10 +162,12 @@ function VersionsTable({ name, onChanged }: { name: string; onChanged: () => Pro
   const { data, error } = useQuery({
     queryKey: [...tarballsKey, "env", name],
     queryFn: async (): Promise<TarballEnvironment | null> => {
-      const res = await fetch(`/api/tarballs?env=${encodeURIComponent(name)}`, { cache: "no-store" });
-      if (res.status === 404) return null;
-      if (!res.ok) throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `The server answered ${res.status}.`);
-      return ((await res.json()) as { environment: TarballEnvironment }).environment;
+      try {
+        return (await getJson<{ environment: TarballEnvironment }>(`/api/tarballs?env=${encodeURIComponent(name)}`)).environment;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
     },
   });
   if (error) return <p role="alert" className="text-xs text-red-800">Could not list the versions: {error.message}</p>;

@@ -3,16 +3,13 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
-import { isActive, type PackagingJob } from "@/lib/tarballs/types";
+import { getJson } from "@/components/query/api";
+import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 
 export const jobsKey = ["packaging-jobs"] as const;
 export const tarballsKey = ["tarballs"] as const;
 
-async function fetchJobs(): Promise<PackagingJob[]> {
-  const res = await fetch("/api/tarballs/jobs", { cache: "no-store" });
-  if (!res.ok) throw new Error(`The server answered ${res.status}.`);
-  return ((await res.json()) as { jobs: PackagingJob[] }).jobs;
-}
+const fetchJobs = async () => (await getJson<{ jobs: PackagingJob[] }>("/api/tarballs/jobs")).jobs;
 
 /**
  * Create Tar jobs, polled every second while one runs (so a reloaded page re-attaches to them),

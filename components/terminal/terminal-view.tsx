@@ -30,7 +30,9 @@ export default function TerminalView({
 }) {
   const host = useRef<HTMLDivElement>(null);
   const report = useRef(onState);
-  report.current = onState;
+  useEffect(() => {
+    report.current = onState;
+  });
 
   useEffect(() => {
     const element = host.current!;

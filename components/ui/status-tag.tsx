@@ -1,5 +1,4 @@
-import { statusView, type StatusTone } from "@/lib/docker/status";
-import type { ContainerState } from "@/lib/docker/types";
+import type { StatusTone, StatusView } from "@/lib/shared/status";
 
 const toneClasses: Record<StatusTone, string> = {
   green: "bg-green-100 text-green-800 ring-green-600/30",
@@ -10,9 +9,8 @@ const toneClasses: Record<StatusTone, string> = {
   gray: "bg-gray-100 text-gray-700 ring-gray-500/30",
 };
 
-/** The coloured status tag; the text always says the state, colour only supports it. */
-export function StatusTag({ state }: { state: ContainerState }) {
-  const view = statusView(state);
+/** A coloured status tag; the text always says the state, colour only supports it. */
+export function StatusTag({ view }: { view: StatusView }) {
   return (
     <span
       data-testid="status-tag"

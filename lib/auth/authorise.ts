@@ -1,3 +1,4 @@
+import "server-only";
 import { SessionRevocations, sessionRevocations } from "./revocation";
 import {
   SESSION_COOKIE,

@@ -1,3 +1,4 @@
+import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorise } from "./authorise";
 import { FailureLimiter, loginLimiter } from "./rate-limit";

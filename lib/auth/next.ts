@@ -1,7 +1,7 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AppError, errorBody } from "@/lib/errors";
+import { AppError, errorBody } from "@/lib/shared/errors";
 import { authorise, callerRequest, type Authorisation, type CallerRequest } from "./authorise";
 import { SESSION_COOKIE, type Credential } from "./session";
 import { authToken } from "./token";

@@ -1,4 +1,5 @@
 import "server-only";
+import { processWide } from "@/lib/runtime";
 
 /**
  * Counts failed logins per client address in a sliding window. In memory: a restart forgets,
@@ -42,9 +43,7 @@ export class FailureLimiter {
 }
 
 /**
- * The login limiter, on globalThis: server.ts's gate (which refuses blocked clients before reading
+ * The login limiter, process-wide (lib/runtime.ts): server.ts's gate (which refuses blocked clients before reading
  * their bodies) and the login route in Next's bundle must count the same failures.
  */
-export const loginLimiter: FailureLimiter = ((globalThis as unknown as Record<symbol, FailureLimiter | undefined>)[
-  Symbol.for("hakuriver.loginLimiter")
-] ??= new FailureLimiter(10, 5 * 60_000));
+export const loginLimiter: FailureLimiter = processWide("loginLimiter", () => new FailureLimiter(10, 5 * 60_000));

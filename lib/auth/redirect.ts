@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * A same-site path to return to after login; anything else becomes /docker. Browsers strip tabs
  * and newlines from URLs and treat `\` like `/`, so `/\t/evil.example` would leave the site:

@@ -1,4 +1,5 @@
 import "server-only";
+import { processWide } from "@/lib/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
@@ -114,13 +115,10 @@ export class SessionRevocations {
   }
 }
 
-const key = Symbol.for("hakuriver.sessionRevocations");
-const holder = globalThis as unknown as Record<symbol, SessionRevocations | undefined>;
-
 /**
- * The process's one store, on globalThis: server.ts's bundle and Next's bundles must see the same
+ * The process's one store (lib/runtime.ts): server.ts's bundle and Next's bundles must see the same
  * revocations (a logout handled by a route ends the session for the socket layer too).
  */
 export function sessionRevocations(): SessionRevocations {
-  return (holder[key] ??= new SessionRevocations(path.join(/*turbopackIgnore: true*/ getConfig().dataDir, FILE)));
+  return processWide("sessionRevocations", () => new SessionRevocations(path.join(/*turbopackIgnore: true*/ getConfig().dataDir, FILE)));
 }

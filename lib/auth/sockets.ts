@@ -1,3 +1,4 @@
+import "server-only";
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Server } from "socket.io";

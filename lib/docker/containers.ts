@@ -1,15 +1,15 @@
 import "server-only";
 import type Docker from "dockerode";
 import { getFlavor } from "@/lib/config";
-import { AppError } from "@/lib/errors";
-import type { Flavor } from "@/lib/flavor";
-import { envNameProblem } from "@/lib/validation";
+import { AppError } from "@/lib/shared/errors";
+import type { Flavor } from "@/lib/shared/flavor";
+import { envNameProblem } from "@/lib/shared/validation";
 import { addAdoption, readAdoptions, removeAdoptions, type Adoption } from "./adopted";
 import { docker } from "./client";
 import { fromDockerError, dockerMessage } from "./errors";
 import { ensureImage } from "./images";
-import { toContainerState } from "./status";
-import type { CreateEvent, HostContainer } from "./types";
+import { toContainerState } from "@/lib/shared/status";
+import type { CreateEvent, HostContainer } from "@/lib/shared/containers";
 
 /**
  * Which environment a container stands for, if any, and whether it is one of ours. Environment

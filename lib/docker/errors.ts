@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/shared/errors";
 import { dockerEndpoint } from "./client";
 
 interface DockerishError {

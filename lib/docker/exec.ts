@@ -1,6 +1,8 @@
 import "server-only";
-import { PassThrough } from "node:stream";
+import { PassThrough, type Duplex } from "node:stream";
+import type Docker from "dockerode";
 import { docker } from "./client";
+import { fromDockerError } from "./errors";
 import { listContainers } from "./containers";
 
 /**
@@ -175,4 +177,29 @@ export async function isContainerRunning(container: string): Promise<boolean> {
     .getContainer(container)
     .inspect()
     .then((i) => i.State.Running, () => false);
+}
+
+/** A container's ID and whether it runs; AppError when it does not exist or the engine is away. */
+export async function containerRunState(ref: string): Promise<{ id: string; running: boolean }> {
+  try {
+    const info = await docker().getContainer(ref).inspect();
+    return { id: info.Id, running: info.State.Running };
+  } catch (err) {
+    throw fromDockerError(err, { kind: "container", name: ref });
+  }
+}
+
+/**
+ * Starts an interactive exec with a TTY and returns its one raw stream (a TTY is not multiplexed).
+ * Docker's own errors are thrown as they are: the caller knows what they mean for its user.
+ */
+export async function startTtyExec(
+  container: string,
+  options: { cmd: string[]; user?: string; env: string[] },
+): Promise<{ exec: Docker.Exec; stream: Duplex }> {
+  const exec = await docker()
+    .getContainer(container)
+    .exec({ Cmd: options.cmd, User: options.user, Env: options.env, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  return { exec, stream };
 }

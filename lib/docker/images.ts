@@ -1,9 +1,9 @@
 import "server-only";
-import { AppError } from "@/lib/errors";
-import { parseImageReference } from "@/lib/validation";
+import { AppError } from "@/lib/shared/errors";
+import { parseImageReference } from "@/lib/shared/validation";
 import { docker } from "./client";
 import { dockerMessage, fromDockerError, isUnreachable, unreachableError } from "./errors";
-import type { CreateEvent, LayerProgress } from "./types";
+import type { CreateEvent, LayerProgress } from "@/lib/shared/containers";
 
 const PROGRESS_INTERVAL_MS = 150;
 

@@ -1,3 +1,5 @@
+import type { ErrorCode } from "./errors";
+
 /** Docker's container states (`State` in the Engine API). */
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
 
@@ -35,3 +37,14 @@ export type CreateEvent =
   | { type: "pull"; layers: LayerProgress[] }
   | { type: "done"; container: HostContainer }
   | { type: "error"; error: string; code: string };
+
+/** One page of the Host Containers table, as the server render and `GET /api/containers?page=` give it. */
+export interface ContainersPage {
+  containers: HostContainer[];
+  total: number;
+  page: number;
+  pages: number;
+  /** Set when the list could not be read; `code` says why (e.g. `unavailable:docker`). */
+  error?: string;
+  code?: ErrorCode;
+}

@@ -13,7 +13,40 @@ export type ErrorKind =
   | "failed"
   | "unavailable";
 
-export type ErrorCode = `${ErrorKind}:${string}`;
+/** What an error is about: a closed list, so the browser can switch on a code. */
+export type ErrorSubject =
+  // who and how the request came
+  | "auth"
+  | "login"
+  | "origin"
+  | "body"
+  | "input"
+  | "url"
+  // what it named
+  | "env"
+  | "image"
+  | "user"
+  | "container"
+  | "container_dir"
+  | "environment"
+  | "tarball"
+  | "command"
+  // what happened
+  | "packaging"
+  | "version"
+  | "shell"
+  | "docker"
+  | "cancelled"
+  | "start"
+  | "pull"
+  | "no_shell"
+  | "exec"
+  | "disk_full"
+  | "disk"
+  | "clock"
+  | "internal";
+
+export type ErrorCode = `${ErrorKind}:${ErrorSubject}`;
 
 const statusByKind: Record<ErrorKind, number> = {
   bad_request: 400,
@@ -27,6 +60,11 @@ const statusByKind: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** The HTTP status an error code stands for. */
+export function statusOf(code: ErrorCode): number {
+  return statusByKind[code.slice(0, code.indexOf(":")) as ErrorKind] ?? 500;
+}
+
 export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
@@ -39,7 +77,7 @@ export class AppError extends Error {
     super(message, options);
     this.name = "AppError";
     this.kind = code.slice(0, code.indexOf(":")) as ErrorKind;
-    this.status = statusByKind[this.kind];
+    this.status = statusOf(code);
   }
 }
 

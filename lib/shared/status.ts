@@ -1,4 +1,4 @@
-import type { ContainerState } from "./types";
+import type { ContainerState } from "./containers";
 
 /**
  * How each Docker state is shown and what may be done in it. Pure, shared by server and client.

@@ -4,6 +4,8 @@
  * Each `…Problem` function returns the message to show, or undefined when the input is fine.
  */
 
+import { parseTarballName } from "./tarball-names";
+
 /**
  * A HakuRiver environment name becomes the container name, the tarball prefix and the image tag
  * `hakuriver/<name>:base`. Runners lowercase the tag and the file-name regex, so mixed case would
@@ -78,3 +80,12 @@ export function imageRefProblem(ref: string): string | undefined {
  * made outside the dashboard can have names far over 128 and must still be actionable.
  */
 export const CONTAINER_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,254}$/;
+
+/** A version file name as the Runners' rule reads it, directly in the container dir (no path). */
+export function tarballFileProblem(file: string): string | undefined {
+  // The pattern admits no path separators: the name is always directly in the container dir.
+  if (!parseTarballName(file)) {
+    return "Not a tarball file name (expected <name>-<timestamp>.tar).";
+  }
+  return undefined;
+}

@@ -4,18 +4,19 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { getConfig, getFlavor } from "@/lib/config";
+import { processWide } from "@/lib/runtime";
 import { commitContainer, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
 import { environmentContainer } from "@/lib/docker/containers";
-import { AppError, toAppError } from "@/lib/errors";
-import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "./names";
+import { AppError, toAppError } from "@/lib/shared/errors";
+import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "@/lib/shared/tarball-names";
 import { readImageCreated } from "./image-config";
 import { containerDir, listVersions, pruneVersions, versionTimestamps } from "./store";
-import { isActive, type PackagingJob } from "./types";
+import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { writeTarball } from "./write";
 
 /**
  * Create Tar jobs. They run in the background of the server process, one per environment at a
- * time, and outlive the request and the page that started them. The registry sits on globalThis
+ * time, and outlive the request and the page that started them. The registry is process-wide (lib/runtime.ts)
  * because server.ts and Next's route bundles load this module separately but share the process;
  * a small journal in the data dir lets a restart report jobs a crash interrupted.
  */
@@ -25,11 +26,8 @@ interface Entry {
 }
 
 const KEEP_FINISHED_MS = 30 * 60_000;
-const registryKey = Symbol.for("hakuriver.packaging.jobs");
-const globalStore = globalThis as unknown as Record<symbol, Map<string, Entry> | undefined>;
-
 function registry(): Map<string, Entry> {
-  return (globalStore[registryKey] ??= new Map());
+  return processWide("packaging.jobs", () => new Map<string, Entry>());
 }
 
 function journalPath(): string {

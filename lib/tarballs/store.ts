@@ -3,12 +3,11 @@ import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
-import { AppError } from "@/lib/errors";
-import { isTempFile, parseTarballName } from "./names";
-import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "./types";
+import { processWide } from "@/lib/runtime";
+import { AppError } from "@/lib/shared/errors";
+import { isTempFile, parseTarballName } from "@/lib/shared/tarball-names";
+import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
 
-const pinKey = Symbol.for("hakuriver.containerDir.real");
-const pins = globalThis as unknown as Record<symbol, string | undefined>;
 
 /**
  * The container dir, created on first need (the Python host does the same), as its real path.
@@ -21,11 +20,11 @@ export async function containerDir(): Promise<string> {
   const dir = getConfig().containerDir;
   await fs.mkdir(dir, { recursive: true });
   const real = await fs.realpath(dir);
-  pins[pinKey] ??= real;
-  if (real !== pins[pinKey]) {
+  const pinned = processWide("containerDir.real", () => ({ path: real })).path;
+  if (real !== pinned) {
     throw new AppError(
       "conflict:container_dir",
-      `The container dir ${dir} now leads to ${real} instead of ${pins[pinKey]}; nothing was changed. Restart the dashboard if this move was intended.`,
+      `The container dir ${dir} now leads to ${real} instead of ${pinned}; nothing was changed. Restart the dashboard if this move was intended.`,
     );
   }
   return real;

@@ -6,8 +6,8 @@ import path from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
-import { AppError } from "@/lib/errors";
-import { TEMP_PREFIX, TEMP_SUFFIX, tarballFileName } from "./names";
+import { AppError } from "@/lib/shared/errors";
+import { TEMP_PREFIX, TEMP_SUFFIX, tarballFileName } from "@/lib/shared/tarball-names";
 import { containerDir } from "./store";
 
 /** Flushes a file or directory to disk. Some filesystems cannot fsync a directory; that is not fatal. */

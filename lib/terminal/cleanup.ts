@@ -1,4 +1,5 @@
 import "server-only";
+import { processWide } from "@/lib/runtime";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -38,11 +39,9 @@ export function instanceId(): string {
   return (state.instance = id);
 }
 
-/** Per process, on globalThis: server.ts and Next's bundles may each load this module. */
+/** Process-wide (lib/runtime.ts): server.ts and Next's bundles may each load this module. */
 function shellState(): { instance?: string; boot: string; openIn: Map<string, number>; leftIn?: Set<string> } {
-  const g = globalThis as { __hakuriverShells?: ReturnType<typeof shellState> };
-  g.__hakuriverShells ??= { boot: randomBytes(6).toString("hex"), openIn: new Map() };
-  return g.__hakuriverShells;
+  return processWide("shells", () => ({ boot: randomBytes(6).toString("hex"), openIn: new Map<string, number>() }));
 }
 
 /**
@@ -111,7 +110,7 @@ interface CleanUpBatch {
   markers: Set<string>;
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
 }
-const cleanUps = new Map<string, { running: boolean; next?: CleanUpBatch }>();
+const cleanUps = processWide("shells.cleanUps", () => new Map<string, { running: boolean; next?: CleanUpBatch }>());
 /** Closes within this window (and during a running clean-up) are handled in one scan. */
 const GATHER_CLOSES_MS = 10;
 /** Between HUP (a chance to exit cleanly) and KILL. */

@@ -2,9 +2,9 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
-import { docker } from "@/lib/docker/client";
-import { dockerMessage, fromDockerError, isUnreachable, unreachableError } from "@/lib/docker/errors";
-import { AppError } from "@/lib/errors";
+import { dockerMessage, isUnreachable, unreachableError } from "@/lib/docker/errors";
+import { containerRunState, isContainerRunning, startTtyExec } from "@/lib/docker/exec";
+import { AppError } from "@/lib/shared/errors";
 import { MARKER_VAR, endShells, markerOf, noteShell } from "./cleanup";
 
 /**
@@ -67,32 +67,20 @@ export class ShellSession {
   /** Starts the shell; rejects with an AppError the user can read. */
   async open(handlers: ShellHandlers): Promise<void> {
     const { container } = this.options;
-    let info: Docker.ContainerInspectInfo;
-    try {
-      info = await docker().getContainer(container).inspect();
-    } catch (err) {
-      throw fromDockerError(err, { kind: "container", name: container });
-    }
-    if (!info.State.Running) throw new AppError("conflict:container", `Container ${container} is not running; start it first.`);
+    const info = await containerRunState(container);
+    if (!info.running) throw new AppError("conflict:container", `Container ${container} is not running; start it first.`);
     this.marker = markerOf(this.id);
-    this.containerId = info.Id;
-    noteShell(info.Id, 1);
+    this.containerId = info.id;
+    noteShell(info.id, 1);
 
     const custom = splitCommand(this.options.command ?? "");
     this.command = custom.length ? custom.join(" ") : "auto";
     try {
-      this.exec = await docker()
-        .getContainer(container)
-        .exec({
-          Cmd: custom.length ? custom : AUTO_SHELL,
-          User: this.options.user || undefined,
-          Env: [`${MARKER_VAR}=${this.marker}`, "TERM=xterm-256color", "COLORTERM=truecolor"],
-          AttachStdin: true,
-          AttachStdout: true,
-          AttachStderr: true,
-          Tty: true,
-        });
-      this.stream = (await this.exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+      ({ exec: this.exec, stream: this.stream } = await startTtyExec(container, {
+        cmd: custom.length ? custom : AUTO_SHELL,
+        user: this.options.user || undefined,
+        env: [`${MARKER_VAR}=${this.marker}`, "TERM=xterm-256color", "COLORTERM=truecolor"],
+      }));
     } catch (err) {
       if (isUnreachable(err)) throw unreachableError(err);
       const message = dockerMessage(err);
@@ -136,11 +124,7 @@ export class ShellSession {
     const { container } = this.options;
     try {
       const state = await this.exec!.inspect();
-      const isRunning = () =>
-        docker()
-          .getContainer(container)
-          .inspect()
-          .then((i) => i.State.Running, () => false);
+      const isRunning = () => isContainerRunning(container);
       let running = await isRunning();
       // Killed by a signal: maybe the container is stopping and Docker has not said so yet.
       for (let i = 0; running && (state.ExitCode ?? 129) > 128 && i < 5; i++) {

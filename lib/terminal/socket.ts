@@ -1,4 +1,5 @@
 import "server-only";
+import { processWide } from "@/lib/runtime";
 import type { Server as HttpServer } from "node:http";
 import { Server, type Namespace } from "socket.io";
 import { z } from "zod";
@@ -6,8 +7,9 @@ import { audit } from "@/lib/audit";
 import { callerId } from "@/lib/auth/session";
 import { guardSockets } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
-import { toAppError } from "@/lib/errors";
-import { CONTAINER_REF_PATTERN } from "@/lib/validation";
+import { toAppError } from "@/lib/shared/errors";
+import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
+import { OutputPump } from "./pump";
 import { ShellSession } from "./shell";
 
 /**
@@ -17,21 +19,12 @@ import { ShellSession } from "./shell";
  * {ok:false, error}), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the terminal
  * has rendered). Server → client: `output` (bytes), `exit` {code, reason}. One shell per socket;
  * disconnecting ends it.
- *
- * Flow control: output beyond HIGH_WATER unrendered bytes pauses the exec stream until the
- * browser acknowledges enough of it, so a `cat` of a large file cannot flood memory or the page.
+ * Output passes through an OutputPump (./pump.ts): coalesced into fewer messages, and paused
+ * while the browser has too much of it unrendered.
  */
 export const TERMINAL_NAMESPACE = "/terminal";
-const HIGH_WATER = 512 * 1024;
-const LOW_WATER = 128 * 1024;
 const MAX_INPUT = 64 * 1024;
 const MAX_SESSIONS = 64;
-/** Output coalescing: at most this many bytes per message; gather this long while streaming. */
-const MAX_MESSAGE = 64 * 1024;
-const GATHER_MS = 4;
-const STREAMING_MS = 10;
-/** A message this large, sent within STREAMING_MS, means output is streaming (not keys echoing). */
-const STREAMING_BYTES = 1024;
 
 const openSchema = z.object({
   container: z.string().regex(CONTAINER_REF_PATTERN, "Not a container name."),
@@ -49,7 +42,7 @@ const resizeSchema = openSchema.pick({ cols: true, rows: true });
 export type OpenAck = { ok: true; id: string; command: string } | { ok: false; error: string };
 
 /** Open shells and who opened them (callerId): one client must not take every slot. */
-const sessions = new Map<ShellSession, string>();
+const sessions = processWide("shells.sessions", () => new Map<ShellSession, string>());
 
 /** Attaches Socket.IO to the HTTP server. Call after Next's request handler is attached. */
 export function attachTerminals(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
@@ -75,8 +68,7 @@ function registerTerminalNamespace(nsp: Namespace): void {
   nsp.on("connection", (socket) => {
     const caller = callerId({ authorization: socket.request.headers.authorization, cookie: socket.request.headers.cookie });
     let session: ShellSession | undefined;
-    let unacked = 0;
-    let paused = false;
+    let pump: OutputPump | undefined;
 
     const end = async (how = "closed") => {
       const s = session;
@@ -100,43 +92,13 @@ function registerTerminalNamespace(nsp: Namespace): void {
       const s = new ShellSession(parsed.data);
       session = s;
       sessions.set(s, caller);
-      // Coalesce output: a chunk goes out on the next turn of the event loop (no added latency
-      // for a key echo), but while output streams, chunks gather for a few ms into one message,
-      // since per-message costs (framing, acks) dominate with a TTY's small writes.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let scheduled = false;
-      let lastFlush = 0;
-      let lastSize = 0;
-      const flush = () => {
-        scheduled = false;
-        if (pendingBytes === 0) return;
-        const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-        pending = [];
-        pendingBytes = 0;
-        lastFlush = performance.now();
-        lastSize = chunk.length;
-        unacked += chunk.length;
-        socket.emit("output", chunk);
-        if (!paused && unacked > HIGH_WATER) {
-          paused = true;
-          s.pause();
-        }
-      };
+      const out = new OutputPump({ send: (chunk) => socket.emit("output", chunk), pause: () => s.pause(), resume: () => s.resume() });
+      pump = out;
       try {
         await s.open({
-          onOutput: (chunk) => {
-            pending.push(chunk);
-            pendingBytes += chunk.length;
-            if (pendingBytes >= MAX_MESSAGE) return flush();
-            if (scheduled) return;
-            scheduled = true;
-            const streaming = lastSize >= STREAMING_BYTES && performance.now() - lastFlush < STREAMING_MS;
-            if (streaming) setTimeout(flush, GATHER_MS);
-            else setImmediate(flush);
-          },
+          onOutput: (chunk) => out.push(chunk),
           onExit: (info) => {
-            flush();
+            out.flush();
             socket.emit("exit", info);
             void end(`${info.reason} exit code ${info.code}`);
           },
@@ -163,14 +125,7 @@ function registerTerminalNamespace(nsp: Namespace): void {
       if (parsed.success) void session?.resize(parsed.data.cols, parsed.data.rows);
     });
 
-    socket.on("ack", (bytes: unknown) => {
-      if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
-      unacked = Math.max(0, unacked - bytes);
-      if (paused && unacked < LOW_WATER) {
-        paused = false;
-        session?.resume();
-      }
-    });
+    socket.on("ack", (bytes: unknown) => pump?.ack(bytes));
 
     socket.on("close-shell", () => void end("closed by the user"));
     socket.on("disconnect", (reason) => void end(`disconnected (${reason})`));

@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import fc from "fast-check";
 import { io as connect, type Socket } from "socket.io-client";
-import { ENV_NAME_PATTERN, parseImageReference } from "@/lib/validation";
+import { ENV_NAME_PATTERN, parseImageReference } from "@/lib/shared/validation";
 import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
 import { startServer, type TestServer } from "../helpers/server";
 

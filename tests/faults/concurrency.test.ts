@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { PackagingJob } from "@/lib/tarballs/types";
+import type { PackagingJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
 

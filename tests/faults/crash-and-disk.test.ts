@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { io as connect } from "socket.io-client";
-import type { PackagingJob } from "@/lib/tarballs/types";
+import type { PackagingJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 

@@ -8,8 +8,8 @@ import {
   startContainer,
   stopContainer,
 } from "@/lib/docker/containers";
-import { AppError } from "@/lib/errors";
-import type { CreateEvent } from "@/lib/docker/types";
+import { AppError } from "@/lib/shared/errors";
+import type { CreateEvent } from "@/lib/shared/containers";
 import { LOCAL_IMAGE, PULL_IMAGE, engine, importImageWithoutSleep, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 
 const made: string[] = [];

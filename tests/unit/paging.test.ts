@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { PAGE_SIZE, pageOf } from "@/lib/paging";
+import { PAGE_SIZE, pageOf } from "@/lib/shared/paging";
 
 const items = Array.from({ length: 2 * PAGE_SIZE + 7 }, (_, i) => ({ name: `env-${i}` }));
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canShell, canStart, canStop, statusView, toContainerState } from "@/lib/docker/status";
+import { canShell, canStart, canStop, statusView, toContainerState } from "@/lib/shared/status";
 
 describe("status tags", () => {
   it("colours Running green and Stopped/Created blue-grey, as the seed says", () => {

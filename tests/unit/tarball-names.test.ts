@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { flavorOf } from "@/lib/flavor";
+import { flavorOf } from "@/lib/shared/flavor";
 import {
   createdSeconds,
   isTempFile,
@@ -11,7 +11,7 @@ import {
   timestampForImage,
   TEMP_PREFIX,
   TEMP_SUFFIX,
-} from "@/lib/tarballs/names";
+} from "@/lib/shared/tarball-names";
 import { groupEnvironments } from "@/lib/tarballs/store";
 
 describe("tarball names (the Runners' rule)", () => {

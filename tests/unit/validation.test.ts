@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createContainerSchema, envNameSchema } from "@/lib/schemas";
-import { parseImageReference } from "@/lib/validation";
+import { parseImageReference } from "@/lib/shared/validation";
 
 describe("HakuRiver Container Name", () => {
   it("accepts lowercase names HakuRiver can use as tag and tarball prefix", () => {

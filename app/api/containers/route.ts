@@ -1,11 +1,11 @@
-import { audit } from "@/lib/audit";
-import { createContainerStream } from "@/lib/docker/create-stream";
+import { commands, execute } from "@/lib/commands";
 import { listContainers } from "@/lib/docker/containers";
+import { containersPage } from "@/lib/queries";
 import { engineStatus } from "@/lib/docker/engine";
 import { unreachableError } from "@/lib/docker/errors";
-import { handleApi, parseInput, readJsonBody } from "@/lib/http";
-import { pageOf } from "@/lib/paging";
-import { createContainerSchema } from "@/lib/schemas";
+import { handleApi, ndjsonResponse, parseInput, readJsonBody } from "@/lib/http";
+import type { CreateEvent, HostContainer } from "@/lib/shared/containers";
+import { statusOf } from "@/lib/shared/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -17,11 +17,13 @@ export async function GET(request: Request) {
   const params = new URL(request.url).searchParams;
   const all = ["1", "true"].includes(params.get("all") ?? "");
   return handleApi(request, async () => {
-    const containers = await listContainers({ all });
-    const body = params.has("page") || params.has("q")
-      ? (({ items, ...rest }) => ({ containers: items, ...rest }))(pageOf(containers, { q: params.get("q") ?? "", page: Number(params.get("page") ?? 1) }))
-      : { containers, total: containers.length };
-    return Response.json(body, { headers: { "Cache-Control": "no-store" } });
+    const headers = { "Cache-Control": "no-store" };
+    if (!params.has("page") && !params.has("q")) {
+      const containers = await listContainers({ all });
+      return Response.json({ containers, total: containers.length }, { headers });
+    }
+    const page = await containersPage({ all, q: params.get("q") ?? "", page: Number(params.get("page") ?? 1) });
+    return Response.json(page, { status: page.code ? statusOf(page.code) : 200, headers });
   });
 }
 
@@ -32,14 +34,12 @@ export async function GET(request: Request) {
  */
 export async function POST(request: Request) {
   return handleApi(request, async (caller) => {
-    const input = parseInput(createContainerSchema, await readJsonBody(request));
-    // Fail fast with a 503 rather than a stream that only says so at its end.
+    // Bad input is a plain 400, and an unreachable engine a 503, before any stream starts.
+    const input = parseInput(commands["container.create"].input, await readJsonBody(request));
     if (!(await engineStatus()).reachable) throw unreachableError();
-    const stream = createContainerStream(input, (error) =>
-      audit({ session: caller, action: "container.create", target: `${input.name} from ${input.image}`, result: error ? "error" : "ok", detail: error }),
-    );
-    return new Response(stream, {
-      headers: { "Content-Type": "application/x-ndjson; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" },
+    return ndjsonResponse<CreateEvent>(async (emit) => {
+      const { data } = await execute("container.create", caller, input, { onEvent: emit });
+      emit({ type: "done", container: data!.container as HostContainer });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { AppError } from "@/lib/errors";
+import { AppError } from "@/lib/shared/errors";
 import { handleApi } from "@/lib/http";
 import { listEnvironments, summarize } from "@/lib/tarballs/store";
 

@@ -1,0 +1,30 @@
+import "server-only";
+import { listContainers } from "@/lib/docker/containers";
+import type { ContainersPage } from "@/lib/shared/containers";
+import { toAppError } from "@/lib/shared/errors";
+import { pageOf } from "@/lib/shared/paging";
+import type { EnvironmentSummary } from "@/lib/shared/tarballs";
+import { listEnvironments, summarize } from "@/lib/tarballs/store";
+
+/**
+ * What the pages show, read once for both their server render and their JSON routes, so a page and
+ * its refresh always agree. Failures become a page with `error` and `code` (an unreachable engine
+ * is a state to show, not an exception).
+ */
+export async function containersPage(view: { all: boolean; q?: string; page?: number }): Promise<ContainersPage> {
+  try {
+    const { items, ...rest } = pageOf(await listContainers({ all: view.all }), view);
+    return { containers: items, ...rest };
+  } catch (err) {
+    const e = toAppError(err);
+    return { containers: [], total: 0, page: 1, pages: 1, error: e.message, code: e.code };
+  }
+}
+
+export async function tarballSummaries(): Promise<{ environments: EnvironmentSummary[]; error?: string }> {
+  try {
+    return { environments: summarize(await listEnvironments()) };
+  } catch (err) {
+    return { environments: [], error: toAppError(err).message };
+  }
+}
