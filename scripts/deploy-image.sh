@@ -67,10 +67,16 @@ prepare_context() {
 }
 
 build_image() {
+  local previous
+  previous=$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE" 2>/dev/null || true)
   log "docker build $IMAGE (NODE_IMAGE=$BASE, APP_FROM=prebuilt, no network)"
   DOCKER_BUILDKIT=1 "$DOCKER" build --quiet --network none \
     --build-arg NODE_IMAGE="$BASE" --build-arg APP_FROM=prebuilt \
     -f "$ROOT/Dockerfile" -t "$IMAGE" "$CONTEXT" >/dev/null
+  # The image this one replaces (sources changed), unless something still uses it.
+  if [ -n "$previous" ] && [ "$previous" != "$("$DOCKER" image inspect -f '{{.Id}}' "$IMAGE")" ]; then
+    "$DOCKER" rmi "$previous" >/dev/null 2>&1 || true
+  fi
   log "built $IMAGE: $("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}')" \
     "(base $("$DOCKER" image inspect -f '{{.Size}}' "$BASE" | awk '{printf "%.0f MB", $1/1e6}'))"
 }

@@ -141,11 +141,31 @@ ensure_runner_engines() {
   HAKURIVER_TEST_RUNNER1="${line#runner1=}"
 }
 
+# The deploy stage (scripts/deploy-test.sh): nginx in front of the image over HTTPS with a
+# certificate made at test time, and docker-compose to run compose.yaml. Only the binaries are
+# used: the tests start their own nginx under a temporary prefix, never the system service.
+ensure_deploy_tools() {
+  local missing=()
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  [ ${#missing[@]} = 0 ] && return
+  # Debian starts a freshly installed nginx on port 80 unless policy-rc.d says no.
+  local policy=""
+  if is_root && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy=1
+  fi
+  apt_install "${missing[@]}"
+  [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+}
+
 ensure_engine
 ensure_images
 ensure_registry
 ensure_chromium
 ensure_runner_engines
+ensure_deploy_tools
 
 export CHROMIUM_PATH
 export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
