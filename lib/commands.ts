@@ -7,6 +7,8 @@ import type { CreateEvent } from "@/lib/shared/containers";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
+import { noInputSchema, runnerNameSchema, runnerSyncSchema } from "@/lib/runners/schemas";
+import { cancelSync, startSync, startSyncAll } from "@/lib/runners/sync";
 
 /**
  * Every command of the dashboard, once: its input schema, its work, and the HTTP status of its
@@ -101,6 +103,38 @@ export const commands = {
     run: async (file) => {
       await deleteVersion(file);
       return { message: `Deleted ${file}.` };
+    },
+  }),
+  "runner.sync": command({
+    input: runnerSyncSchema,
+    status: 202,
+    target: ({ runner, env }) => (env ? `${env} on ${runner}` : runner),
+    run: async ({ runner, env }) => {
+      const job = await startSync(runner, env);
+      if (!job) return { message: `${runner} already has the newest version${env ? ` of ${env}` : " of every environment it uses"}; nothing to load.`, data: { job: null } };
+      return { message: `Syncing ${runner}: loading ${job.items.map((i) => i.file).join(", ")}…`, data: { job } };
+    },
+  }),
+  "runner.sync_all": command({
+    input: noInputSchema,
+    status: 202,
+    target: () => "all Runners",
+    run: async () => {
+      const results = await startSyncAll();
+      const started = results.filter((r) => r.job).length;
+      const failed = results.filter((r) => r.error).map((r) => `${r.runner}: ${r.error}`);
+      return {
+        message: `Syncing ${started} of ${results.length} Runners${failed.length ? `; not started: ${failed.join("; ")}` : "; the others are up to date"}.`,
+        data: { results },
+      };
+    },
+  }),
+  "runner.cancel": command({
+    input: runnerNameSchema,
+    status: 200,
+    run: async (runner) => {
+      if (!cancelSync(runner)) throw new AppError("not_found:sync", `${runner} is not syncing.`);
+      return { message: `Cancelling Sync now of ${runner}; it keeps the image it had.` };
     },
   }),
 };

@@ -2,6 +2,7 @@ import "server-only";
 import path from "node:path";
 import { z } from "zod";
 import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/shared/flavor";
+import { parseRunnerList, type RunnerEndpoint } from "@/lib/shared/runners";
 
 /** Settings read from the environment; see the README's configuration table. */
 export interface Config {
@@ -23,6 +24,10 @@ export interface Config {
   flavor: FlavorName;
   /** Shells one session (or all bearer-token clients together) may have open at once. */
   shellsPerSession: number;
+  /** Runner engines shown in the Runners tab (HAKURIVER_RUNNERS); none by default. */
+  runners: RunnerEndpoint[];
+  /** How many Runners load a version at once during Sync now. */
+  runnerSyncLimit: number;
 }
 
 const portSchema = z.coerce
@@ -58,6 +63,20 @@ const envSchema = z.object({
     .max(64, "must be at most 64 (the limit for all sessions together)")
     .default(16),
   HAKURIVER_FLAVOR: z.enum(FLAVORS as [FlavorName, ...FlavorName[]], { error: `must be one of ${FLAVORS.join(", ")}` }).default("hakuriver"),
+  HAKURIVER_RUNNERS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const { runners, problems } = parseRunnerList(value ?? "");
+      for (const message of problems) ctx.addIssue({ code: "custom", message });
+      return runners;
+    }),
+  HAKURIVER_RUNNER_SYNC_LIMIT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(64, "must be at most 64")
+    .default(2),
   HAKURIVER_AUTH_TOKEN: z
     .string()
     .min(16, "must be at least 16 characters")
@@ -100,6 +119,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
     flavor: e.HAKURIVER_FLAVOR,
     shellsPerSession: e.HAKURIVER_SHELLS_PER_SESSION,
+    runners: e.HAKURIVER_RUNNERS,
+    runnerSyncLimit: e.HAKURIVER_RUNNER_SYNC_LIMIT,
   };
 }
 

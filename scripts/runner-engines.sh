@@ -6,6 +6,8 @@
 #
 #   runner-engines.sh start NAME...   start (or reuse) the named engines; prints NAME=unix://… lines
 #   runner-engines.sh stop NAME...    stop engines this script started, by the PID in their pid file
+#   runner-engines.sh ssh-start NAME PORT   an SSH door to a started engine; prints NAME=ssh://root@127.0.0.1:PORT
+#   runner-engines.sh ssh-stop NAME         stop that door's sshd, by the PID in its pid file
 set -euo pipefail
 
 STATE_DIR="${HAKURIVER_TEST_STATE:-/var/lib/hakuriver-test}"
@@ -72,10 +74,68 @@ stop_one() {
   die "$name (PID $pid) did not stop"
 }
 
+# Docker's ssh:// endpoints run `docker system dial-stdio` on the far side. This is that far side
+# for one engine: Debian's sshd on a loopback port with a config, host key and client key of its
+# own (made here; the system's sshd service is never touched). The client key may run nothing but
+# dial-stdio against this engine's socket (a forced command, `restrict`: no shell, pty or forwarding).
+# The client key and a known_hosts line for the host key are in $STATE_DIR/NAME/ssh/.
+ssh_answers() {
+  local dir="$1" port="$2"
+  timeout 10 ssh -i "$dir/client_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$dir/known_hosts" \
+    -o StrictHostKeyChecking=yes -p "$port" root@127.0.0.1 </dev/null >/dev/null 2>&1
+}
+
+ssh_start() {
+  local name="$1" port="$2" dir="$STATE_DIR/$1/ssh" pid
+  [ -S "$(sock_of "$name")" ] || die "$name is not running (start it first)"
+  [ -x /usr/sbin/sshd ] || die "sshd is missing (scripts/test-env.sh installs openssh-server)"
+  mkdir -p "$dir" && chmod 700 "$dir"
+  [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -C "hakuriver-test-$name-host" -f "$dir/host_ed25519"
+  [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -C "hakuriver-test-$name-client" -f "$dir/client_ed25519"
+  printf 'restrict,command="DOCKER_HOST=unix://%s exec /usr/bin/docker system dial-stdio" %s\n' \
+    "$(sock_of "$name")" "$(cat "$dir/client_ed25519.pub")" > "$dir/authorized_keys"
+  printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/host_ed25519.pub")" > "$dir/known_hosts"
+  chmod 600 "$dir/authorized_keys" "$dir/client_ed25519"
+  if ssh_answers "$dir" "$port"; then echo "$name=ssh://root@127.0.0.1:$port"; return; fi
+  cat > "$dir/sshd_config" <<CONF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $dir/host_ed25519
+PidFile $dir/sshd.pid
+AuthorizedKeysFile $dir/authorized_keys
+AllowUsers root
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitUserEnvironment no
+CONF
+  pid=$(cat "$dir/sshd.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" != sshd ]; then rm -f "$dir/sshd.pid"; fi
+  mkdir -p /run/sshd  # sshd's privilege separation directory
+  log "starting sshd for $name on 127.0.0.1:$port (log: $dir/sshd.log)"
+  setsid nohup /usr/sbin/sshd -D -f "$dir/sshd_config" -E "$dir/sshd.log" </dev/null >/dev/null 2>&1 &
+  for _ in $(seq 1 40); do
+    ssh_answers "$dir" "$port" && { echo "$name=ssh://root@127.0.0.1:$port"; return; }
+    sleep 0.25
+  done
+  tail -20 "$dir/sshd.log" >&2 || true
+  die "sshd for $name did not answer on 127.0.0.1:$port"
+}
+
+ssh_stop() {
+  local pid
+  pid=$(cat "$STATE_DIR/$1/ssh/sshd.pid" 2>/dev/null || true)
+  [ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = sshd ] || return 0
+  kill -TERM "$pid"
+}
+
 cmd="${1:-}"
 shift || true
 case "$cmd" in
   start) for n in "$@"; do start_one "$n"; done ;;
   stop) for n in "$@"; do stop_one "$n"; done ;;
+  ssh-start) ssh_start "$1" "$2" ;;
+  ssh-stop) ssh_stop "$1" ;;
   *) echo "usage: $0 start|stop NAME..." >&2; exit 2 ;;
 esac

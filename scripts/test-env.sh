@@ -160,11 +160,34 @@ ensure_deploy_tools() {
   [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
 }
 
+# Two more Runner engines for the Runners tab (issue 17): runner2 is also reached over SSH, as
+# Docker's ssh:// endpoints are (Debian's sshd on a loopback port, its own config and keys; the
+# system's sshd service is never started). Exports the endpoint, the client key and known_hosts.
+ensure_runner_ssh() {
+  local line port="${HAKURIVER_TEST_SSH_PORT:-2232}"
+  if [ ! -x /usr/sbin/sshd ]; then
+    local policy=""
+    if is_root && [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      policy=1
+    fi
+    apt_install openssh-server
+    [ -z "$policy" ] || rm -f /usr/sbin/policy-rc.d
+  fi
+  line=$(bash "$(dirname "${BASH_SOURCE[0]}")/runner-engines.sh" start runner2)
+  HAKURIVER_TEST_RUNNER2="${line#runner2=}"
+  line=$(bash "$(dirname "${BASH_SOURCE[0]}")/runner-engines.sh" ssh-start runner2 "$port")
+  HAKURIVER_TEST_RUNNER2_SSH="${line#runner2=}"
+  HAKURIVER_TEST_RUNNER2_SSH_KEY="$STATE_DIR/runner2/ssh/client_ed25519"
+  HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS="$STATE_DIR/runner2/ssh/known_hosts"
+}
+
 ensure_engine
 ensure_images
 ensure_registry
 ensure_chromium
 ensure_runner_engines
+ensure_runner_ssh
 ensure_deploy_tools
 
 export CHROMIUM_PATH
@@ -172,4 +195,5 @@ export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
 export HAKURIVER_TEST_PULL_IMAGE="$PULL_IMAGE"
 export HAKURIVER_TEST_REGISTRY="$REGISTRY_ADDR"
 export HAKURIVER_TEST_RUNNER1
+export HAKURIVER_TEST_RUNNER2 HAKURIVER_TEST_RUNNER2_SSH HAKURIVER_TEST_RUNNER2_SSH_KEY HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS
 log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"

@@ -31,6 +31,7 @@ export type ErrorSubject =
   | "environment"
   | "tarball"
   | "command"
+  | "runner"
   // what happened
   | "packaging"
   | "version"
@@ -44,6 +45,7 @@ export type ErrorSubject =
   | "disk_full"
   | "disk"
   | "clock"
+  | "sync"
   | "internal";
 
 export type ErrorCode = `${ErrorKind}:${ErrorSubject}`;

@@ -1,0 +1,254 @@
+import { containerDir, testRoot } from "../helpers/isolated-env";
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { after, before, describe, it } from "node:test";
+import Docker from "dockerode";
+import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
+import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";
+import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { Runner, runnerEngineHost } from "../helpers/runner";
+
+/**
+ * The Runners tab's status and Sync now against real engines: runner1 over its Unix socket,
+ * runner2 over SSH (Debian's sshd on loopback, forced to `docker system dial-stdio`; see
+ * scripts/runner-engines.sh), and `slow`, a port that accepts and never answers. Every status
+ * is cross-checked with a Runner played by the tests with the Runner's own rule (tests/helpers/runner.ts).
+ */
+const RUNNER2_SOCKET = process.env.HAKURIVER_TEST_RUNNER2 ?? "unix:///run/hakuriver-test/runner2.sock";
+const RUNNER2_SSH = process.env.HAKURIVER_TEST_RUNNER2_SSH ?? "ssh://root@127.0.0.1:2232";
+const SSH_KEY = process.env.HAKURIVER_TEST_RUNNER2_SSH_KEY ?? "/var/lib/hakuriver-test/runner2/ssh/client_ed25519";
+const KNOWN_HOSTS = process.env.HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS ?? "/var/lib/hakuriver-test/runner2/ssh/known_hosts";
+const SCRIPT = path.resolve("scripts/runner-engines.sh");
+
+// A port that accepts connections and never says a word: a Runner that hangs.
+const silent = net.createServer(() => {});
+const silentPort = await new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port)));
+
+process.env.HAKURIVER_RUNNERS = `r1=${runnerEngineHost()}, r2=${RUNNER2_SSH}, slow=ssh://root@127.0.0.1:${silentPort}`;
+const dataDir = path.join(testRoot, "data");
+fs.mkdirSync(path.join(dataDir, "runners", "r2"), { recursive: true });
+fs.copyFileSync(SSH_KEY, path.join(dataDir, "runners", "r2", "id_ed25519"));
+fs.chmodSync(path.join(dataDir, "runners", "r2", "id_ed25519"), 0o600);
+fs.copyFileSync(SSH_KEY, path.join(dataDir, "runners", "slow-key"));
+fs.copyFileSync(KNOWN_HOSTS, path.join(dataDir, "runners", "known_hosts"));
+fs.mkdirSync(path.join(dataDir, "runners", "slow"));
+fs.copyFileSync(SSH_KEY, path.join(dataDir, "runners", "slow", "id_ed25519"));
+fs.chmodSync(path.join(dataDir, "runners", "slow", "id_ed25519"), 0o600);
+
+const { allRunnerStatuses, findRunner, runnerStatus } = await import("@/lib/runners/status");
+const { cancelSync, listSyncJobs, startSync } = await import("@/lib/runners/sync");
+
+const runner1 = new Runner({ engineHost: runnerEngineHost(), containerDir });
+const runner2 = new Runner({ engineHost: RUNNER2_SOCKET, containerDir });
+const made: string[] = [];
+/** Image IDs of every version packaged here, removed from all three engines at the end. */
+const imageIds = new Set<string>();
+
+async function environment(prefix: string, payloadMiB = 0): Promise<string> {
+  const env = uniqueName(prefix);
+  made.push(env);
+  await createEnvironmentContainer({ image: LOCAL_IMAGE, name: env });
+  if (payloadMiB) {
+    const r = await execIn(env, ["sh", "-c", `head -c ${payloadMiB * 1024 * 1024} /dev/urandom > /root/big`]);
+    assert.equal(r.exitCode, 0);
+  }
+  return env;
+}
+
+/** Create Tar through the dashboard, with a marker saying which version this is. */
+async function createTar(env: string, marker: string): Promise<string> {
+  assert.equal((await execIn(env, ["sh", "-c", `echo ${marker} > /root/marker`])).exitCode, 0);
+  await startPackaging(env);
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const job = listJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase) && j.file && !made.includes(j.file));
+    if (job) {
+      assert.equal(job.phase, "done", job.error);
+      made.push(job.file!);
+      imageIds.add((await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
+      return job.file!;
+    }
+    if (Date.now() > deadline) throw new Error(`Create Tar of ${env} did not finish`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const status = (name: string) => runnerStatus(findRunner(name));
+const envOf = (s: RunnerStatus, env: string) => {
+  const e = s.environments.find((x) => x.env === env);
+  assert.ok(e, `${env} is not in ${s.name}'s status`);
+  return e;
+};
+
+/** The dashboard's verdict agrees with the Runner's own `needs_sync`. */
+async function crossCheck(s: RunnerStatus, runner: Runner, env: string): Promise<void> {
+  const needs = await runner.needsSync(env);
+  const e = envOf(s, env);
+  if (e.state === "up_to_date") assert.equal(needs, undefined, `${s.name} says up to date but the Runner would load ${needs}`);
+  else assert.equal(needs, e.newest.file, `${s.name} says ${e.state} but the Runner's rule names ${needs}`);
+}
+
+async function waitForSync(runner: string, until: (job: SyncJob) => boolean, timeoutMs = 180_000): Promise<SyncJob> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = listSyncJobs().find((j) => j.runner === runner);
+    if (job && until(job)) return job;
+    if (Date.now() > deadline) throw new Error(`sync of ${runner} did not reach the state: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const imageIdOn = async (docker: Docker, ref: string) => (await docker.getImage(ref).inspect().catch(() => undefined))?.Id;
+
+before(() => execFileSync("bash", [SCRIPT, "start", "runner2"], { stdio: "ignore" }));
+
+after(async () => {
+  silent.close();
+  execFileSync("bash", [SCRIPT, "start", "runner2"], { stdio: "ignore" });
+  for (const env of made.filter((m) => !m.endsWith(".tar"))) {
+    await removeContainer(env);
+    await removeImage(`hakuriver/${env}:base`);
+    await runner1.forget(env);
+    await runner2.forget(env);
+  }
+  for (const id of imageIds) {
+    for (const docker of [engine, runner1.engine, runner2.engine]) {
+      await docker.getImage(id).remove({ force: true }).catch(() => {});
+    }
+  }
+});
+
+describe("Runners: status by the Runners' own rule, over a Unix socket and over SSH", () => {
+  it("shows missing, then up to date once a Runner loads the version, then behind when a new one appears", async () => {
+    const env = await environment("status");
+    const v1 = await createTar(env, "v1");
+    let [s1, s2] = await Promise.all([status("r1"), status("r2")]);
+    assert.ok(s1.reachable && s2.reachable, `${s1.reason} / ${s2.reason}`);
+    assert.match(s2.version!, /^\d+\./, "the SSH Runner reports its engine version");
+    assert.equal(envOf(s1, env).state, "missing");
+    assert.equal(envOf(s2, env).state, "missing");
+    await crossCheck(s1, runner1, env);
+    await crossCheck(s2, runner2, env);
+
+    assert.equal(await runner1.prepare(env), v1, "the Runner's own rule loads v1");
+    [s1, s2] = await Promise.all([status("r1"), status("r2")]);
+    assert.deepEqual([envOf(s1, env).state, envOf(s1, env).matches], ["up_to_date", v1]);
+    assert.equal(envOf(s2, env).state, "missing");
+    await crossCheck(s1, runner1, env);
+
+    const v2 = await createTar(env, "v2");
+    [s1, s2] = await Promise.all([status("r1"), status("r2")]);
+    const e1 = envOf(s1, env);
+    assert.deepEqual([e1.state, e1.newest.file, e1.matches], ["behind", v2, v1], "behind: will load v2, holds v1");
+    await crossCheck(s1, runner1, env);
+    await crossCheck(s2, runner2, env);
+    assert.equal(await runner2.prepare(env), v2);
+    s2 = await status("r2");
+    assert.equal(envOf(s2, env).state, "up_to_date", "over SSH too");
+    await crossCheck(s2, runner2, env);
+  });
+
+  it("Sync now loads the newest version with progress, and a Runner that has it is not loaded again", async () => {
+    const env = await environment("sync", 48);
+    await createTar(env, "v1");
+    await runner1.prepare(env);
+    const v2 = await createTar(env, "v2");
+    assert.equal(envOf(await status("r1"), env).state, "behind");
+
+    const planned = await startSync("r1");
+    assert.ok(planned, "a job is started");
+    assert.deepEqual(planned.items.filter((i) => i.env === env).map((i) => i.file), [v2], "the version the Runner's rule names");
+    const seen = new Set<number>();
+    const done = await waitForSync("r1", (j) => {
+      seen.add(j.bytesSent);
+      return !["queued", "loading"].includes(j.phase);
+    });
+    assert.equal(done.phase, "done", done.error);
+    assert.equal(done.items[0].state, "loaded");
+    assert.equal(done.bytesSent, done.bytesTotal);
+    assert.ok([...seen].some((b) => b > 0 && b < done.bytesTotal), `progress was reported between 0 and ${done.bytesTotal}: ${[...seen].join(",")}`);
+
+    const s1 = await status("r1");
+    assert.deepEqual([envOf(s1, env).state, envOf(s1, env).matches], ["up_to_date", v2]);
+    await crossCheck(s1, runner1, env);
+    const loadsBefore = runner1.loads.length;
+    assert.match(await runner1.runTask(env, ["cat", "/root/marker"]), /v2/, "a task runs the synced version");
+    assert.equal(runner1.loads.length, loadsBefore, "the Runner's own rule loads nothing before that task");
+    const id = await imageIdOn(runner1.engine, `hakuriver/${env}:base`);
+    assert.equal(await startSync("r1", env), undefined, "Sync now again has nothing to load");
+    assert.equal(await startSync("r1"), undefined);
+    assert.equal(await imageIdOn(runner1.engine, `hakuriver/${env}:base`), id);
+  });
+
+  it("Cancel mid-load (over SSH) leaves the Runner's previous image working", async () => {
+    const env = await environment("cancel", 160);
+    await createTar(env, "v1");
+    await runner2.prepare(env);
+    const previous = await imageIdOn(runner2.engine, `hakuriver/${env}:base`);
+    await createTar(env, "v2");
+    assert.ok(await startSync("r2"));
+    await waitForSync("r2", (j) => j.bytesSent > 8 * 1024 * 1024);
+    assert.equal(cancelSync("r2"), true);
+    const job = await waitForSync("r2", (j) => j.phase !== "loading" && j.phase !== "queued", 30_000);
+    assert.equal(job.phase, "cancelled");
+    assert.ok(job.bytesSent < job.bytesTotal, "it was cut off mid-load");
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await imageIdOn(runner2.engine, `hakuriver/${env}:base`), previous, "the previous image keeps its tag");
+    const c = await runner2.engine.createContainer({ Image: `hakuriver/${env}:base`, Cmd: ["cat", "/root/marker"], Tty: true, HostConfig: { NetworkMode: "none" } });
+    try {
+      await c.start();
+      await c.wait();
+      assert.match(((await c.logs({ stdout: true })) as unknown as Buffer).toString(), /v1/);
+    } finally {
+      await c.remove({ force: true });
+    }
+    assert.equal(envOf(await status("r2"), env).state, "behind", "still behind after the cancel");
+    assert.equal(cancelSync("r2"), false, "nothing left to cancel");
+  });
+
+  it("one Runner stopped mid-refresh shows unreachable while the others answer, and a hung one does not delay them", async () => {
+    const env = await environment("down");
+    await createTar(env, "v1");
+    const answers: { name: string; at: number; reachable: boolean }[] = [];
+    const t0 = Date.now();
+    const refresh = allRunnerStatuses((s) => answers.push({ name: s.name, at: Date.now() - t0, reachable: s.reachable }));
+    // Stopped while the refresh runs (asynchronously: the event loop keeps serving the refresh).
+    await promisify(execFile)("bash", [SCRIPT, "stop", "runner2"]);
+    const first = await refresh;
+    const slow = first.find((s) => s.name === "slow")!;
+    assert.equal(slow.reachable, false);
+    assert.match(slow.reason!, /No answer within 5 s/);
+    const r1At = answers.find((a) => a.name === "r1")!.at;
+    assert.ok(r1At < 2_000, `r1 answered after ${r1At} ms, not held up by the hung Runner`);
+
+    const [s1, s2] = await Promise.all([status("r1"), status("r2")]);
+    assert.equal(s1.reachable, true);
+    assert.equal(envOf(s1, env).state, "missing");
+    assert.equal(s2.reachable, false);
+    assert.ok(s2.reason && s2.reason.length > 0, "a reason is given");
+    assert.equal(envOf(s2, env).state, "unknown");
+    console.log(`[runners] runner2 down, as reported: ${s2.reason}`);
+    await assert.rejects(startSync("r2"), /cannot be reached/);
+
+    execFileSync("bash", [SCRIPT, "start", "runner2"], { stdio: "ignore" });
+    const back = await status("r2");
+    assert.equal(back.reachable, true, back.reason);
+  });
+
+  it("refuses a key readable by others, with a reason that says so", async () => {
+    const key = path.join(dataDir, "runners", "r2", "id_ed25519");
+    fs.chmodSync(key, 0o644);
+    try {
+      const s = await status("r2");
+      assert.equal(s.reachable, false);
+      assert.match(s.reason!, /chmod 600/);
+    } finally {
+      fs.chmodSync(key, 0o600);
+    }
+  });
+});
