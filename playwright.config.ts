@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { E2E_DATA, E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, PORT } from "./e2e/env";
 
@@ -24,6 +26,25 @@ const server = (port: number, env: Record<string, string>) => ({
   },
 });
 
+/**
+ * The Runner engines scripts/test-env.sh started: runner1 over its socket and runner2 over SSH,
+ * with the client key and known_hosts put where the dashboard looks (`<data dir>/runners/`, 0600).
+ */
+function runnerSettings(): Record<string, string> {
+  const env = process.env;
+  const runners = [env.HAKURIVER_TEST_RUNNER1 && `r1=${env.HAKURIVER_TEST_RUNNER1}`];
+  if (env.HAKURIVER_TEST_RUNNER2_SSH && env.HAKURIVER_TEST_RUNNER2_SSH_KEY) {
+    const dir = path.join(dataDir, "main", "runners");
+    fs.mkdirSync(path.join(dir, "r2"), { recursive: true, mode: 0o700 });
+    fs.copyFileSync(env.HAKURIVER_TEST_RUNNER2_SSH_KEY, path.join(dir, "r2", "id_ed25519"));
+    fs.chmodSync(path.join(dir, "r2", "id_ed25519"), 0o600);
+    if (env.HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS) fs.copyFileSync(env.HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS, path.join(dir, "known_hosts"));
+    runners.push(`r2=${env.HAKURIVER_TEST_RUNNER2_SSH}`);
+  }
+  const list = runners.filter(Boolean).join(",");
+  return list ? { HAKURIVER_RUNNERS: list } : {};
+}
+
 export default defineConfig({
   testDir: "e2e",
   fullyParallel: false,
@@ -40,7 +61,7 @@ export default defineConfig({
     launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium" },
   },
   webServer: [
-    server(PORT, { HAKURIVER_DATA_DIR: `${dataDir}/main` }),
+    server(PORT, { HAKURIVER_DATA_DIR: `${dataDir}/main`, ...runnerSettings() }),
     server(NO_ENGINE_PORT, { HAKURIVER_DATA_DIR: `${dataDir}/no-engine`, DOCKER_HOST: NO_ENGINE_SOCKET }),
   ],
 });

@@ -1,13 +1,14 @@
 import Link from "next/link";
 
-export type DockerTab = "containers" | "tarballs";
+export type DockerTab = "containers" | "tarballs" | "runners";
 
 const tabs: { id: DockerTab; label: string; href: string }[] = [
   { id: "containers", label: "Host Containers", href: "/docker?tab=containers" },
   { id: "tarballs", label: "Shared Tarballs", href: "/docker?tab=tarballs" },
+  { id: "runners", label: "Runners", href: "/docker?tab=runners" },
 ];
 
-/** The two tabs of the seed; the active one lives in the URL so a reload keeps it. */
+/** The seed's two tabs and Runners; the active one lives in the URL so a reload keeps it. */
 export function DockerTabs({ active }: { active: DockerTab }) {
   return (
     <div role="tablist" aria-label="Docker views" className="mt-6 flex gap-1 border-b border-slate-200">

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { DockerTabs, type DockerTab } from "@/components/docker/docker-tabs";
 import { HostContainers } from "@/components/containers/host-containers";
 import { SharedTarballs } from "@/components/tarballs/shared-tarballs";
+import { RunnersTab } from "@/components/runners/runners-tab";
 
 export const metadata: Metadata = { title: "Docker" };
 export const dynamic = "force-dynamic";
@@ -10,7 +11,7 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function DockerPage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
-  const tab: DockerTab = params.tab === "tarballs" ? "tarballs" : "containers";
+  const tab: DockerTab = params.tab === "tarballs" || params.tab === "runners" ? params.tab : "containers";
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
   const view = { all: one(params.all) === "1", q: one(params.q).slice(0, 128), page: Number(one(params.page)) || 1 };
   return (
@@ -21,7 +22,7 @@ export default async function DockerPage({ searchParams }: { searchParams: Searc
       </p>
       <DockerTabs active={tab} />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="mt-4">
-        {tab === "containers" ? <HostContainers view={view} /> : <SharedTarballs />}
+        {tab === "containers" ? <HostContainers view={view} /> : tab === "runners" ? <RunnersTab /> : <SharedTarballs />}
       </div>
     </div>
   );

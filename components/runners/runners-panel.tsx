@@ -1,0 +1,266 @@
+"use client";
+
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, useTransition } from "react";
+import { toast } from "sonner";
+import { getJson } from "@/components/query/api";
+import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/components/ui/format";
+import { ProgressBar } from "@/components/ui/progress-bar";
+import { StatusTag } from "@/components/ui/status-tag";
+import { isSyncActive, runnerEnvLabel, type RunnerStatus, type SyncJob } from "@/lib/shared/runners";
+import { cancelRunnerSyncAction, syncAllRunnersAction, syncRunnerAction } from "./actions";
+
+export interface RunnerRef {
+  name: string;
+  url: string;
+}
+
+const overviewKey = ["runners", "overview"] as const;
+const statusKey = (name: string) => ["runners", "status", name] as const;
+
+/**
+ * The Runners tab: one card per Runner engine, filled in as each answers (one request per Runner,
+ * so a slow one delays nobody), with every environment judged by the Runners' own rule, and
+ * Sync now with progress and Cancel.
+ */
+export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { initialRunners: RunnerRef[]; imageTemplate: string; syncLimit: number }) {
+  const client = useQueryClient();
+  const { data: overview } = useQuery({
+    queryKey: overviewKey,
+    queryFn: () => getJson<{ runners: RunnerRef[]; jobs: SyncJob[] }>("/api/runners"),
+    initialData: { runners: initialRunners, jobs: [] },
+    initialDataUpdatedAt: 0,
+    refetchInterval: (q) => (q.state.data?.jobs.some(isSyncActive) ? 700 : 5000),
+  });
+  const runners = overview.runners;
+  const statuses = useQueries({
+    queries: runners.map((r) => ({
+      queryKey: statusKey(r.name),
+      queryFn: () => getJson<RunnerStatus>(`/api/runners/${encodeURIComponent(r.name)}`),
+      refetchInterval: 15_000,
+    })),
+  });
+  useSyncAnnouncements(overview.jobs, (runner) => void client.invalidateQueries({ queryKey: statusKey(runner) }));
+  const [allPending, startAll] = useTransition();
+  const [refreshing, setRefreshing] = useState(false);
+
+  if (runners.length === 0) {
+    return (
+      <section aria-label="Runners" className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-sm text-slate-600">
+        <p className="font-medium text-slate-800">No Runners configured.</p>
+        <p className="mt-1">
+          List Runner engines in <code className="font-mono text-xs">HAKURIVER_RUNNERS</code> (e.g.{" "}
+          <code className="font-mono text-xs">node1=ssh://root@10.0.0.5</code>) to see which version of each environment they hold.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section aria-label="Runners">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-slate-600">
+          What each Runner&apos;s <code className="font-mono text-xs">{imageTemplate}</code> holds, judged by the Runners&apos; own rule against the newest
+          tarball. Sync now loads at most {syncLimit} {syncLimit === 1 ? "Runner" : "Runners"} at once.
+        </p>
+        <div className="flex gap-2">
+          <Button
+            size="md"
+            pending={refreshing}
+            pendingLabel="Refreshing…"
+            onClick={async () => {
+              setRefreshing(true);
+              await client.invalidateQueries({ queryKey: ["runners"] });
+              setRefreshing(false);
+            }}
+          >
+            Refresh
+          </Button>
+          <Button
+            size="md"
+            variant="primary"
+            pending={allPending}
+            pendingLabel="Starting…"
+            onClick={() =>
+              startAll(async () => {
+                const r = await syncAllRunnersAction();
+                if (r.ok) toast.info(r.message);
+                else toast.error(r.error);
+                await client.invalidateQueries({ queryKey: overviewKey });
+              })
+            }
+          >
+            Sync all Runners
+          </Button>
+        </div>
+      </div>
+      <div className="mt-4 space-y-4">
+        {runners.map((r, i) => (
+          <RunnerCard
+            key={r.name}
+            runner={r}
+            status={statuses[i]?.data}
+            failed={statuses[i]?.error?.message}
+            job={overview.jobs.find((j) => j.runner === r.name)}
+            openByDefault={runners.length <= 3}
+            onChanged={() => client.invalidateQueries({ queryKey: ["runners"] })}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}
+
+/** Toasts when a Sync now ends, and refreshes that Runner's status. */
+function useSyncAnnouncements(jobs: SyncJob[], onEnded: (runner: string) => void) {
+  const seen = useRef<Map<string, SyncJob["phase"]> | null>(null);
+  useEffect(() => {
+    const before = seen.current;
+    seen.current = new Map(jobs.map((j) => [j.id, j.phase]));
+    if (!before) return;
+    for (const job of jobs) {
+      const was = before.get(job.id);
+      if (was === undefined ? isSyncActive(job) : was === job.phase || isSyncActive(job)) continue;
+      const loaded = job.items.filter((i) => i.state === "loaded").map((i) => i.file);
+      if (job.phase === "done") toast.success(`${job.runner} is up to date${loaded.length ? `: loaded ${loaded.join(", ")}` : ""}.`);
+      else if (job.phase === "failed") toast.error(`Sync now of ${job.runner} failed: ${job.error}`);
+      else if (job.phase === "cancelled") toast.info(`Sync now of ${job.runner} was cancelled; it keeps the image it had.`);
+      onEnded(job.runner);
+    }
+  }, [jobs, onEnded]);
+}
+
+function RunnerCard({
+  runner,
+  status,
+  failed,
+  job,
+  openByDefault,
+  onChanged,
+}: {
+  runner: RunnerRef;
+  status?: RunnerStatus;
+  failed?: string;
+  job?: SyncJob;
+  openByDefault: boolean;
+  onChanged: () => Promise<unknown>;
+}) {
+  const [open, setOpen] = useState(openByDefault);
+  const [pending, start] = useTransition();
+  const syncing = job && isSyncActive(job);
+  const behind = status?.environments.filter((e) => e.state === "behind").length ?? 0;
+  const counts = status?.reachable
+    ? (["up_to_date", "behind", "missing"] as const).map((s) => `${status.environments.filter((e) => e.state === s).length} ${runnerEnvLabel({ state: s, newest: { file: "", timestamp: 0 } }).label.split(":")[0].toLowerCase()}`).join(" · ")
+    : "";
+  const run = (work: () => Promise<{ ok: boolean; message?: string; error?: string }>) =>
+    start(async () => {
+      const r = await work();
+      if (r.ok) toast.info(r.message);
+      else toast.error(r.error);
+      await onChanged();
+    });
+  const reach = !status
+    ? { label: failed ? "Unknown" : "Checking…", tone: "gray" as const }
+    : status.reachable
+      ? { label: "Reachable", tone: "green" as const }
+      : { label: "Unreachable", tone: "red" as const };
+  return (
+    <article aria-label={`Runner ${runner.name}`} data-runner={runner.name} className="rounded-xl border border-slate-200 bg-white">
+      <header className="flex flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+        <button
+          type="button"
+          aria-expanded={open}
+          aria-label={`${open ? "Collapse" : "Expand"} ${runner.name}`}
+          onClick={() => setOpen(!open)}
+          className="rounded p-1 text-slate-500 hover:bg-slate-100"
+        >
+          <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
+        </button>
+        <h2 className="font-mono text-sm font-semibold">{runner.name}</h2>
+        <code className="font-mono text-xs text-slate-500">{runner.url}</code>
+        <span data-testid="runner-reachable">
+          <StatusTag view={reach} />
+        </span>
+        {status?.reachable && (
+          <span className="text-xs text-slate-600">
+            Docker {status.version} · images {formatBytes(status.disk?.imagesSize ?? 0)}
+            {status.disk?.free !== undefined ? ` · ${formatBytes(status.disk.free)} free` : " · free space not reported by the engine"} · {counts}
+          </span>
+        )}
+        {status && !status.reachable && <span role="alert" className="text-xs text-red-800">{status.reason}</span>}
+        {failed && !status && <span role="alert" className="text-xs text-red-800">{failed}</span>}
+        <span className="ml-auto flex gap-2">
+          {syncing ? (
+            <Button variant="danger" pending={pending} pendingLabel="Cancelling…" onClick={() => run(() => cancelRunnerSyncAction(runner.name))}>
+              Cancel
+            </Button>
+          ) : (
+            <Button
+              variant="primary"
+              pending={pending}
+              pendingLabel="Starting…"
+              unavailable={!status?.reachable || behind === 0}
+              title={!status?.reachable ? "The Runner cannot be reached." : behind === 0 ? "Nothing to load: no environment is behind." : undefined}
+              onClick={() => run(() => syncRunnerAction(runner.name))}
+            >
+              Sync now
+            </Button>
+          )}
+        </span>
+      </header>
+      {job && <SyncProgress job={job} />}
+      {open && status && (
+        <table aria-label={`Environments on ${runner.name}`} className="w-full border-t border-slate-100 text-xs">
+          <thead className="bg-slate-50 text-left text-slate-500">
+            <tr>
+              <th scope="col" className="px-4 py-1.5 font-medium">Environment</th>
+              <th scope="col" className="px-4 py-1.5 font-medium">Status</th>
+              <th scope="col" className="px-4 py-1.5 font-medium">Holds</th>
+              <th scope="col" className="px-4 py-1.5 text-right font-medium">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.environments.map((e) => (
+              <tr key={e.env} data-env={e.env} className="border-t border-slate-100">
+                <th scope="row" className="px-4 py-1.5 text-left font-mono font-medium">{e.env}</th>
+                <td className="px-4 py-1.5" title={e.reason}>
+                  <StatusTag view={runnerEnvLabel(e)} />
+                </td>
+                <td className="px-4 py-1.5 font-mono text-slate-600">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
+                <td className="px-4 py-1.5 text-right">
+                  {(e.state === "behind" || e.state === "missing") && !syncing && (
+                    <Button pending={pending} onClick={() => run(() => syncRunnerAction(runner.name, e.env))} aria-label={`Load ${e.newest.file} on ${runner.name}`}>
+                      Load
+                    </Button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {open && status?.environments.length === 0 && <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">No tarballs in shared storage yet.</p>}
+    </article>
+  );
+}
+
+function SyncProgress({ job }: { job: SyncJob }) {
+  const current = job.items.find((i) => i.state === "loading") ?? job.items.find((i) => i.state === "pending");
+  const percent = job.bytesTotal ? Math.round((job.bytesSent / job.bytesTotal) * 100) : 100;
+  const words: Record<SyncJob["phase"], string> = {
+    queued: "Waiting for a free load slot",
+    loading: `Loading ${current?.file ?? ""}`,
+    done: "Synced",
+    failed: `Failed: ${job.error ?? ""}`,
+    cancelled: "Cancelled; the Runner keeps the image it had",
+  };
+  return (
+    <div role="status" aria-label={`Sync now of ${job.runner}`} className="border-t border-slate-100 px-4 py-2 text-xs text-slate-700">
+      <span>{words[job.phase]}</span>
+      <span className="ml-2 text-slate-500">
+        {formatBytes(job.bytesSent)} / {formatBytes(job.bytesTotal)}
+      </span>
+      {isSyncActive(job) && <ProgressBar className="mt-1" label={`Sync now of ${job.runner}`} percent={percent} />}
+    </div>
+  );
+}
