@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory]`
+ * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners]`
  *
  * Every figure is a median after a warm-up, next to a floor measured in the same run on the same
  * engine, and their ratio. Creates and removes its own containers, images and files. Prints a
@@ -18,6 +18,7 @@ import { benchTerminal } from "./sections/terminal";
 import { benchTarballs } from "./sections/tarballs";
 import { benchWeight } from "./sections/weight";
 import { benchMemory } from "./sections/memory";
+import { benchRunnerEnv, benchRunners } from "./sections/runners";
 
 export interface BenchContext {
   quick: boolean;
@@ -41,11 +42,12 @@ const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
   ["tarballs", benchTarballs],
   ["weight", benchWeight],
   ["memory", benchMemory],
+  ["runners", benchRunners],
 ];
 
 async function main() {
   execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: "inherit" });
-  const server = await startServer();
+  const server = await startServer(benchRunnerEnv());
   const cookie = await loginCookie(server);
   const container = `bench-env-${Date.now().toString(36)}`;
   await createViaApi(server, container, LOCAL_IMAGE);
