@@ -6,11 +6,12 @@ import { holdBody } from "@/lib/auth/request-body";
 import { sessionRevocations } from "@/lib/auth/revocation";
 import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
+import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
-import { attachTerminals, closeAllShells } from "@/lib/terminal/socket";
+import { attachSockets, closeAllShells } from "@/lib/terminal/socket";
 
 /**
  * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
@@ -65,7 +66,7 @@ async function main() {
   });
 
   // After Next's handler: Socket.IO wraps the request listeners present when it attaches.
-  const io = attachTerminals(server, auth.token, { trustProxy: config.trustProxy });
+  const io = attachSockets(server, auth.token, { trustProxy: config.trustProxy });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -75,7 +76,10 @@ async function main() {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${config.port}`;
   console.log(`HakuRiver Docker dashboard${dev ? " (development)" : ""} listening on ${base}`);
-  console.log(`Docker engine: ${config.dockerEndpoint}; tarballs: ${config.containerDir}`);
+  const engine = await engineStatus();
+  console.log(
+    `Docker engine: ${config.dockerEndpoint} ${engine.reachable ? `answers (Docker ${engine.version}, API ${engine.apiVersion})` : "does NOT answer: the pages will say so until it does"}; tarballs: ${config.containerDir}`,
+  );
   if (auth.source === "file") {
     console.log(`Access token ${auth.created ? "generated in" : "read from"} ${auth.file}. Open this to log in:`);
     console.log(`    ${base}/login?token=${auth.token}`);

@@ -119,12 +119,24 @@ test("Show all containers lists containers the dashboard did not make, marking t
   await expect(docker.tab("Shared Tarballs")).toHaveAttribute("aria-selected", "true");
 });
 
-test("a container made outside the page appears without a reload", async ({ page }) => {
+test("a container made and started outside the page appears without a reload and without any list request (pushed from the engine's events)", async ({ page }) => {
   const docker = new DockerPage(page);
   await docker.login();
+  await expect(docker.tab("Host Containers")).toHaveAttribute("aria-selected", "true");
+  // Wait until the live connection is up, then count the page's own list requests.
+  await expect(page.locator('[data-live="on"]')).toHaveCount(1);
+  const listRequests: string[] = [];
+  page.on("request", (req) => {
+    if (new URL(req.url()).pathname === "/api/containers") listRequests.push(req.url());
+  });
   const name = named("outside");
-  await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"], Labels: { "hakuriver.managed": "true", "hakuriver.env": name } });
+  const c = await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"], Labels: { "hakuriver.managed": "true", "hakuriver.env": name } });
   await expect(docker.status(name)).toHaveText("Created", { timeout: 10_000 });
+  await c.start();
+  await expect(docker.status(name)).toHaveText("Running", { timeout: 10_000 });
+  await c.remove({ force: true });
+  await expect(docker.row(name)).toHaveCount(0, { timeout: 10_000 });
+  expect(listRequests, "the page polled instead of being pushed").toEqual([]);
 });
 
 test("Filter by name narrows the list and survives a reload", async ({ page }) => {

@@ -1,8 +1,7 @@
 import "server-only";
 import { listContainers } from "@/lib/docker/containers";
-import type { ContainersPage } from "@/lib/shared/containers";
+import { viewOfContainers, type ContainersPage } from "@/lib/shared/containers";
 import { toAppError } from "@/lib/shared/errors";
-import { pageOf } from "@/lib/shared/paging";
 import type { EnvironmentSummary } from "@/lib/shared/tarballs";
 import { listEnvironments, summarize } from "@/lib/tarballs/store";
 
@@ -13,8 +12,7 @@ import { listEnvironments, summarize } from "@/lib/tarballs/store";
  */
 export async function containersPage(view: { all: boolean; q?: string; page?: number }): Promise<ContainersPage> {
   try {
-    const { items, ...rest } = pageOf(await listContainers({ all: view.all }), view);
-    return { containers: items, ...rest };
+    return viewOfContainers(await listContainers({ all: view.all }), view);
   } catch (err) {
     const e = toAppError(err);
     return { containers: [], total: 0, page: 1, pages: 1, error: e.message, code: e.code };

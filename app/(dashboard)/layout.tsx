@@ -1,4 +1,5 @@
 import { Sidebar } from "@/components/layout/sidebar";
+import { LiveUpdates } from "@/components/query/live";
 import { requirePageSession } from "@/lib/auth/next";
 
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
@@ -6,7 +7,9 @@ export default async function DashboardLayout({ children }: { children: React.Re
   return (
     <div className="flex min-h-screen">
       <Sidebar />
-      <main className="min-w-0 flex-1 p-6 lg:p-8">{children}</main>
+      <main className="min-w-0 flex-1 p-6 lg:p-8">
+        <LiveUpdates>{children}</LiveUpdates>
+      </main>
     </div>
   );
 }

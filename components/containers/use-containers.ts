@@ -3,19 +3,16 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, getJson } from "@/components/query/api";
-import type { ContainersPage } from "@/lib/shared/containers";
+import { queryKeys } from "@/components/query/keys";
+import { useLiveConnected } from "@/components/query/live";
+import type { ContainersPage, ContainersView } from "@/lib/shared/containers";
 
 /** One page of the table, as the server render and GET /api/containers?page= give it. */
 export type ContainersSnapshot = ContainersPage;
 
-/** What the URL asks for: all containers or the managed ones, a name filter, a page. */
-export interface ContainersView {
-  all: boolean;
-  q: string;
-  page: number;
-}
+export type { ContainersView };
 
-export const containersKey = (view: ContainersView) => ["containers", view] as const;
+export const containersKey = queryKeys.containersView;
 
 const POLL_MS = 3000;
 
@@ -32,20 +29,25 @@ async function fetchContainers(view: ContainersView): Promise<ContainersSnapshot
   }
 }
 
-/** The live Host Containers page: seeded by the server render, refreshed by polling. */
+/**
+ * The live Host Containers page: seeded by the server render, then kept current by pushed engine
+ * events (components/query/live.tsx); it polls only while the live connection is down.
+ */
 export function useContainers(view: ContainersView, initial: ContainersSnapshot) {
   const [seededAt] = useState(() => Date.now());
+  const live = useLiveConnected();
   return useQuery({
     queryKey: containersKey(view),
     queryFn: () => fetchContainers(view),
     initialData: initial,
     initialDataUpdatedAt: seededAt,
-    refetchInterval: POLL_MS,
+    refetchInterval: live ? false : POLL_MS,
+    refetchOnWindowFocus: !live,
   });
 }
 
 /** Refreshes every containers list now (after an action). */
 export function useRefreshContainers() {
   const client = useQueryClient();
-  return () => client.invalidateQueries({ queryKey: ["containers"] });
+  return () => client.invalidateQueries({ queryKey: queryKeys.containers });
 }

@@ -4,23 +4,28 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { toast } from "sonner";
 import { getJson } from "@/components/query/api";
+import { queryKeys } from "@/components/query/keys";
+import { useLiveConnected } from "@/components/query/live";
 import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 
-export const jobsKey = ["packaging-jobs"] as const;
-export const tarballsKey = ["tarballs"] as const;
+export const jobsKey = queryKeys.jobs;
+export const tarballsKey = queryKeys.tarballs;
 
 const fetchJobs = async () => (await getJson<{ jobs: PackagingJob[] }>("/api/tarballs/jobs")).jobs;
 
 /**
- * Create Tar jobs, polled every second while one runs (so a reloaded page re-attaches to them),
- * and announced when they end. Use once per page.
+ * Create Tar jobs, pushed as they change (polled every second while one runs when the live
+ * connection is down), and announced when they end. Use once per page.
  */
 export function usePackagingJobs(): PackagingJob[] {
   const client = useQueryClient();
+  const live = useLiveConnected();
   const { data = [] } = useQuery({
     queryKey: jobsKey,
     queryFn: fetchJobs,
-    refetchInterval: (q) => (q.state.data?.some(isActive) ? 1000 : 5000),
+    // Pushed while the live connection is up; polled only while it is down.
+    refetchInterval: (q) => (live ? false : q.state.data?.some(isActive) ? 1000 : 5000),
+    refetchOnWindowFocus: !live,
   });
   const seen = useRef<Map<string, PackagingJob["phase"]> | null>(null);
   useEffect(() => {

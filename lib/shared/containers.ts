@@ -1,4 +1,5 @@
 import type { ErrorCode } from "./errors";
+import { pageOf } from "./paging";
 
 /** Docker's container states (`State` in the Engine API). */
 export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -47,4 +48,17 @@ export interface ContainersPage {
   /** Set when the list could not be read; `code` says why (e.g. `unavailable:docker`). */
   error?: string;
   code?: ErrorCode;
+}
+
+/** What the URL asks for: all containers or the environment containers, a name filter, a page. */
+export interface ContainersView {
+  all: boolean;
+  q: string;
+  page: number;
+}
+
+/** One page of a container list as a view shows it: the one rule for the server render and live updates. */
+export function viewOfContainers(list: HostContainer[], view: Partial<ContainersView>): ContainersPage {
+  const { items, ...rest } = pageOf(view.all ? list : list.filter((c) => c.managed), view);
+  return { containers: items, ...rest };
 }

@@ -30,12 +30,25 @@ function registry(): Map<string, Entry> {
   return processWide("packaging.jobs", () => new Map<string, Entry>());
 }
 
+const listeners = () => processWide("packaging.listeners", () => new Set<() => void>());
+
+/** Calls `listener` whenever a job starts, changes phase or writes more bytes (callers throttle). */
+export function onJobsChanged(listener: () => void): () => void {
+  listeners().add(listener);
+  return () => listeners().delete(listener);
+}
+
+function changed(): void {
+  for (const l of listeners()) l();
+}
+
 function journalPath(): string {
   return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "packaging-jobs.json");
 }
 
 /** Records the jobs on disk (phase changes only, never per byte). Losing it loses only history. */
 function writeJournal(): void {
+  changed();
   try {
     const jobs = [...registry().values()].map((e) => e.job);
     fs.mkdirSync(path.dirname(journalPath()), { recursive: true });
@@ -209,6 +222,7 @@ async function run(entry: Entry): Promise<void> {
       signal: abort.signal,
       onBytes: (n) => {
         job.bytesWritten = n;
+        changed();
       },
     });
     job.file = file;

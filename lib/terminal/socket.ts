@@ -9,6 +9,7 @@ import { guardSockets } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
+import { LIVE_NAMESPACE, registerLive } from "@/lib/live/hub";
 import { OutputPump } from "./pump";
 import { ShellSession } from "./shell";
 
@@ -44,8 +45,8 @@ export type OpenAck = { ok: true; id: string; command: string } | { ok: false; e
 /** Open shells and who opened them (callerId): one client must not take every slot. */
 const sessions = processWide("shells.sessions", () => new Map<ShellSession, string>());
 
-/** Attaches Socket.IO to the HTTP server. Call after Next's request handler is attached. */
-export function attachTerminals(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
+/** Attaches Socket.IO (namespaces /terminal and /live) to the HTTP server. Call after Next's request handler is attached. */
+export function attachSockets(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
   const io = new Server(httpServer, {
     serveClient: false,
     // Frequent pings double as the keepalive that stops proxies from dropping idle shells.
@@ -59,8 +60,9 @@ export function attachTerminals(httpServer: HttpServer, token: string, options: 
   // origin or the bearer token, and a connection only for the credential that opened it.
   guardSockets(io, token, options);
   // The default namespace has no handlers; refuse it explicitly.
-  io.of("/").use((_socket, next) => next(new Error("Use the /terminal namespace.")));
+  io.of("/").use((_socket, next) => next(new Error("Use the /terminal or /live namespace.")));
   registerTerminalNamespace(io.of(TERMINAL_NAMESPACE));
+  registerLive(io.of(LIVE_NAMESPACE));
   return io;
 }
 

@@ -6,7 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
 import { MARKER_VAR, instanceId, sweepLeftoverShells } from "@/lib/terminal/shell";
-import { attachTerminals } from "@/lib/terminal/socket";
+import { attachSockets } from "@/lib/terminal/socket";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, uniqueName } from "../helpers/docker";
 
 const TOKEN = "integration-token-0123456789";
@@ -17,7 +17,7 @@ const sockets: Socket[] = [];
 
 before(async () => {
   server = createServer();
-  attachTerminals(server, TOKEN);
+  attachSockets(server, TOKEN);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   container = uniqueName("shell");

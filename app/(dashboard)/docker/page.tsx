@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { DockerTabs, type DockerTab } from "@/components/docker/docker-tabs";
+import { LiveStatus } from "@/components/query/live";
 import { HostContainers } from "@/components/containers/host-containers";
 import { SharedTarballs } from "@/components/tarballs/shared-tarballs";
 import { RunnersTab } from "@/components/runners/runners-tab";
@@ -21,6 +22,7 @@ export default async function DockerPage({ searchParams }: { searchParams: Searc
         Prepare environments in Host containers, then package them as tarballs that every Runner loads.
       </p>
       <DockerTabs active={tab} />
+      <LiveStatus />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="mt-4">
         {tab === "containers" ? <HostContainers view={view} /> : tab === "runners" ? <RunnersTab /> : <SharedTarballs />}
       </div>

@@ -1,0 +1,110 @@
+import "server-only";
+import type { Namespace } from "socket.io";
+import { listContainers } from "@/lib/docker/containers";
+import { engineStatus } from "@/lib/docker/engine";
+import { engineEvents } from "@/lib/docker/events";
+import type { HostContainer } from "@/lib/shared/containers";
+import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
+import { watchContainerDir } from "@/lib/tarballs/watch";
+
+/**
+ * Live updates for every open page, from one source each: the engine's event stream (one per
+ * server, lib/docker/events.ts), the Create Tar jobs, and the container dir. Pages get pushed
+ * state over Socket.IO (namespace /live) and only fall back to polling while the socket is down.
+ *
+ * Server → client: `containers` {containers: every container, as the "all" view lists them},
+ * `jobs` {jobs}, `tarballs` (a hint: the dir changed), `engine` {reachable, version?}.
+ * A burst of engine events costs one container list call, however many pages are open.
+ */
+export const LIVE_NAMESPACE = "/live";
+const SETTLE_MS = 40;
+const MAX_DELAY_MS = 250;
+const JOBS_INTERVAL_MS = 250;
+
+export function registerLive(nsp: Namespace): void {
+  let containers: HostContainer[] | undefined;
+  let engine: { reachable: boolean; version?: string } | undefined;
+  const setEngine = (value: { reachable: boolean; version?: string }) => {
+    engine = value;
+    nsp.emit("engine", engine);
+  };
+  void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
+
+  // Containers: debounce a burst into one list call, never waiting more than MAX_DELAY_MS.
+  let timer: NodeJS.Timeout | undefined;
+  let firstAt = 0;
+  let listing = false;
+  let again = false;
+  const refresh = async () => {
+    timer = undefined;
+    if (listing) {
+      again = true;
+      return;
+    }
+    listing = true;
+    try {
+      containers = await listContainers({ all: true });
+      nsp.emit("containers", { containers });
+    } catch {
+      // The engine went away between the event and the list; the state event says so.
+    } finally {
+      listing = false;
+      if (again) {
+        again = false;
+        schedule();
+      }
+    }
+  };
+  const schedule = () => {
+    const now = Date.now();
+    if (!timer) firstAt = now;
+    else clearTimeout(timer);
+    timer = setTimeout(refresh, Math.max(0, Math.min(SETTLE_MS, firstAt + MAX_DELAY_MS - now)));
+  };
+
+  const unsubscribe = engineEvents().subscribe((event) => {
+    if (event.type === "container" || event.type === "resync") schedule();
+    if (event.type === "state") {
+      if (event.connected) void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
+      else setEngine({ reachable: false });
+    }
+  });
+
+  // Jobs: every phase change at once, byte progress at most every JOBS_INTERVAL_MS.
+  let jobsTimer: NodeJS.Timeout | undefined;
+  let lastJobs = 0;
+  const sendJobs = () => {
+    jobsTimer = undefined;
+    lastJobs = Date.now();
+    nsp.emit("jobs", { jobs: listJobs() });
+  };
+  const stopJobs = onJobsChanged(() => {
+    if (jobsTimer) return;
+    jobsTimer = setTimeout(sendJobs, Math.max(0, lastJobs + JOBS_INTERVAL_MS - Date.now()));
+  });
+
+  // Tarballs: a hint, coalesced; the page re-reads what it shows.
+  let dirTimer: NodeJS.Timeout | undefined;
+  const stopWatching = watchContainerDir(() => {
+    dirTimer ??= setTimeout(() => {
+      dirTimer = undefined;
+      nsp.emit("tarballs");
+    }, 100);
+  });
+
+  // With the server: nothing keeps running (or the process alive) after it closes.
+  nsp.server.httpServer?.once("close", () => {
+    unsubscribe();
+    stopJobs();
+    stopWatching();
+    clearTimeout(timer);
+  });
+
+  nsp.on("connection", async (socket) => {
+    // A page that connects (or reconnects after missing events) gets the current state at once.
+    if (engine) socket.emit("engine", engine);
+    socket.emit("jobs", { jobs: listJobs() });
+    if (containers) socket.emit("containers", { containers });
+    else schedule();
+  });
+}

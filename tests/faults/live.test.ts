@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { after, before, describe, it } from "node:test";
+import { io as connect, type Socket } from "socket.io-client";
+import type { HostContainer } from "@/lib/shared/containers";
+import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
+import { startServer, waitFor, type TestServer } from "../helpers/server";
+
+/**
+ * Live updates as a page gets them: a Socket.IO client on /live of the production server, against
+ * the real engine — containers changed outside the dashboard are pushed, and after dockerd is
+ * stopped and started again the page converges without a reload.
+ */
+const owned = (() => {
+  try {
+    execFileSync("bash", ["scripts/dockerd.sh", "owned"]);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+let server: TestServer;
+const made: string[] = [];
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server.stop();
+  for (const name of made) await removeContainer(name);
+});
+
+function liveClient(headers: Record<string, string>): { socket: Socket; lists: HostContainer[][]; engineStates: { reachable: boolean }[] } {
+  const socket = connect(`${server.url}/live`, { transports: ["websocket"], extraHeaders: headers, forceNew: true, reconnectionDelayMax: 1000 });
+  const lists: HostContainer[][] = [];
+  const engineStates: { reachable: boolean }[] = [];
+  socket.on("containers", ({ containers }: { containers: HostContainer[] }) => lists.push(containers));
+  socket.on("engine", (e: { reachable: boolean }) => engineStates.push(e));
+  return { socket, lists, engineStates };
+}
+
+const shows = (lists: HostContainer[][], name: string, state?: string) =>
+  lists.length > 0 && lists.at(-1)!.some((c) => c.name === name && (!state || c.state === state));
+
+describe("live updates over /live", () => {
+  it("refuses a connection without credentials or from a foreign origin", async () => {
+    for (const headers of [{}, { ...server.bearer, Origin: "http://evil.example" }]) {
+      const socket = connect(`${server.url}/live`, { transports: ["websocket"], extraHeaders: headers, forceNew: true, reconnection: false });
+      const outcome = await new Promise<string>((resolve) => {
+        socket.on("connect", () => resolve("connected"));
+        socket.on("connect_error", () => resolve("refused"));
+      });
+      socket.close();
+      assert.equal(outcome, "refused", JSON.stringify(headers));
+    }
+  });
+
+  it("pushes the container list on connect and after changes made outside the dashboard, one list per burst", async () => {
+    const live = liveClient(server.bearer);
+    try {
+      await waitFor(async () => (live.lists.length > 0 ? true : undefined), 10_000, "the first list");
+      const name = uniqueName("live");
+      made.push(name);
+      const c = await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"], HostConfig: { Init: true } });
+      await waitFor(async () => (shows(live.lists, name, "created") ? true : undefined), 5_000, "the created container");
+      await c.start();
+      await waitFor(async () => (shows(live.lists, name, "running") ? true : undefined), 5_000, "the started container");
+      // A burst of 10 changes is pushed as a few lists, not ten.
+      const before = live.lists.length;
+      const burst = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => {
+          const n = `${name}-b${i}`;
+          made.push(n);
+          return engine.createContainer({ name: n, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"] });
+        }),
+      );
+      await waitFor(async () => (burst.every((b, i) => shows(live.lists, `${name}-b${i}`)) ? true : undefined), 5_000, "the burst");
+      assert.ok(live.lists.length - before <= 6, `${live.lists.length - before} lists for a burst of 10`);
+    } finally {
+      live.socket.close();
+    }
+  });
+
+  it("with dockerd stopped and started again, the engine state is pushed and the list converges without a reconnect of the page", { skip: owned ? false : "dockerd was not started by scripts/test-env.sh" }, async () => {
+    const live = liveClient(server.bearer);
+    try {
+      await waitFor(async () => (live.lists.length > 0 ? true : undefined), 10_000, "the first list");
+      execFileSync("bash", ["scripts/dockerd.sh", "stop"], { stdio: "ignore" });
+      await waitFor(async () => (live.engineStates.at(-1)?.reachable === false ? true : undefined), 10_000, "engine down");
+      execFileSync("bash", ["scripts/dockerd.sh", "start"], { stdio: "ignore" });
+      await waitFor(async () => (live.engineStates.at(-1)?.reachable === true ? true : undefined), 30_000, "engine back");
+      const name = uniqueName("after");
+      made.push(name);
+      await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "60"] });
+      await waitFor(async () => (shows(live.lists, name) ? true : undefined), 10_000, "a container made after the restart");
+      assert.equal(live.socket.connected, true, "the page's connection stayed up");
+    } finally {
+      live.socket.close();
+      execFileSync("bash", ["scripts/dockerd.sh", "start"], { stdio: "ignore" });
+    }
+  });
+});
