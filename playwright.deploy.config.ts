@@ -1,5 +1,5 @@
 import { defineConfig } from "@playwright/test";
-import { HTTPS_URL } from "./e2e-deploy/env";
+import { HTTPS_URL, LOG_DIR } from "./e2e-deploy/env";
 
 /**
  * The deploy smoke (scripts/deploy-test.sh): Debian's Chromium through nginx over HTTPS against
@@ -8,7 +8,7 @@ import { HTTPS_URL } from "./e2e-deploy/env";
  */
 export default defineConfig({
   testDir: "e2e-deploy",
-  outputDir: "test-results/deploy/playwright",
+  outputDir: `${LOG_DIR}/playwright`,
   globalSetup: "./e2e-deploy/global-setup.ts",
   fullyParallel: false,
   workers: 1,

@@ -7,12 +7,13 @@ export const HTTPS_URL = `https://127.0.0.1:${HTTPS_PORT}`;
 /** The image scripts/deploy-image.sh built. */
 export const DEPLOY_IMAGE = process.env.HAKURIVER_DEPLOY_IMAGE ?? "hakuriver-dashboard:test";
 /**
- * Where the rig writes what the specs need to know (temporary dirs, container, volume): outside
- * test-results/, which any other Playwright run empties when it starts.
+ * What the rig tells the specs (temporary dirs, container, volume), and what a run leaves for
+ * reading afterwards (the dashboard's and nginx's logs, the audit log, Playwright's traces):
+ * outside test-results/, which any other Playwright run empties when it starts.
  */
-export const STATE_FILE = `${process.env.HAKURIVER_TEST_STATE ?? "/var/lib/hakuriver-test"}/deploy/rig.json`;
-/** Logs of the dashboard and nginx, kept after the run. */
-export const LOG_DIR = "test-results/deploy";
+export const DEPLOY_STATE = `${process.env.HAKURIVER_TEST_STATE ?? "/var/lib/hakuriver-test"}/deploy`;
+export const STATE_FILE = `${DEPLOY_STATE}/rig.json`;
+export const LOG_DIR = `${DEPLOY_STATE}/results`;
 
 export interface RigState {
   /** Temporary root: the certificate, nginx's prefix, and the shared dir. */

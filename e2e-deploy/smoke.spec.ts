@@ -11,6 +11,9 @@ import { docker, httpsRequest, readFromVolume, rigState, waitHealthy } from "./r
 test.describe.configure({ mode: "serial" });
 
 const made: string[] = [];
+/** The environment most tests use, and the one the last test packages while the dashboard stops. */
+let name: string;
+let stopName: string;
 
 async function environment(prefix: string): Promise<string> {
   const name = uniqueName(prefix);
@@ -26,12 +29,39 @@ async function environment(prefix: string): Promise<string> {
   return name;
 }
 
+// Before any page loads: a container starting adds a network interface, and Chromium fails the
+// requests in flight when one appears (ERR_NETWORK_CHANGED).
+test.beforeAll(async () => {
+  name = await environment("dep");
+  stopName = await environment("stop");
+  // Enough data that saving takes a few seconds.
+  expect((await execIn(stopName, ["sh", "-c", "head -c 268435456 /dev/urandom > /root/data"])).exitCode).toBe(0);
+});
+
 test.afterAll(async () => {
   for (const name of made) {
     await removeContainer(name);
     await removeImage(`hakuriver/${name}:base`);
   }
 });
+
+/**
+ * Logs in and opens the Docker page with every script loaded. Other containers starting on this
+ * host (other test suites) add network interfaces, and Chromium then fails requests in flight with
+ * ERR_NETWORK_CHANGED, leaving a page that never hydrates; a person would reload, and so do we.
+ */
+async function openDashboard(page: Page): Promise<DockerPage> {
+  const docker_ = new DockerPage(page);
+  const failed: string[] = [];
+  page.on("requestfailed", (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  await docker_.login(DEPLOY_TOKEN);
+  for (let attempt = 1; failed.length; attempt++) {
+    expect(attempt, `requests kept failing:\n${failed.join("\n")}`).toBeLessThan(4);
+    failed.length = 0;
+    await page.goto("/docker", { waitUntil: "load" });
+  }
+  return docker_;
+}
 
 /** Clicks Create Tar until its progress shows (a click that lands before hydration does nothing). */
 async function createTar(page: Page, docker_: DockerPage, name: string): Promise<Locator> {
@@ -50,13 +80,11 @@ function asAnotherUser(cmd: string[]): string {
 }
 
 test("through nginx over HTTPS: plain HTTP is redirected, login sets a Secure cookie, the list shows the container", async ({ page, context, request }) => {
-  const name = await environment("dep");
   const redirect = await request.get(`http://127.0.0.1:${HTTP_PORT}/docker`, { maxRedirects: 0 });
   expect(redirect.status()).toBe(301);
   expect(redirect.headers().location).toBe("https://127.0.0.1/docker");
 
-  const docker_ = new DockerPage(page);
-  await docker_.login(DEPLOY_TOKEN);
+  const docker_ = await openDashboard(page);
   const cookie = (await context.cookies()).find((c) => c.name === "hakuriver_session");
   expect(cookie, "the session cookie").toBeDefined();
   expect(cookie).toMatchObject({ secure: true, httpOnly: true, sameSite: "Strict" });
@@ -65,9 +93,7 @@ test("through nginx over HTTPS: plain HTTP is redirected, login sets a Secure co
 
 test("Create Tar through the proxy writes a version another user on the host can read", async ({ page }) => {
   const { containerDir } = rigState();
-  const name = made[0];
-  const docker_ = new DockerPage(page);
-  await docker_.login(DEPLOY_TOKEN);
+  const docker_ = await openDashboard(page);
   const progress = await createTar(page, docker_, name);
   await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 45_000 });
   const file = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
@@ -86,15 +112,13 @@ test("Create Tar through the proxy writes a version another user on the host can
 });
 
 test("a Shell runs over wss through nginx: echo round trip", async ({ page }) => {
-  const name = made[0];
   const sockets: { url: string; received: number }[] = [];
   page.on("websocket", (ws) => {
     const entry = { url: ws.url(), received: 0 };
     sockets.push(entry);
     ws.on("framereceived", () => entry.received++);
   });
-  const docker_ = new DockerPage(page);
-  await docker_.login(DEPLOY_TOKEN);
+  const docker_ = await openDashboard(page);
   const shell = new ShellModal(page, name);
   await shell.open(docker_);
   await shell.type("echo hi-$((6*7))");
@@ -128,11 +152,8 @@ test("the login limiter counts the client nginx saw, not the proxy and not a for
 test("docker stop during a Create Tar leaves no partial file, and the journal says the job was cancelled", async ({ page }) => {
   test.setTimeout(120_000);
   const { container, containerDir, volume } = rigState();
-  const name = await environment("stop");
-  // Enough data that saving takes a few seconds.
-  expect((await execIn(name, ["sh", "-c", "head -c 268435456 /dev/urandom > /root/data"])).exitCode).toBe(0);
-  const docker_ = new DockerPage(page);
-  await docker_.login(DEPLOY_TOKEN);
+  const name = stopName;
+  const docker_ = await openDashboard(page);
   await createTar(page, docker_, name);
   const partial = () => fs.readdirSync(containerDir).filter((f) => f.startsWith(".") || f.includes(name));
   await expect.poll(partial, { timeout: 30_000, intervals: [50] }).toHaveLength(1);

@@ -11,8 +11,10 @@ started=$(date +%s)
 image=$(bash scripts/deploy-image.sh)
 printf '[deploy] image %s: %s\n' "$image" "$(/usr/bin/docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
 
-rm -rf test-results/deploy
-npx playwright test -c playwright.deploy.config.ts
+results="${HAKURIVER_TEST_STATE:-/var/lib/hakuriver-test}/deploy/results"
+rm -rf "$results"
+npx playwright test -c playwright.deploy.config.ts ||
+  { printf '[deploy] logs, traces and screenshots: %s\n' "$results"; exit 1; }
 node --conditions=react-server --import tsx --test tests/deploy/*.test.ts
 
 printf '[deploy] stage took %ss\n' "$(( $(date +%s) - started ))"
