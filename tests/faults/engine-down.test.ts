@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
+import { dockerdOwned } from "../helpers/docker";
 import { loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
 
 // Stopping dockerd is only done to the engine the test set-up started (scripts/dockerd.sh checks its PID).
-const owned = (() => {
-  try {
-    execFileSync("bash", ["scripts/dockerd.sh", "owned"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const owned = dockerdOwned();
 
 describe("engine down, then back", { skip: owned ? false : "the Docker engine was not started by scripts/test-env.sh; not stopping someone else's dockerd" }, () => {
   let server: TestServer;

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
 import type { HostContainer } from "@/lib/shared/containers";
-import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
+import { LOCAL_IMAGE, dockerdOwned, engine, removeContainer, uniqueName } from "../helpers/docker";
 import { startServer, waitFor, type TestServer } from "../helpers/server";
 
 /**
@@ -11,14 +11,7 @@ import { startServer, waitFor, type TestServer } from "../helpers/server";
  * the real engine — containers changed outside the dashboard are pushed, and after dockerd is
  * stopped and started again the page converges without a reload.
  */
-const owned = (() => {
-  try {
-    execFileSync("bash", ["scripts/dockerd.sh", "owned"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const owned = dockerdOwned();
 
 let server: TestServer;
 const made: string[] = [];

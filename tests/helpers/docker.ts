@@ -64,14 +64,27 @@ export async function execIn(container: string, cmd: string[]): Promise<{ exitCo
   return { exitCode: ExitCode ?? -1, output: Buffer.concat(chunks).toString("utf8") };
 }
 
-/** Runs a throwaway container from `image` and returns what `cmd` printed. */
-export async function runOnce(image: string, cmd: string[]): Promise<string> {
-  const c = await engine.createContainer({ Image: image, Cmd: cmd, Tty: true });
+/**
+ * Runs a throwaway container from `image` and returns what `cmd` printed (on another engine, and
+ * without network, when asked).
+ */
+export async function runOnce(image: string, cmd: string[], on: { engine?: Docker; network?: "none" } = {}): Promise<string> {
+  const c = await (on.engine ?? engine).createContainer({ Image: image, Cmd: cmd, Tty: true, HostConfig: on.network ? { NetworkMode: on.network } : {} });
   try {
     await c.start();
     await c.wait();
     return ((await c.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("utf8");
   } finally {
     await c.remove({ force: true });
+  }
+}
+
+/** Whether scripts/test-env.sh started the main dockerd (only then may a test stop it: scripts/dockerd.sh). */
+export function dockerdOwned(): boolean {
+  try {
+    execFileSync("bash", ["scripts/dockerd.sh", "owned"]);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Docker from "dockerode";
+import { runOnce } from "./docker";
 
 /**
  * A HakuRiver (or KohakuRiver) Runner, played by the tests with the Runner's own rule and not the
@@ -87,14 +88,7 @@ export class Runner {
   /** Runs one task in the environment (after `prepare`), without network, and returns its output. */
   async runTask(env: string, cmd: string[]): Promise<string> {
     await this.prepare(env);
-    const c = await this.engine.createContainer({ Image: this.imageTag(env), Cmd: cmd, Tty: true, HostConfig: { NetworkMode: "none" } });
-    try {
-      await c.start();
-      await c.wait();
-      return ((await c.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("utf8");
-    } finally {
-      await c.remove({ force: true });
-    }
+    return runOnce(this.imageTag(env), cmd, { engine: this.engine, network: "none" });
   }
 
   /** Removes this Runner's copy of an environment's image (and any task leftovers). */
