@@ -16,6 +16,8 @@ export type Flavor = "hakuriver" | "kohakuriver";
 export class Runner {
   /** Every file this Runner loaded, in order. */
   readonly loads: string[] = [];
+  /** Image IDs it loaded, per environment, so `forget` leaves no untagged image behind. */
+  private readonly loadedIds = new Map<string, Set<string>>();
   readonly engine: Docker;
 
   constructor(
@@ -81,7 +83,11 @@ export class Runner {
   /** What a Runner does before each task: sync if needed. Returns the file loaded, if any. */
   async prepare(env: string): Promise<string | undefined> {
     const file = await this.needsSync(env);
-    if (file) await this.load(file);
+    if (file) {
+      await this.load(file);
+      const { Id } = await this.engine.getImage(this.imageTag(env)).inspect();
+      this.loadedIds.set(env, (this.loadedIds.get(env) ?? new Set()).add(Id));
+    }
     return file;
   }
 
@@ -93,12 +99,15 @@ export class Runner {
 
   /** Removes this Runner's copy of an environment's image (and any task leftovers). */
   async forget(env: string): Promise<void> {
-    await this.engine
-      .getImage(this.imageTag(env))
-      .remove({ force: true })
-      .catch((err: { statusCode?: number }) => {
-        if (err.statusCode !== 404) throw err;
-      });
+    for (const ref of [this.imageTag(env), ...(this.loadedIds.get(env) ?? [])]) {
+      await this.engine
+        .getImage(ref)
+        .remove({ force: true })
+        .catch((err: { statusCode?: number }) => {
+          if (err.statusCode !== 404) throw err;
+        });
+    }
+    this.loadedIds.delete(env);
   }
 }
 
