@@ -9,7 +9,12 @@ test("with the engine unreachable the page shows a banner naming the endpoint, n
   const banner = page.getByRole("alert").filter({ hasText: "Docker engine unreachable" });
   await expect(banner).toContainText("Docker engine unreachable");
   await expect(banner).toContainText(NO_ENGINE_SOCKET);
-  await expect(page.getByRole("button", { name: "Create New Container" })).toBeVisible();
+  // Said up front, not only after a submit fails: the button is there, disabled, with the reason.
+  const create = page.getByRole("button", { name: "Create New Container" });
+  await expect(create).toBeVisible();
+  await expect(create).toHaveAttribute("aria-disabled", "true");
+  await expect(create).toHaveAttribute("title", /Docker engine is not answering/);
+  await expect(page.getByRole("status").filter({ hasText: "The Docker engine is not answering" })).toBeVisible();
 });
 
 test("with the engine unreachable the API answers 503 and health says so", async ({ request }) => {

@@ -13,6 +13,7 @@ import { useRefreshJobs } from "@/components/tarballs/use-packaging";
 import { ShellButton } from "@/components/terminal/shell-button";
 import { adoptContainerAction, deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";
+import { useEngineDown } from "@/components/query/live";
 
 type Kind = "start" | "stop" | "delete" | "tar" | "adopt";
 
@@ -49,9 +50,11 @@ export function ContainerActions({ container, job }: { container: HostContainer;
     });
   };
 
-  const busy = pending !== null;
+  const engineDown = useEngineDown();
+  // While the engine does not answer, every button here would only fail: say why instead.
+  const busy = pending !== null || !!engineDown;
   return (
-    <div className="flex justify-end gap-1.5">
+    <div className="flex justify-end gap-1.5" title={engineDown}>
       {container.adoptable && (
         <Button
           onClick={() => act("adopt")}

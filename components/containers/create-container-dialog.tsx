@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import { toast } from "sonner";
+import { useEngineDown } from "@/components/query/live";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import type { CreateEvent, LayerProgress } from "@/lib/shared/containers";
@@ -30,9 +31,10 @@ async function readEvents(res: Response, onEvent: (e: CreateEvent) => void) {
 
 export function CreateContainerButton() {
   const [open, setOpen] = useState(false);
+  const engineDown = useEngineDown();
   return (
     <>
-      <Button variant="primary" size="md" onClick={() => setOpen(true)}>
+      <Button variant="primary" size="md" onClick={() => setOpen(true)} unavailable={!!engineDown} title={engineDown}>
         Create New Container
       </Button>
       <Modal open={open} onClose={() => setOpen(false)} title="Create New Container" size="wide">

@@ -21,6 +21,12 @@ const LiveContext = createContext<LiveState>({ connected: false, lost: false });
 export const useLive = () => useContext(LiveContext);
 export const useLiveConnected = () => useContext(LiveContext).connected;
 
+/** Why engine actions cannot work right now (the engine does not answer), or undefined. */
+export function useEngineDown(): string | undefined {
+  const { engine } = useContext(LiveContext);
+  return engine && !engine.reachable ? "The Docker engine is not answering; this is available again when it is back." : undefined;
+}
+
 /** Puts a pushed container list into every containers view in the cache (each computes its page). */
 function applyContainers(client: QueryClient, containers: HostContainer[]): void {
   for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.containers })) {
