@@ -1,9 +1,10 @@
 import "server-only";
 import type { z } from "zod";
 import { audited } from "@/lib/audit";
-import { adoptContainer, createEnvironmentContainer, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { getFlavor } from "@/lib/config";
+import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { cancelCreation, startCreation } from "@/lib/docker/creations";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballFileSchema } from "@/lib/schemas";
-import type { CreateEvent } from "@/lib/shared/containers";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
@@ -25,9 +26,9 @@ export interface Command<I> {
   target?: (input: I) => string;
 }
 
-/** What a surface can offer a command while it runs: a place for progress events. */
+/** What a command knows of its caller: the audit log's id for them. */
 export interface CommandContext {
-  onEvent?: (event: CreateEvent) => void;
+  caller: string;
 }
 
 export interface CommandResult {
@@ -42,11 +43,22 @@ const command = <I>(c: Command<I>): Command<I> => c;
 export const commands = {
   "container.create": command({
     input: createContainerSchema,
-    status: 200,
+    status: 202,
     target: ({ name, image }) => `${name} from ${image}`,
-    run: async (input, { onEvent }) => {
-      const container = await createEnvironmentContainer(input, onEvent);
-      return { message: `Created and started ${container.name}.`, data: { container } };
+    run: async (input, { caller }) => {
+      if (await containerExists(getFlavor().containerName(input.name))) {
+        throw new AppError("conflict:container", `A container named ${getFlavor().containerName(input.name)} already exists.`);
+      }
+      const job = startCreation(input, caller);
+      return { message: `Creating ${job.container} from ${job.image}…`, data: { job } };
+    },
+  }),
+  "container.create.cancel": command({
+    input: envNameSchema,
+    status: 200,
+    run: async (env) => {
+      if (!cancelCreation(env)) throw new AppError("not_found:container", `No creation of ${env} is running.`);
+      return { message: `Cancelling the creation of ${env}; nothing will be left behind.` };
     },
   }),
   "container.start": command({
@@ -146,12 +158,12 @@ export type CommandName = keyof typeof commands;
  * Throws an AppError (bad input is `bad_request:input`); the outcome is in the audit log under
  * the caller's id either way.
  */
-export async function execute(name: CommandName, caller: string, input: unknown, context: CommandContext = {}): Promise<CommandResult> {
+export async function execute(name: CommandName, caller: string, input: unknown): Promise<CommandResult> {
   const cmd = commands[name] as Command<unknown>;
   const parsed = cmd.input.safeParse(input);
   const target = parsed.success && cmd.target ? cmd.target(parsed.data) : typeof input === "string" ? input : JSON.stringify(input ?? null);
   return audited(caller, name, target, async () => {
     if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
-    return cmd.run(parsed.data, context);
+    return cmd.run(parsed.data, { caller });
   });
 }

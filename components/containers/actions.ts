@@ -17,3 +17,7 @@ export async function deleteContainerAction(name: string) {
 export async function adoptContainerAction(name: string) {
   return runCommand("container.adopt", name);
 }
+
+export async function cancelCreationAction(env: string) {
+  return runCommand("container.create.cancel", env);
+}

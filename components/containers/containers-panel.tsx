@@ -12,6 +12,7 @@ import { statusView } from "@/lib/shared/status";
 import { PackagingProgress } from "@/components/tarballs/packaging-progress";
 import { usePackagingJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
+import { CreationRows, useCreations } from "./creations";
 import { CreateContainerButton } from "./create-container-dialog";
 import { useContainers, type ContainersSnapshot, type ContainersView } from "./use-containers";
 
@@ -20,6 +21,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   const { data } = useContainers(view, initial);
   const snapshot = data ?? initial;
   const jobs = usePackagingJobs();
+  const creations = useCreations();
   const jobByEnv = new Map<string, PackagingJob>();
   for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
   const router = useRouter();
@@ -104,6 +106,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           ))
         }
       >
+            <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} />
             {snapshot.containers.map((c) => {
               const job = c.envName ? jobByEnv.get(c.envName) : undefined;
               return (

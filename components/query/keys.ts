@@ -5,5 +5,6 @@ export const queryKeys = {
   containers: ["containers"] as const,
   containersView: (view: ContainersView) => ["containers", view] as const,
   jobs: ["packaging-jobs"] as const,
+  creations: ["creations"] as const,
   tarballs: ["tarballs"] as const,
 };

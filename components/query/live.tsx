@@ -3,7 +3,7 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { io } from "socket.io-client";
-import { viewOfContainers, type ContainersView, type HostContainer } from "@/lib/shared/containers";
+import { viewOfContainers, type ContainersView, type CreationJob, type HostContainer } from "@/lib/shared/containers";
 import type { PackagingJob } from "@/lib/shared/tarballs";
 import { queryKeys } from "./keys";
 
@@ -51,6 +51,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
     socket.on("connect_error", () => setState((s) => (s.connected ? { ...s, connected: false, lost: true } : s)));
     socket.on("containers", ({ containers }: { containers: HostContainer[] }) => applyContainers(client, containers));
     socket.on("jobs", ({ jobs }: { jobs: PackagingJob[] }) => client.setQueryData(queryKeys.jobs, jobs));
+    socket.on("creations", ({ creations }: { creations: CreationJob[] }) => client.setQueryData(queryKeys.creations, creations));
     socket.on("tarballs", () => void client.invalidateQueries({ queryKey: queryKeys.tarballs }));
     socket.on("engine", (engine: LiveState["engine"]) => setState((s) => ({ ...s, engine })));
     // Other nodes write to shared storage without any event reaching us: look again when the tab is seen.

@@ -185,6 +185,7 @@ export async function deleteContainer(ref: string): Promise<void> {
 export async function createEnvironmentContainer(
   input: { image: string; name: string },
   onEvent: (event: CreateEvent) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<HostContainer> {
   const flavor = getFlavor();
   const env = input.name;
@@ -192,7 +193,9 @@ export async function createEnvironmentContainer(
   if (await containerExists(name)) {
     throw new AppError("conflict:container", `A container named ${name} already exists.`);
   }
-  const image = await ensureImage(input.image, onEvent);
+  const image = await ensureImage(input.image, onEvent, signal);
+  // Cancelled once the image is here: nothing was made yet.
+  if (signal?.aborted) throw new AppError("failed:cancelled", `Creating ${name} was cancelled.`);
 
   onEvent({ type: "status", message: `Creating container ${name}` });
   let container: Docker.Container;

@@ -22,11 +22,16 @@ const unreachableCodes = new Set([
   "EPIPE",
 ]);
 
-/** Docker's own message for an API error ("No such container: x"), without the HTTP preamble. */
+/**
+ * Docker's own message for an API error ("No such container: x"), without the HTTP preamble.
+ * docker-modem leaves `json` null for some answers (a failed pull) and puts the engine's words only
+ * in `message`, after "(HTTP code 500) server error - ": those words are the point, not "server error".
+ */
 export function dockerMessage(err: unknown): string {
   const e = err as DockerishError;
   const fromJson = e?.json && typeof e.json === "object" ? e.json.message : undefined;
-  return (fromJson ?? e?.reason ?? e?.message ?? String(err)).trim();
+  const fromMessage = /^\(HTTP code \d+\)[^-]*- ([\s\S]+)$/.exec(e?.message ?? "")?.[1];
+  return (fromJson ?? (fromMessage?.trim() || undefined) ?? e?.reason ?? e?.message ?? String(err)).trim();
 }
 
 export function isUnreachable(err: unknown): boolean {

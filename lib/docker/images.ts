@@ -24,7 +24,7 @@ export async function imageExists(ref: string): Promise<boolean> {
  * reference (`:latest` added when no tag is given, since an untagged pull fetches every tag).
  * Layer progress is reported at most every PROGRESS_INTERVAL_MS, and once more at the end.
  */
-export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void): Promise<string> {
+export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void, signal?: AbortSignal): Promise<string> {
   const parsed = parseImageReference(input);
   if (!parsed) throw new AppError("bad_request:image", `${input} is not a valid image reference.`);
   const ref = parsed.normalized;
@@ -33,20 +33,28 @@ export async function ensureImage(input: string, onEvent: (event: CreateEvent) =
     return ref;
   }
   onEvent({ type: "status", message: `Pulling ${ref}` });
-  await pullImage(ref, (layers) => onEvent({ type: "pull", layers }));
+  await pullImage(ref, (layers) => onEvent({ type: "pull", layers }), signal);
   return ref;
 }
 
-/** Pulls an image, reporting per-layer progress snapshots. Rejects with a readable reason. */
-export async function pullImage(ref: string, onProgress: (layers: LayerProgress[]) => void): Promise<void> {
+/**
+ * Pulls an image, reporting per-layer progress snapshots. Rejects with a readable reason — the
+ * registry's own words ("connection refused", "manifest unknown", …). `signal` aborts the pull: the
+ * engine stops it when its request goes away, and no tag is made.
+ */
+export async function pullImage(ref: string, onProgress: (layers: LayerProgress[]) => void, signal?: AbortSignal): Promise<void> {
+  const cancelled = () => new AppError("failed:cancelled", `Pulling ${ref} was cancelled.`);
   const pullFailed = (err: unknown) =>
-    isUnreachable(err)
+    signal?.aborted
+      ? cancelled()
+      : isUnreachable(err)
       ? unreachableError(err)
       : new AppError("failed:pull", `Could not pull ${ref}: ${dockerMessage(err)}`, { cause: err });
 
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await docker().pull(ref);
+    if (signal?.aborted) throw cancelled();
+    stream = await docker().pull(ref, { abortSignal: signal });
   } catch (err) {
     throw pullFailed(err);
   }

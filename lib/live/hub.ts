@@ -1,6 +1,7 @@
 import "server-only";
 import type { Namespace } from "socket.io";
 import { listContainers } from "@/lib/docker/containers";
+import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
 import type { HostContainer } from "@/lib/shared/containers";
@@ -13,7 +14,7 @@ import { watchContainerDir } from "@/lib/tarballs/watch";
  * state over Socket.IO (namespace /live) and only fall back to polling while the socket is down.
  *
  * Server → client: `containers` {containers: every container, as the "all" view lists them},
- * `jobs` {jobs}, `tarballs` (a hint: the dir changed), `engine` {reachable, version?}.
+ * `jobs` {jobs}, `creations` {creations}, `tarballs` (a hint: the dir changed), `engine` {reachable, version?}.
  * A burst of engine events costs one container list call, however many pages are open.
  */
 export const LIVE_NAMESPACE = "/live";
@@ -83,6 +84,17 @@ export function registerLive(nsp: Namespace): void {
     jobsTimer = setTimeout(sendJobs, Math.max(0, lastJobs + JOBS_INTERVAL_MS - Date.now()));
   });
 
+  // Creations: pulls report often; at most every JOBS_INTERVAL_MS.
+  let creationsTimer: NodeJS.Timeout | undefined;
+  let lastCreations = 0;
+  const stopCreations = onCreationsChanged(() => {
+    creationsTimer ??= setTimeout(() => {
+      creationsTimer = undefined;
+      lastCreations = Date.now();
+      nsp.emit("creations", { creations: listCreations() });
+    }, Math.max(0, lastCreations + JOBS_INTERVAL_MS - Date.now()));
+  });
+
   // Tarballs: a hint, coalesced; the page re-reads what it shows.
   let dirTimer: NodeJS.Timeout | undefined;
   const stopWatching = watchContainerDir(() => {
@@ -96,6 +108,7 @@ export function registerLive(nsp: Namespace): void {
   nsp.server.httpServer?.once("close", () => {
     unsubscribe();
     stopJobs();
+    stopCreations();
     stopWatching();
     clearTimeout(timer);
   });
@@ -104,6 +117,7 @@ export function registerLive(nsp: Namespace): void {
     // A page that connects (or reconnects after missing events) gets the current state at once.
     if (engine) socket.emit("engine", engine);
     socket.emit("jobs", { jobs: listJobs() });
+    socket.emit("creations", { creations: listCreations() });
     if (containers) socket.emit("containers", { containers });
     else schedule();
   });

@@ -62,3 +62,25 @@ export function viewOfContainers(list: HostContainer[], view: Partial<Containers
   const { items, ...rest } = pageOf(view.all ? list : list.filter((c) => c.managed), view);
   return { containers: items, ...rest };
 }
+
+export type CreationPhase = "pulling" | "creating" | "done" | "failed" | "cancelled";
+
+/** A Create New Container job: it runs on the server, outlives the modal and the page, and can be cancelled. */
+export interface CreationJob {
+  id: string;
+  /** The environment name asked for. */
+  env: string;
+  /** The container it becomes (the flavour's name for it). */
+  container: string;
+  image: string;
+  phase: CreationPhase;
+  /** The latest step in words ("Pulling …", "Creating container …"). */
+  status: string;
+  layers: LayerProgress[];
+  startedAt: string;
+  finishedAt?: string;
+  /** Docker's own reason when it failed. */
+  error?: string;
+}
+
+export const creationActive = (job: Pick<CreationJob, "phase">): boolean => job.phase === "pulling" || job.phase === "creating";

@@ -4,7 +4,8 @@ import { containersPage } from "@/lib/queries";
 import { engineStatus } from "@/lib/docker/engine";
 import { unreachableError } from "@/lib/docker/errors";
 import { handleApi, ndjsonResponse, parseInput, readJsonBody } from "@/lib/http";
-import type { CreateEvent, HostContainer } from "@/lib/shared/containers";
+import { followCreation } from "@/lib/docker/creations";
+import type { CreateEvent, CreationJob } from "@/lib/shared/containers";
 import { statusOf } from "@/lib/shared/errors";
 
 export const dynamic = "force-dynamic";
@@ -37,9 +38,11 @@ export async function POST(request: Request) {
     // Bad input is a plain 400, and an unreachable engine a 503, before any stream starts.
     const input = parseInput(commands["container.create"].input, await readJsonBody(request));
     if (!(await engineStatus()).reachable) throw unreachableError();
+    const { data } = await execute("container.create", caller, input);
+    const job = data!.job as CreationJob;
+    // The answer follows the job; if the client goes away, the job goes on (and shows in the list).
     return ndjsonResponse<CreateEvent>(async (emit) => {
-      const { data } = await execute("container.create", caller, input, { onEvent: emit });
-      emit({ type: "done", container: data!.container as HostContainer });
+      await followCreation(job.env, emit);
     });
   });
 }

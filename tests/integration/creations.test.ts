@@ -1,0 +1,86 @@
+import "../helpers/isolated-env";
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { cancelCreation, followCreation, listCreations, startCreation } from "@/lib/docker/creations";
+import { AppError } from "@/lib/shared/errors";
+import type { CreateEvent } from "@/lib/shared/containers";
+import { PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { freePort } from "../helpers/server";
+import { startSlowRegistry } from "../helpers/slow-registry";
+
+let slow: Awaited<ReturnType<typeof startSlowRegistry>>;
+const made: string[] = [];
+before(async () => {
+  slow = await startSlowRegistry(4 * 1024 * 1024);
+});
+after(async () => {
+  await slow.close();
+  for (const name of made) await removeContainer(name);
+  await removeImage(slow.image());
+});
+
+const exists = async (ref: string, kind: "container" | "image"): Promise<boolean> => {
+  try {
+    await (kind === "container" ? engine.getContainer(ref).inspect() : engine.getImage(ref).inspect());
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
+};
+
+describe("Create New Container as a job", () => {
+  it("Cancel mid-pull aborts it: no container and no image tag are left", async () => {
+    // Neither name may hold the layer locally, or the pull downloads nothing.
+    await removeImage(slow.image());
+    await removeImage(PULL_IMAGE);
+    const name = uniqueName("cancel");
+    made.push(name);
+    const job = startCreation({ image: slow.image(), name }, "session:test");
+    assert.equal(job.phase, "pulling");
+    const events: CreateEvent[] = [];
+    const ended = followCreation(name, (e) => events.push(e));
+    // Wait for real byte progress, then cancel.
+    for (let i = 0; ; i++) {
+      const bytes = listCreations().find((c) => c.env === name)?.layers.reduce((n, l) => n + (l.current ?? 0), 0) ?? 0;
+      if (bytes > 2 * 1024 * 1024) break;
+      assert.ok(i < 400, "the pull never showed byte progress");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.throws(() => startCreation({ image: slow.image(), name }, "session:test"), (err: unknown) => err instanceof AppError && err.code === "conflict:container");
+    assert.equal(cancelCreation(name), true);
+    assert.equal(await ended, undefined);
+    const final = listCreations().find((c) => c.env === name)!;
+    assert.equal(final.phase, "cancelled");
+    assert.match(JSON.stringify(events.at(-1)), /cancelled; nothing was left behind/);
+    assert.equal(await exists(name, "container"), false);
+    assert.equal(await exists(slow.image(), "image"), false, "no partial image tag");
+    assert.equal(cancelCreation(name), false, "nothing left to cancel");
+  });
+
+  it("a registry that refuses the connection: Docker's own reason reaches the job and the events", async () => {
+    const port = await freePort(); // nothing listens there
+    const name = uniqueName("refused");
+    made.push(name);
+    startCreation({ image: `127.0.0.1:${port}/nothing/here:1`, name }, "session:test");
+    const events: CreateEvent[] = [];
+    await followCreation(name, (e) => events.push(e));
+    const job = listCreations().find((c) => c.env === name)!;
+    assert.equal(job.phase, "failed");
+    assert.match(job.error ?? "", /connection refused/);
+    const last = events.at(-1)!;
+    assert.equal(last.type, "error");
+    assert.match((last as { error: string }).error, /connection refused/);
+    assert.equal(await exists(name, "container"), false);
+  });
+
+  it("a registry that has no such image: 'manifest unknown' or 'not found' in Docker's words", async () => {
+    const name = uniqueName("unknown");
+    made.push(name);
+    startCreation({ image: slow.image("hakuriver-test/absent:1"), name }, "session:test");
+    await followCreation(name, () => {});
+    const job = listCreations().find((c) => c.env === name)!;
+    assert.equal(job.phase, "failed");
+    assert.match(job.error ?? "", /manifest unknown|not found/i);
+  });
+});
