@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { E2E_CONTAINER_DIR } from "./env";
 import { DockerPage, TarballsTab } from "./pages/docker-page";
-import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+import { LOCAL_IMAGE, PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
 
 const made: string[] = [];
 test.afterAll(async () => {
@@ -65,4 +65,33 @@ test("Create Tar says which older versions retention removed, and Shared Tarball
   await tarballs.open();
   await expect(page.getByTestId("keep-setting")).toContainText("keeps the newest 3 versions of each environment");
   await expect(tarballs.environment(name)).toContainText("3");
+});
+
+test("a creation goes on across a reload: the pending row shows the pull with Cancel, and Cancel leaves nothing behind", async ({ page }) => {
+  test.setTimeout(90_000);
+  const { startSlowRegistry } = await import("../tests/helpers/slow-registry");
+  const slow = await startSlowRegistry(3 * 1024 * 1024);
+  const name = uniqueName("slow");
+  made.push(name);
+  try {
+    await removeImage(slow.image());
+    await removeImage(PULL_IMAGE);
+    const docker = new DockerPage(page);
+    await docker.login();
+    await docker.fillCreateForm(slow.image(), name);
+    await docker.submitCreate();
+    await expect(docker.createDialog.getByText(`Pulling ${slow.image()}`)).toBeVisible();
+    await page.reload();
+    const row = page.locator(`tr[data-creating="${name}"]`);
+    await expect(row).toBeVisible();
+    await expect(row.getByRole("status", { name: `Creating ${name}` })).toContainText(/Pulling .* \/ [\d.]+ MiB in \d+ layers?/);
+    await page.screenshot({ path: "test-results/screens/creation-row.png", fullPage: true });
+    await row.getByRole("button", { name: "Cancel", exact: true }).click();
+    await expect(row).toHaveCount(0, { timeout: 15_000 });
+    await expect(docker.row(name)).toHaveCount(0);
+    await expect(engine.getContainer(name).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await expect(engine.getImage(slow.image()).inspect()).rejects.toMatchObject({ statusCode: 404 });
+  } finally {
+    await slow.close();
+  }
 });

@@ -45,7 +45,7 @@ function CreationRow({ job, columns }: { job: CreationJob; columns: number }) {
         <div role="status" aria-label={`Creating ${job.container}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
           <span className="font-mono font-medium">{job.container}</span>
           <span className="font-mono text-slate-600">{job.image}</span>
-          <span className={active ? "text-slate-700" : "text-red-800"}>{active ? job.status : `Could not create: ${job.error}`}</span>
+          <span className={`[overflow-wrap:anywhere] ${active ? "text-slate-700" : "text-red-800"}`}>{active ? job.status : `Could not create: ${job.error}`}</span>
           {active && total > 0 && (
             <>
               <span className="font-mono text-slate-600">

@@ -1,10 +1,10 @@
 import "server-only";
 import type { Namespace } from "socket.io";
 import { listContainers } from "@/lib/docker/containers";
+import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
-import type { HostContainer } from "@/lib/shared/containers";
 import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
 import { watchContainerDir } from "@/lib/tarballs/watch";
 
@@ -23,7 +23,6 @@ const MAX_DELAY_MS = 250;
 const JOBS_INTERVAL_MS = 250;
 
 export function registerLive(nsp: Namespace): void {
-  let containers: HostContainer[] | undefined;
   let engine: { reachable: boolean; version?: string } | undefined;
   const setEngine = (value: { reachable: boolean; version?: string }) => {
     engine = value;
@@ -44,8 +43,7 @@ export function registerLive(nsp: Namespace): void {
     }
     listing = true;
     try {
-      containers = await listContainers({ all: true });
-      nsp.emit("containers", { containers });
+      nsp.emit("containers", { containers: await listContainers({ all: true }) });
     } catch {
       // The engine went away between the event and the list; the state event says so.
     } finally {
@@ -79,6 +77,8 @@ export function registerLive(nsp: Namespace): void {
     lastJobs = Date.now();
     nsp.emit("jobs", { jobs: listJobs() });
   };
+  const stopAdoptions = onAdoptionsChanged(schedule);
+
   const stopJobs = onJobsChanged(() => {
     if (jobsTimer) return;
     jobsTimer = setTimeout(sendJobs, Math.max(0, lastJobs + JOBS_INTERVAL_MS - Date.now()));
@@ -108,6 +108,7 @@ export function registerLive(nsp: Namespace): void {
   nsp.server.httpServer?.once("close", () => {
     unsubscribe();
     stopJobs();
+    stopAdoptions();
     stopCreations();
     stopWatching();
     clearTimeout(timer);
@@ -118,7 +119,8 @@ export function registerLive(nsp: Namespace): void {
     if (engine) socket.emit("engine", engine);
     socket.emit("jobs", { jobs: listJobs() });
     socket.emit("creations", { creations: listCreations() });
-    if (containers) socket.emit("containers", { containers });
-    else schedule();
+    // Not the last list: something may have changed without an engine event (an adoption, say).
+    // One list for however many pages connect at once.
+    schedule();
   });
 }
