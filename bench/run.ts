@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners]`
+ * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live]`
  *
  * Every figure is a median after a warm-up, next to a floor measured in the same run on the same
  * engine, and their ratio. Creates and removes its own containers, images and files. Prints a
@@ -19,6 +19,7 @@ import { benchTarballs } from "./sections/tarballs";
 import { benchWeight } from "./sections/weight";
 import { benchMemory } from "./sections/memory";
 import { benchRunnerEnv, benchRunners } from "./sections/runners";
+import { benchLive } from "./sections/live";
 
 export interface BenchContext {
   quick: boolean;
@@ -43,6 +44,7 @@ const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
   ["weight", benchWeight],
   ["memory", benchMemory],
   ["runners", benchRunners],
+  ["live", benchLive],
 ];
 
 async function main() {
