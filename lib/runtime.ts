@@ -12,3 +12,17 @@ export function processWide<T>(name: string, create: () => T): T {
   const holder = globalThis as unknown as Record<symbol, T | undefined>;
   return (holder[key] ??= create());
 }
+
+/** A process-wide "something changed" signal: listeners are called on every `emit` (they throttle). */
+export function processSignal(name: string): { on: (listener: () => void) => () => void; emit: () => void } {
+  const listeners = processWide(`${name}.listeners`, () => new Set<() => void>());
+  return {
+    on: (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    emit: () => {
+      for (const l of listeners) l();
+    },
+  };
+}

@@ -1,12 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useTransition } from "react";
-import { toast } from "sonner";
 import { getJson } from "@/components/query/api";
 import { queryKeys } from "@/components/query/keys";
 import { useLiveConnected } from "@/components/query/live";
-import { Button } from "@/components/ui/button";
+import { CancelButton } from "@/components/ui/cancel-button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { creationActive, type CreationJob } from "@/lib/shared/containers";
@@ -35,7 +33,6 @@ export function CreationRows({ creations, existing, columns }: { creations: Crea
 }
 
 function CreationRow({ job, columns }: { job: CreationJob; columns: number }) {
-  const [cancelling, startCancel] = useTransition();
   const current = job.layers.reduce((n, l) => n + (l.current ?? 0), 0);
   const total = job.layers.reduce((n, l) => n + (l.total ?? 0), 0);
   const active = creationActive(job);
@@ -54,21 +51,7 @@ function CreationRow({ job, columns }: { job: CreationJob; columns: number }) {
               <ProgressBar label={`Pulling ${job.image}`} percent={Math.min(99, Math.floor((current / total) * 100))} className="w-40" />
             </>
           )}
-          {active && (
-            <Button
-              variant="danger"
-              pending={cancelling}
-              pendingLabel="Cancelling…"
-              onClick={() =>
-                startCancel(async () => {
-                  const result = await cancelCreationAction(job.env);
-                  if (!result.ok) toast.error(result.error);
-                })
-              }
-            >
-              Cancel
-            </Button>
-          )}
+          {active && <CancelButton cancel={() => cancelCreationAction(job.env)} />}
         </div>
       </td>
     </tr>

@@ -1,8 +1,7 @@
 "use client";
 
-import { useEffect, useState, useTransition } from "react";
-import { toast } from "sonner";
-import { Button } from "@/components/ui/button";
+import { useEffect, useState } from "react";
+import { CancelButton } from "@/components/ui/cancel-button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
@@ -29,7 +28,6 @@ function elapsed(job: PackagingJob, now: number): string {
 export function PackagingProgress({ job }: { job: PackagingJob }) {
   const active = isActive(job);
   const [now, setNow] = useState(() => Date.now());
-  const [cancelling, startCancel] = useTransition();
   const refreshJobs = useRefreshJobs();
   useEffect(() => {
     if (!active) return;
@@ -57,22 +55,7 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
       {job.phase === "saving" && pct !== undefined && <ProgressBar label={`Saving ${job.env}`} percent={pct} className="w-40" />}
       <span className="text-slate-500">{elapsed(job, now)}</span>
       {job.error && <span className="text-red-800">{job.error}</span>}
-      {active && (
-        <Button
-          variant="danger"
-          pending={cancelling}
-          pendingLabel="Cancelling…"
-          onClick={() =>
-            startCancel(async () => {
-              const result = await cancelTarballAction(job.env);
-              if (!result.ok) toast.error(result.error);
-              await refreshJobs();
-            })
-          }
-        >
-          Cancel
-        </Button>
-      )}
+      {active && <CancelButton cancel={() => cancelTarballAction(job.env)} after={refreshJobs} />}
     </div>
   );
 }

@@ -2,7 +2,7 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
+import { processSignal } from "@/lib/runtime";
 
 /**
  * Containers adopted as environments: ones the Python host made (`docker run -d --name <name>
@@ -30,20 +30,17 @@ export function readAdoptions(): Map<string, Adoption> {
   }
 }
 
-const listeners = () => processWide("adoptions.listeners", () => new Set<() => void>());
+const adoptionsChanged = processSignal("adoptions");
 
 /** Calls `listener` when adoptions change: Docker sends no event for them, but the lists change. */
-export function onAdoptionsChanged(listener: () => void): () => void {
-  listeners().add(listener);
-  return () => listeners().delete(listener);
-}
+export const onAdoptionsChanged = (listener: () => void) => adoptionsChanged.on(listener);
 
 function write(adoptions: Map<string, Adoption>): void {
   fs.mkdirSync(path.dirname(file()), { recursive: true, mode: 0o700 });
   const tmp = `${file()}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify([...adoptions.values()], null, 1), { mode: 0o600 });
   fs.renameSync(tmp, file());
-  for (const l of listeners()) l();
+  adoptionsChanged.emit();
 }
 
 export function addAdoption(id: string, env: string): void {

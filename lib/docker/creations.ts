@@ -2,7 +2,7 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { audit } from "@/lib/audit";
 import { getFlavor } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
+import { processSignal, processWide } from "@/lib/runtime";
 import { creationActive, type CreateEvent, type CreationJob, type HostContainer } from "@/lib/shared/containers";
 import { AppError, toAppError } from "@/lib/shared/errors";
 import { createEnvironmentContainer } from "./containers";
@@ -22,17 +22,11 @@ interface Entry {
 
 const KEEP_FINISHED_MS = 2 * 60_000;
 const registry = () => processWide("creations", () => new Map<string, Entry>());
-const changeListeners = () => processWide("creations.listeners", () => new Set<() => void>());
+const creationsChanged = processSignal("creations");
 
 /** Calls `listener` on every change of any creation (callers throttle). */
-export function onCreationsChanged(listener: () => void): () => void {
-  changeListeners().add(listener);
-  return () => changeListeners().delete(listener);
-}
-
-function changed(): void {
-  for (const l of changeListeners()) l();
-}
+export const onCreationsChanged = (listener: () => void) => creationsChanged.on(listener);
+const changed = () => creationsChanged.emit();
 
 /** Running and recently finished creations, newest first. */
 export function listCreations(): CreationJob[] {

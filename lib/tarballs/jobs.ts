@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { getConfig, getFlavor } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
+import { processSignal, processWide } from "@/lib/runtime";
 import { commitContainer, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
 import { environmentContainer } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/shared/errors";
@@ -30,17 +30,11 @@ function registry(): Map<string, Entry> {
   return processWide("packaging.jobs", () => new Map<string, Entry>());
 }
 
-const listeners = () => processWide("packaging.listeners", () => new Set<() => void>());
+const jobsChanged = processSignal("packaging");
 
 /** Calls `listener` whenever a job starts, changes phase or writes more bytes (callers throttle). */
-export function onJobsChanged(listener: () => void): () => void {
-  listeners().add(listener);
-  return () => listeners().delete(listener);
-}
-
-function changed(): void {
-  for (const l of listeners()) l();
-}
+export const onJobsChanged = (listener: () => void) => jobsChanged.on(listener);
+const changed = () => jobsChanged.emit();
 
 function journalPath(): string {
   return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "packaging-jobs.json");
