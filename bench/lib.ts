@@ -119,3 +119,18 @@ export function printTable(rows: Row[]): void {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const l of lines) console.log(line(l));
 }
+
+/** Watches a page's main thread for long tasks: `reset()` starts over, `longest()` reads the longest since (ms). */
+export async function watchLongTasks(page: import("@playwright/test").Page): Promise<{ reset: () => Promise<void>; longest: () => Promise<number> }> {
+  await page.evaluate(() => {
+    const w = window as unknown as { longest: number };
+    w.longest = 0;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  });
+  return {
+    reset: async () => void (await page.evaluate(() => ((window as unknown as { longest: number }).longest = 0))),
+    longest: () => page.evaluate(() => (window as unknown as { longest: number }).longest),
+  };
+}

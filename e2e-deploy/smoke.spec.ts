@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { DockerPage, ShellModal, TarballsTab } from "../e2e/pages/docker-page";
-import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+import { execIn, removeContainer, removeImage, runEnvironmentContainer, uniqueName } from "../tests/helpers/docker";
 import { DEPLOY_TOKEN, HTTPS_PORT, HTTP_PORT } from "./env";
 import { docker, httpsRequest, readFromVolume, rigState, waitHealthy } from "./rig";
 
@@ -18,14 +18,7 @@ let stopName: string;
 async function environment(prefix: string): Promise<string> {
   const name = uniqueName(prefix);
   made.push(name);
-  const c = await engine.createContainer({
-    name,
-    Image: LOCAL_IMAGE,
-    Cmd: ["sleep", "infinity"],
-    Labels: { "hakuriver.managed": "true", "hakuriver.env": name },
-    HostConfig: { Init: true },
-  });
-  await c.start();
+  await runEnvironmentContainer(name);
   return name;
 }
 

@@ -1,19 +1,12 @@
 import { expect, test } from "@playwright/test";
 import { DockerPage, ShellModal } from "./pages/docker-page";
-import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../tests/helpers/docker";
+import { engine, removeContainer, runEnvironmentContainer, uniqueName } from "../tests/helpers/docker";
 
 let name: string;
 
 test.beforeAll(async () => {
   name = uniqueName("sh");
-  const c = await engine.createContainer({
-    name,
-    Image: LOCAL_IMAGE,
-    Cmd: ["sleep", "infinity"],
-    Labels: { "hakuriver.managed": "true", "hakuriver.env": name },
-    HostConfig: { Init: true },
-  });
-  await c.start();
+  await runEnvironmentContainer(name);
 });
 
 test.afterAll(async () => {

@@ -2,7 +2,7 @@ import type { Duplex } from "node:stream";
 import { chromium } from "@playwright/test";
 import { io as connect, type Socket } from "socket.io-client";
 import type { BenchContext } from "../run";
-import { median, now, percentile } from "../lib";
+import { median, now, percentile, watchLongTasks } from "../lib";
 import { engine } from "../../tests/helpers/docker";
 
 const line = "0123456789abcdef";
@@ -89,13 +89,7 @@ async function throughBrowser(ctx: BenchContext, bytes: number): Promise<{ ms: n
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(`${ctx.server.url}/login?token=${ctx.server.token}`);
     await page.waitForURL(/\/docker/);
-    await page.evaluate(() => {
-      const w = window as unknown as { longest: number };
-      w.longest = 0;
-      new PerformanceObserver((list) => {
-        for (const e of list.getEntries()) w.longest = Math.max(w.longest, e.duration);
-      }).observe({ type: "longtask", buffered: false });
-    });
+    const tasks = await watchLongTasks(page);
     const row = page.locator(`tr[data-name="${ctx.container}"]`);
     const dialog = page.getByRole("dialog", { name: `Shell: ${ctx.container}` });
     for (let i = 0; i < 30 && !(await dialog.isVisible()); i++) {
@@ -106,12 +100,12 @@ async function throughBrowser(ctx: BenchContext, bytes: number): Promise<{ ms: n
     await page.waitForTimeout(300);
     await dialog.getByTestId("terminal").click();
     await page.keyboard.type(`yes ${line} | head -c ${bytes}; echo; echo END-$((40+2))`);
-    await page.evaluate(() => ((window as unknown as { longest: number }).longest = 0));
+    await tasks.reset();
     const t = now();
     await page.keyboard.press("Enter");
     await dialog.getByTestId("terminal").locator(".xterm-rows").getByText("END-42").waitFor({ timeout: 10 * 60_000 });
     const ms = now() - t;
-    const longestTask = await page.evaluate(() => (window as unknown as { longest: number }).longest);
+    const longestTask = await tasks.longest();
     return { ms, longestTask };
   } finally {
     await browser.close();

@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { removeContainer, removeImage, runEnvironmentContainer, uniqueName } from "../helpers/docker";
 
 /**
  * deploy/hakuriver-dashboard.service, checked by systemd's own tools, and the server started the
@@ -134,14 +134,7 @@ describe("the server started as the unit starts it", () => {
     fs.chownSync(sharedDir, uid, gid);
     port = await freePort();
     env = uniqueName("sysd");
-    const c = await engine.createContainer({
-      name: env,
-      Image: LOCAL_IMAGE,
-      Cmd: ["sleep", "infinity"],
-      Labels: { "hakuriver.managed": "true", "hakuriver.env": env },
-      HostConfig: { Init: true },
-    });
-    await c.start();
+    await runEnvironmentContainer(env);
   });
 
   after(async () => {

@@ -88,3 +88,18 @@ export function dockerdOwned(): boolean {
     return false;
   }
 }
+
+/**
+ * A running environment container made outside the dashboard, as the dashboard labels its own
+ * (`sleep infinity` under an init), for tests that need one without going through the UI.
+ */
+export async function runEnvironmentContainer(name: string): Promise<void> {
+  const c = await engine.createContainer({
+    name,
+    Image: LOCAL_IMAGE,
+    Cmd: ["sleep", "infinity"],
+    Labels: { "hakuriver.managed": "true", "hakuriver.env": name },
+    HostConfig: { Init: true },
+  });
+  await c.start();
+}
