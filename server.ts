@@ -47,6 +47,10 @@ async function main() {
   for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
 
   const server = createServer();
+  // Idle keep-alive connections live longer than a proxy's or client's own idle timeout (nginx's
+  // upstream keepalive_timeout and undici's are 60 s or less): whoever reuses a connection must not
+  // meet one this server is closing at that instant ("socket hang up" / "other side closed").
+  server.keepAliveTimeout = 65_000;
   const app = next({ dev, hostname: config.host, port: config.port, httpServer: server });
   await app.prepare();
   const handle = app.getRequestHandler();
