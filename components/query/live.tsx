@@ -3,7 +3,7 @@
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { io } from "socket.io-client";
-import { viewOfContainers, type ContainersView, type CreationJob, type HostContainer } from "@/lib/shared/containers";
+import { applyContainerChanges, viewOfContainers, type ContainerChanges, type ContainersView, type CreationJob, type HostContainer } from "@/lib/shared/containers";
 import type { PackagingJob } from "@/lib/shared/tarballs";
 import { queryKeys } from "./keys";
 
@@ -49,7 +49,13 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
     socket.on("connect", () => setState((s) => ({ ...s, connected: true, lost: false })));
     socket.on("disconnect", () => setState((s) => ({ ...s, connected: false, lost: true })));
     socket.on("connect_error", () => setState((s) => (s.connected ? { ...s, connected: false, lost: true } : s)));
-    socket.on("containers", ({ containers }: { containers: HostContainer[] }) => applyContainers(client, containers));
+    // The feed's list by ID: a full list on (re)connect, then only what changed.
+    const byId = new Map<string, HostContainer>();
+    socket.on("containers", ({ containers }: { containers: HostContainer[] }) => {
+      byId.clear();
+      applyContainers(client, applyContainerChanges(byId, { upsert: containers, remove: [] }));
+    });
+    socket.on("containers:changed", (changes: ContainerChanges) => applyContainers(client, applyContainerChanges(byId, changes)));
     socket.on("jobs", ({ jobs }: { jobs: PackagingJob[] }) => client.setQueryData(queryKeys.jobs, jobs));
     socket.on("creations", ({ creations }: { creations: CreationJob[] }) => client.setQueryData(queryKeys.creations, creations));
     socket.on("tarballs", () => void client.invalidateQueries({ queryKey: queryKeys.tarballs }));

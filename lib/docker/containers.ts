@@ -9,7 +9,7 @@ import { docker } from "./client";
 import { fromDockerError, dockerMessage } from "./errors";
 import { ensureImage } from "./images";
 import { toContainerState } from "@/lib/shared/status";
-import type { CreateEvent, HostContainer } from "@/lib/shared/containers";
+import { compareContainers, type CreateEvent, type HostContainer } from "@/lib/shared/containers";
 
 /**
  * Which environment a container stands for, if any, and whether it is one of ours. Environment
@@ -38,8 +38,15 @@ function toHostContainer(info: Docker.ContainerInfo, adoptions: Map<string, Adop
     statusText: info.Status ?? "",
     createdAt: new Date(info.Created * 1000).toISOString(),
     ...environmentOf(name, info.Labels ?? {}, adoptions.get(info.Id), flavor),
+    ...(stoppedHere.has(info.Id) && { stoppedHere: true }),
   };
 }
+
+/**
+ * Containers this server's Stop stopped, by ID: their exit 143 (SIGTERM) or 137 (SIGKILL after the
+ * grace period) is the Stop itself, not a failure. Forgotten on Start and Delete (and on restart).
+ */
+const stoppedHere = new Set<string>();
 
 /** The engine-side filter for this flavour's own environment containers. */
 function ownFilter(flavor: Flavor): Record<string, string[]> {
@@ -72,9 +79,10 @@ export async function listContainers(options: { all?: boolean } = {}): Promise<H
       const seen = new Set(own.map((c) => c.Id));
       infos = [...own, ...adopted.filter((c) => !seen.has(c.Id))];
     }
-    // Newest first; ties by name. Sorted on Docker's numeric Created, before mapping.
-    infos.sort((a, b) => b.Created - a.Created || (a.Names?.[0] ?? "").localeCompare(b.Names?.[0] ?? ""));
-    return infos.map((info) => toHostContainer(info, adoptions, flavor)).filter((c) => options.all || c.managed);
+    return infos
+      .map((info) => toHostContainer(info, adoptions, flavor))
+      .filter((c) => options.all || c.managed)
+      .sort(compareContainers);
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: "list" });
   }
@@ -145,6 +153,7 @@ const alreadyThere = (err: unknown) => (err as { statusCode?: number }).statusCo
 export async function startContainer(ref: string): Promise<void> {
   try {
     await docker().getContainer(ref).start();
+    stoppedHere.delete((await docker().getContainer(ref).inspect()).Id);
   } catch (err) {
     if (alreadyThere(err)) return;
     throw fromDockerError(err, { kind: "container", name: ref });
@@ -157,7 +166,19 @@ export async function startContainer(ref: string): Promise<void> {
  */
 export async function stopContainer(ref: string): Promise<void> {
   try {
-    await docker().getContainer(ref).stop({ t: 10 });
+    const { Id } = await docker().getContainer(ref).inspect();
+    stoppedHere.add(Id);
+    await docker().getContainer(Id).stop({ t: 10 });
+  } catch (err) {
+    if (alreadyThere(err)) return;
+    throw fromDockerError(err, { kind: "container", name: ref });
+  }
+}
+
+/** Resumes a paused container (Docker's unpause). */
+export async function unpauseContainer(ref: string): Promise<void> {
+  try {
+    await docker().getContainer(ref).unpause();
   } catch (err) {
     if (alreadyThere(err)) return;
     throw fromDockerError(err, { kind: "container", name: ref });
@@ -170,6 +191,7 @@ export async function deleteContainer(ref: string): Promise<void> {
     const { Id } = await docker().getContainer(ref).inspect();
     await docker().getContainer(Id).remove({ force: true });
     removeAdoptions([Id]);
+    stoppedHere.delete(Id);
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: ref });
   }

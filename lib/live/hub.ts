@@ -1,6 +1,7 @@
 import "server-only";
 import type { Namespace } from "socket.io";
 import { listContainers } from "@/lib/docker/containers";
+import type { ContainerChanges, HostContainer } from "@/lib/shared/containers";
 import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
@@ -13,7 +14,8 @@ import { watchContainerDir } from "@/lib/tarballs/watch";
  * server, lib/docker/events.ts), the Create Tar jobs, and the container dir. Pages get pushed
  * state over Socket.IO (namespace /live) and only fall back to polling while the socket is down.
  *
- * Server → client: `containers` {containers: every container, as the "all" view lists them},
+ * Server → client: `containers` {containers: every container, as the "all" view lists them} once on
+ * connect, then `containers:changed` {upsert, remove} (ContainerChanges: only rows that changed),
  * `jobs` {jobs}, `creations` {creations}, `tarballs` (a hint: the dir changed), `engine` {reachable, version?}.
  * A burst of engine events costs one container list call, however many pages are open.
  */
@@ -31,6 +33,23 @@ export function registerLive(nsp: Namespace): void {
   void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
 
   // Containers: debounce a burst into one list call, never waiting more than MAX_DELAY_MS.
+  // What every connected page holds: the last list sent, as JSON per ID (to see what changed).
+  let sent: Map<string, { row: HostContainer; json: string }> | undefined;
+  const publish = (containers: HostContainer[]) => {
+    const next = new Map(containers.map((row) => [row.id, { row, json: JSON.stringify(row) }]));
+    if (!sent) {
+      sent = next;
+      nsp.emit("containers", { containers });
+      return;
+    }
+    const previous = sent;
+    const changes: ContainerChanges = {
+      upsert: containers.filter((c) => previous.get(c.id)?.json !== next.get(c.id)!.json),
+      remove: [...previous.keys()].filter((id) => !next.has(id)),
+    };
+    sent = next;
+    if (changes.upsert.length || changes.remove.length) nsp.emit("containers:changed", changes);
+  };
   let timer: NodeJS.Timeout | undefined;
   let firstAt = 0;
   let listing = false;
@@ -43,7 +62,7 @@ export function registerLive(nsp: Namespace): void {
     }
     listing = true;
     try {
-      nsp.emit("containers", { containers: await listContainers({ all: true }) });
+      publish(await listContainers({ all: true }));
     } catch {
       // The engine went away between the event and the list; the state event says so.
     } finally {
@@ -117,6 +136,8 @@ export function registerLive(nsp: Namespace): void {
   nsp.on("connection", async (socket) => {
     // A page that connects (or reconnects after missing events) gets the current state at once.
     if (engine) socket.emit("engine", engine);
+    // The list the others hold, so that the changes pushed next apply to it.
+    if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
     socket.emit("jobs", { jobs: listJobs() });
     socket.emit("creations", { creations: listCreations() });
     // Not the last list: something may have changed without an engine event (an adoption, say).

@@ -22,6 +22,8 @@ export interface HostContainer {
   adopted: boolean;
   /** Not managed, but its name could make it an environment: offer Adopt. */
   adoptable: boolean;
+  /** Last stopped by the dashboard's Stop (this server's run): exit 143/137 then means a clean stop. */
+  stoppedHere?: boolean;
 }
 
 /** Progress of one layer while an image is pulled, from Docker's pull stream. */
@@ -55,6 +57,28 @@ export interface ContainersView {
   all: boolean;
   q: string;
   page: number;
+}
+
+/** The list's order: newest first, ties by name. The one rule for the engine's list and pushed changes. */
+export function compareContainers(a: HostContainer, b: HostContainer): number {
+  return b.createdAt < a.createdAt ? -1 : b.createdAt > a.createdAt ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/**
+ * What the live feed pushes after the first full list (`containers`): the rows that are new or
+ * changed and the IDs that left (`containers:changed`). A burst of 1,000 changes costs a page what
+ * changed, not 1,000 full lists.
+ */
+export interface ContainerChanges {
+  upsert: HostContainer[];
+  remove: string[];
+}
+
+/** Applies pushed changes to a list held by ID; returns the list in table order. */
+export function applyContainerChanges(byId: Map<string, HostContainer>, changes: ContainerChanges): HostContainer[] {
+  for (const id of changes.remove) byId.delete(id);
+  for (const c of changes.upsert) byId.set(c.id, c);
+  return [...byId.values()].sort(compareContainers);
 }
 
 /** One page of a container list as a view shows it: the one rule for the server render and live updates. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
-import type { HostContainer } from "@/lib/shared/containers";
+import { applyContainerChanges, compareContainers, type ContainerChanges, type HostContainer } from "@/lib/shared/containers";
 import { LOCAL_IMAGE, dockerdOwned, engine, removeContainer, uniqueName } from "../helpers/docker";
 import { startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -23,13 +23,23 @@ after(async () => {
   for (const name of made) await removeContainer(name);
 });
 
-function liveClient(headers: Record<string, string>): { socket: Socket; lists: HostContainer[][]; engineStates: { reachable: boolean }[] } {
+function liveClient(headers: Record<string, string>): { socket: Socket; lists: HostContainer[][]; changed: ContainerChanges[]; engineStates: { reachable: boolean }[] } {
   const socket = connect(`${server.url}/live`, { transports: ["websocket"], extraHeaders: headers, forceNew: true, reconnectionDelayMax: 1000 });
   const lists: HostContainer[][] = [];
+  const changed: ContainerChanges[] = [];
   const engineStates: { reachable: boolean }[] = [];
-  socket.on("containers", ({ containers }: { containers: HostContainer[] }) => lists.push(containers));
+  // As a page holds it: the full list on connect, then the pushed changes applied to it.
+  const byId = new Map<string, HostContainer>();
+  socket.on("containers", ({ containers }: { containers: HostContainer[] }) => {
+    byId.clear();
+    lists.push(applyContainerChanges(byId, { upsert: containers, remove: [] }));
+  });
+  socket.on("containers:changed", (changes: ContainerChanges) => {
+    changed.push(changes);
+    lists.push(applyContainerChanges(byId, changes));
+  });
   socket.on("engine", (e: { reachable: boolean }) => engineStates.push(e));
-  return { socket, lists, engineStates };
+  return { socket, lists, changed, engineStates };
 }
 
 const shows = (lists: HostContainer[][], name: string, state?: string) =>
@@ -68,7 +78,20 @@ describe("live updates over /live", () => {
         }),
       );
       await waitFor(async () => (burst.every((b, i) => shows(live.lists, `${name}-b${i}`)) ? true : undefined), 5_000, "the burst");
-      assert.ok(live.lists.length - before <= 6, `${live.lists.length - before} lists for a burst of 10`);
+      assert.ok(live.lists.length - before <= 6, `${live.lists.length - before} pushes for a burst of 10`);
+      // Each push carries what changed, not the list: together, the 10 new rows, and nothing that stayed as it was.
+      const pushed = live.changed.slice(-(live.lists.length - before)).flatMap((c) => c.upsert.map((u) => u.name));
+      assert.ok(pushed.length < 20, `${pushed.length} rows pushed for 10 new containers`);
+      for (let i = 0; i < 10; i++) assert.ok(pushed.includes(`${name}-b${i}`), `${name}-b${i} was pushed`);
+      // The list a page holds equals the engine's, in the table's order.
+      const truth = await engine.listContainers({ all: true, filters: { name: [name] } });
+      const held = live.lists.at(-1)!;
+      assert.deepEqual(new Set(held.filter((c) => c.name.startsWith(name)).map((c) => c.id)), new Set(truth.map((c) => c.Id)));
+      assert.deepEqual(held, [...held].sort(compareContainers));
+      // A removal is pushed as an ID.
+      await removeContainer(`${name}-b0`);
+      await waitFor(async () => (live.changed.some((c) => c.remove.includes(burst[0].id)) ? true : undefined), 5_000, "the removal");
+      assert.equal(shows(live.lists, `${name}-b0`), false);
     } finally {
       live.socket.close();
     }
