@@ -4,7 +4,9 @@ import { audited } from "@/lib/audit";
 import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
-import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballFileSchema } from "@/lib/schemas";
+import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
+import { loadVersion, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
+import { cancelVerification, startVerification } from "@/lib/tarballs/verifications";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
@@ -82,6 +84,8 @@ export const commands = {
     status: 200,
     run: async (name) => {
       await deleteContainer(name);
+      // A container made from an older version was the last user of its temporary tag, maybe.
+      await removeUnusedVersionTags();
       return { message: `Deleted ${name}. Its tarballs in shared storage are kept.` };
     },
   }),
@@ -94,10 +98,11 @@ export const commands = {
     },
   }),
   "tarball.create": command({
-    input: containerRefSchema,
+    input: tarballCreateSchema,
     status: 202,
-    run: async (container) => {
-      const job = await startPackaging(container);
+    target: ({ container, note }) => (note ? `${container} (note: ${note})` : container),
+    run: async ({ container, note }) => {
+      const job = await startPackaging(container, note);
       return { message: `Packaging ${job.env}…`, data: { job } };
     },
   }),
@@ -107,6 +112,38 @@ export const commands = {
     run: async (env) => {
       if (!cancelPackaging(env)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${env}.`);
       return { message: `Cancelling Create Tar of ${env}; no file will be kept.` };
+    },
+  }),
+  "tarball.verify": command({
+    input: tarballFileSchema,
+    status: 202,
+    run: async (file) => {
+      const verification = await startVerification(file);
+      return { message: `Verifying ${file}…`, data: { verification } };
+    },
+  }),
+  "tarball.verify.cancel": command({
+    input: tarballFileSchema,
+    status: 200,
+    run: async (file) => {
+      if (!cancelVerification(file)) throw new AppError("not_found:tarball", `${file} is not being verified.`);
+      return { message: `Cancelled Verify of ${file}.` };
+    },
+  }),
+  "tarball.container": command({
+    input: versionContainerSchema,
+    status: 202,
+    target: ({ file, name }) => `${name} from ${file}`,
+    run: async ({ file, name }, { caller }) => {
+      if (await containerExists(getFlavor().containerName(name))) {
+        throw new AppError("conflict:container", `A container named ${getFlavor().containerName(name)} already exists.`);
+      }
+      const { ref } = versionImage(file);
+      const job = startCreation({ image: ref, name }, caller, {
+        prepare: (emit, signal) => loadVersion(file, emit, signal),
+        cleanup: removeUnusedVersionTags,
+      });
+      return { message: `Loading ${file} as ${ref}, then creating ${job.container}…`, data: { job } };
     },
   }),
   "tarball.delete": command({

@@ -7,4 +7,5 @@ export const queryKeys = {
   jobs: ["packaging-jobs"] as const,
   creations: ["creations"] as const,
   tarballs: ["tarballs"] as const,
+  verifications: ["verifications"] as const,
 };

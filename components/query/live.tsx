@@ -4,7 +4,7 @@ import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { io } from "socket.io-client";
 import { applyContainerChanges, viewOfContainers, type ContainerChanges, type ContainersView, type CreationJob, type HostContainer } from "@/lib/shared/containers";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackagingJob, Verification } from "@/lib/shared/tarballs";
 import { queryKeys } from "./keys";
 
 
@@ -59,6 +59,7 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
     socket.on("jobs", ({ jobs }: { jobs: PackagingJob[] }) => client.setQueryData(queryKeys.jobs, jobs));
     socket.on("creations", ({ creations }: { creations: CreationJob[] }) => client.setQueryData(queryKeys.creations, creations));
     socket.on("tarballs", () => void client.invalidateQueries({ queryKey: queryKeys.tarballs }));
+    socket.on("verifications", ({ verifications }: { verifications: Verification[] }) => client.setQueryData(queryKeys.verifications, verifications));
     socket.on("engine", (engine: LiveState["engine"]) => setState((s) => ({ ...s, engine })));
     // Other nodes write to shared storage without any event reaching us: look again when the tab is seen.
     const onVisible = () => {

@@ -38,14 +38,18 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
   const pct = job.imageSize ? Math.min(99, Math.floor((job.bytesWritten / job.imageSize) * 100)) : undefined;
   const tone = job.phase === "done" ? "text-green-800" : active ? "text-slate-700" : "text-red-800";
   return (
-    <div role="status" aria-label={`Create Tar of ${job.env}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
-      <span className={`font-medium ${tone}`}>
-        {phaseText[job.phase]}
-        {job.phase === "done" && job.file ? ` as ${job.file}` : ""}
+    <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
+      {/* The live region holds the phase and the outcome only: bytes and the clock tick, and are not announced. */}
+      <span role="status" aria-label={`Create Tar of ${job.env}`} className="inline-flex flex-wrap items-center gap-x-4 gap-y-1">
+        <span className={`font-medium ${tone}`}>
+          {phaseText[job.phase]}
+          {job.phase === "done" && job.file ? ` as ${job.file}` : ""}
+        </span>
+        {job.phase === "done" && job.pruned && job.pruned.length > 0 && (
+          <span className="text-slate-600">Removed older: {job.pruned.join(", ")}</span>
+        )}
+        {job.error && <span className="text-red-800">{job.error}</span>}
       </span>
-      {job.phase === "done" && job.pruned && job.pruned.length > 0 && (
-        <span className="text-slate-600">Removed older: {job.pruned.join(", ")}</span>
-      )}
       {job.phase === "saving" && (
         <span className="font-mono text-slate-600">
           {formatBytes(job.bytesWritten)}
@@ -53,8 +57,7 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
         </span>
       )}
       {job.phase === "saving" && pct !== undefined && <ProgressBar label={`Saving ${job.env}`} percent={pct} className="w-40" />}
-      <span className="text-slate-500">{elapsed(job, now)}</span>
-      {job.error && <span className="text-red-800">{job.error}</span>}
+      <span className="text-slate-600" title="Time since the Create Tar started">{elapsed(job, now)}</span>
       {active && <CancelButton cancel={() => cancelTarballAction(job.env)} after={refreshJobs} />}
     </div>
   );

@@ -8,6 +8,7 @@ import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
 import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
 import { watchContainerDir } from "@/lib/tarballs/watch";
+import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifications";
 
 /**
  * Live updates for every open page, from one source each: the engine's event stream (one per
@@ -23,6 +24,10 @@ export const LIVE_NAMESPACE = "/live";
 const SETTLE_MS = 40;
 const MAX_DELAY_MS = 250;
 const JOBS_INTERVAL_MS = 250;
+
+/** Verify runs a page needs pushed: running, or ended in the last ten minutes (older ones are in the details). */
+const recentVerifications = () =>
+  listVerifications().filter((v) => v.phase === "running" || Date.now() - Date.parse(v.finishedAt ?? v.startedAt) < 10 * 60_000);
 
 export function registerLive(nsp: Namespace): void {
   let engine: { reachable: boolean; version?: string } | undefined;
@@ -114,6 +119,17 @@ export function registerLive(nsp: Namespace): void {
     }, Math.max(0, lastCreations + JOBS_INTERVAL_MS - Date.now()));
   });
 
+  // Verify runs: running ones and those that ended lately, at most every JOBS_INTERVAL_MS.
+  let verifyTimer: NodeJS.Timeout | undefined;
+  let lastVerify = 0;
+  const stopVerifications = onVerificationsChanged(() => {
+    verifyTimer ??= setTimeout(() => {
+      verifyTimer = undefined;
+      lastVerify = Date.now();
+      nsp.emit("verifications", { verifications: recentVerifications() });
+    }, Math.max(0, lastVerify + JOBS_INTERVAL_MS - Date.now()));
+  });
+
   // Tarballs: a hint, coalesced; the page re-reads what it shows.
   let dirTimer: NodeJS.Timeout | undefined;
   const stopWatching = watchContainerDir(() => {
@@ -130,6 +146,7 @@ export function registerLive(nsp: Namespace): void {
     stopAdoptions();
     stopCreations();
     stopWatching();
+    stopVerifications();
     clearTimeout(timer);
   });
 
@@ -140,6 +157,7 @@ export function registerLive(nsp: Namespace): void {
     if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
     socket.emit("jobs", { jobs: listJobs() });
     socket.emit("creations", { creations: listCreations() });
+    socket.emit("verifications", { verifications: recentVerifications() });
     // Not the last list: something may have changed without an engine event (an adoption, say).
     // One list for however many pages connect at once.
     schedule();

@@ -9,5 +9,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ nam
   const { name, command } = await params;
   const action = Object.hasOwn(verbs, command) ? verbs[command] : undefined;
   if (!action) return errorResponse(new AppError("not_found:command", `Unknown command ${command}; use ${Object.keys(verbs).join(", ")}.`));
-  return commandResponse(request, action, name);
+  // Create Tar takes an optional one-line note: POST /api/containers/<name>/tar?note=…
+  const note = action === "tarball.create" ? new URL(request.url).searchParams.get("note") : null;
+  return commandResponse(request, action, note === null ? name : { container: name, note });
 }
