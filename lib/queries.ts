@@ -2,8 +2,8 @@ import "server-only";
 import { listContainers } from "@/lib/docker/containers";
 import { viewOfContainers, type ContainersPage } from "@/lib/shared/containers";
 import { toAppError } from "@/lib/shared/errors";
-import type { EnvironmentSummary } from "@/lib/shared/tarballs";
-import { listEnvironments, summarize } from "@/lib/tarballs/store";
+import type { DirectorySpace, EnvironmentSummary } from "@/lib/shared/tarballs";
+import { directorySpace, listEnvironments, summarize } from "@/lib/tarballs/store";
 
 /**
  * What the pages show, read once for both their server render and their JSON routes, so a page and
@@ -19,9 +19,11 @@ export async function containersPage(view: { all: boolean; q?: string; page?: nu
   }
 }
 
-export async function tarballSummaries(): Promise<{ environments: EnvironmentSummary[]; error?: string }> {
+export async function tarballSummaries(): Promise<{ environments: EnvironmentSummary[]; space?: DirectorySpace; error?: string }> {
   try {
-    return { environments: summarize(await listEnvironments()) };
+    const environments = await listEnvironments();
+    const space = await directorySpace(environments).catch(() => undefined);
+    return { environments: summarize(environments), space };
   } catch (err) {
     return { environments: [], error: toAppError(err).message };
   }

@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { CONTAINER_REF_PATTERN, envNameProblem, imageRefProblem, tarballFileProblem } from "@/lib/shared/validation";
+import { CONTAINER_REF_PATTERN, envNameProblem, imageRefProblem, noteProblem, tarballFileProblem } from "@/lib/shared/validation";
 
 /** Server-side schemas over the rules in lib/shared/validation.ts (one rule, two uses). */
 const checked = (label: string, problem: (s: string) => string | undefined) =>
@@ -20,6 +20,17 @@ export const createContainerSchema = z.object({ image: imageRefSchema, name: env
 export const tarballFileSchema = checked("Tarball file name", tarballFileProblem);
 
 export const containerRefSchema = z.string().regex(CONTAINER_REF_PATTERN, "Not a container name or ID.");
+
+export const noteSchema = checked("Note", noteProblem);
+
+/** Create Tar: a container name, or the name with an optional note (`{ container, note }`). */
+export const tarballCreateSchema = z.union([
+  containerRefSchema.transform((container) => ({ container, note: undefined as string | undefined })),
+  z.object({ container: containerRefSchema, note: noteSchema.optional() }),
+]);
+
+/** New container from this version: the version's file and the new environment's name. */
+export const versionContainerSchema = z.object({ file: tarballFileSchema, name: envNameSchema });
 
 /** The first message of a failed parse, for showing in a form. */
 export function firstIssue(error: z.ZodError): string {

@@ -38,10 +38,20 @@ export function listCreations(): CreationJob[] {
 }
 
 /**
+ * Where a creation's image comes from when it is not pulled: `prepare` makes it present (e.g. loads
+ * a tarball, reporting progress as pull events) and returns its reference; `cleanup` runs when the
+ * creation fails or is cancelled.
+ */
+export interface CreationSource {
+  prepare: (emit: (event: CreateEvent) => void, signal: AbortSignal) => Promise<string>;
+  cleanup?: () => Promise<unknown>;
+}
+
+/**
  * Starts creating the environment `input.name` from `input.image` (already validated) and returns
  * at once. Refuses a second creation of the same name while one runs.
  */
-export function startCreation(input: { image: string; name: string }, caller: string): CreationJob {
+export function startCreation(input: { image: string; name: string }, caller: string, from?: CreationSource): CreationJob {
   const current = registry().get(input.name);
   if (current && creationActive(current.job)) throw new AppError("conflict:container", `${input.name} is already being created.`);
   const job: CreationJob = {
@@ -67,7 +77,10 @@ export function startCreation(input: { image: string; name: string }, caller: st
     changed();
   };
   const target = `${input.name} from ${input.image}`;
-  const done = createEnvironmentContainer(input, emit, abort.signal).then(
+  const made = from
+    ? from.prepare(emit, abort.signal).then((image) => createEnvironmentContainer({ ...input, image }, emit, abort.signal))
+    : createEnvironmentContainer(input, emit, abort.signal);
+  const done = made.then(
     (container) => {
       Object.assign(job, { phase: "done", status: `Created and started ${container.name}.`, finishedAt: new Date().toISOString() });
       audit({ session: caller, action: "container.create.result", target, result: "ok" });
@@ -79,6 +92,7 @@ export function startCreation(input: { image: string; name: string }, caller: st
       const cancelled = abort.signal.aborted;
       Object.assign(job, { phase: cancelled ? "cancelled" : "failed", error: cancelled ? undefined : e.message, status: cancelled ? "Cancelled." : e.message, finishedAt: new Date().toISOString() });
       audit({ session: caller, action: "container.create.result", target, result: "error", detail: e.message });
+      void from?.cleanup?.();
       emit({ type: "error", error: cancelled ? `Creating ${job.container} was cancelled; nothing was left behind.` : e.message, code: cancelled ? "failed:cancelled" : e.code });
       return undefined;
     },

@@ -119,9 +119,9 @@ export async function inspectImage(ref: string): Promise<{ id: string; size: num
  * running container for the commit and resumes it; a stopped one stays stopped.
  * `changes` are Dockerfile instructions applied to the image config.
  */
-export async function commitContainer(container: string, repo: string, tag: string, changes: string[] = []): Promise<string> {
+export async function commitContainer(container: string, repo: string, tag: string, changes: string[] = [], comment?: string): Promise<string> {
   try {
-    const result = (await docker().getContainer(container).commit({ repo, tag, pause: true, changes })) as { Id: string };
+    const result = (await docker().getContainer(container).commit({ repo, tag, pause: true, changes, ...(comment ? { comment } : {}) })) as { Id: string };
     return result.Id;
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: container });
@@ -169,5 +169,40 @@ export async function removeImageTag(ref: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * What a commit of this container is made from: its image (as created) with that image's labels,
+ * and the size of all its files (`SizeRootFs`, which `docker save` of the commit is about as large as).
+ */
+export async function containerImageInfo(container: string): Promise<{ image: string; labels: Record<string, string>; sizeRootFs?: number }> {
+  try {
+    const info = (await docker().getContainer(container).inspect({ size: true } as object)) as unknown as {
+      Config: { Image: string };
+      Image: string;
+      SizeRootFs?: number;
+    };
+    const image = await docker().getImage(info.Image).inspect().catch(() => undefined);
+    return { image: info.Config.Image, labels: image?.Config?.Labels ?? {}, sizeRootFs: info.SizeRootFs };
+  } catch (err) {
+    throw fromDockerError(err, { kind: "container", name: container });
+  }
+}
+
+/**
+ * The image references on the Host, for the Create New Container typeahead: every `repo:tag`
+ * (no dangling `<none>`), most recently created first, without this dashboard's own environment
+ * images (`<flavour>/<name>:base`), which are what Create Tar writes, not bases to start from.
+ */
+export async function listLocalImageRefs(ownRepoPrefix: string): Promise<string[]> {
+  try {
+    const images = await docker().listImages();
+    return images
+      .sort((a, b) => b.Created - a.Created)
+      .flatMap((i) => i.RepoTags ?? [])
+      .filter((t) => t !== "<none>:<none>" && !t.startsWith(ownRepoPrefix));
+  } catch (err) {
+    throw fromDockerError(err, { kind: "image", name: "list" });
   }
 }

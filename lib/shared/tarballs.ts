@@ -32,6 +32,8 @@ export interface PackagingJob {
   imageSize?: number;
   /** The final file name, once done. */
   file?: string;
+  /** The note given to Create Tar (written into the image's commit message and label). */
+  note?: string;
   /** Older versions removed by retention (HAKURIVER_TAR_KEEP) after this one was published. */
   pruned?: string[];
   error?: string;
@@ -41,4 +43,65 @@ export const ACTIVE_PHASES: readonly PackagingPhase[] = ["committing", "saving",
 
 export function isActive(job: Pick<PackagingJob, "phase">): boolean {
   return ACTIVE_PHASES.includes(job.phase);
+}
+
+/** What one version holds, read from the tar itself (GET /api/tarballs/<file>). */
+export interface VersionDetails {
+  file: string;
+  size: number;
+  /** The file's modification time (ISO). */
+  mtime: string;
+  /** `docker` (Docker ≤ 24: `<id>/layer.tar`) or `oci` (Docker 25+: `blobs/sha256/…`). */
+  layout?: "docker" | "oci";
+  /** The image's ID (`sha256:` + the config's digest), as `docker images` shows it once loaded. */
+  imageId?: string;
+  /** The tags `docker load` gives it. */
+  tags: string[];
+  created?: string;
+  layers: number;
+  /** Sum of the layers' sizes in the archive. */
+  layerBytes: number;
+  architecture?: string;
+  os?: string;
+  /** The image it was made from, when a label says so. */
+  base?: string;
+  note?: string;
+  entrypoint?: string[] | null;
+  cmd?: string[] | null;
+  workingDir?: string;
+  user?: string;
+  env: { name: string; value: string }[];
+  labels?: Record<string, string>;
+  /** Why the archive could not be read fully (not a tar, no manifest, …). */
+  problem?: string;
+  /** The last Verify of this exact file (same size and mtime), if any. */
+  verification?: Verification;
+}
+
+/** A Verify run of one version: progress while it runs, then the outcome. */
+export interface Verification {
+  id: string;
+  file: string;
+  phase: "running" | "ok" | "damaged" | "failed" | "cancelled";
+  startedAt: string;
+  finishedAt?: string;
+  bytesRead: number;
+  size: number;
+  /** The file's mtime when checked: a result holds only for the same size and mtime. */
+  mtime: string;
+  /** sha256 of the whole file (hex), once read to the end. */
+  sha256?: string;
+  /** What was checked, in words, when ok. */
+  summary?: string;
+  /** Exactly what is wrong, when damaged or failed. */
+  problems?: string[];
+}
+
+/** Used and free space of the file system holding the container dir. */
+export interface DirectorySpace {
+  total: number;
+  free: number;
+  used: number;
+  /** Bytes the tarballs themselves take. */
+  tarballs: number;
 }

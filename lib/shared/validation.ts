@@ -89,3 +89,14 @@ export function tarballFileProblem(file: string): string | undefined {
   }
   return undefined;
 }
+
+/** The longest note Create Tar takes (it goes into the image's commit message and a label). */
+export const NOTE_MAX_LENGTH = 200;
+
+/** Why a Create Tar note is refused, or undefined: one line, printable, at most NOTE_MAX_LENGTH characters. */
+export function noteProblem(note: string): string | undefined {
+  if ([...note].length > NOTE_MAX_LENGTH) return `The note is longer than ${NOTE_MAX_LENGTH} characters.`;
+  // Control characters (newlines included) would break the one-line label and the log lines that show it.
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(note)) return "The note must be one line without control characters.";
+  return undefined;
+}

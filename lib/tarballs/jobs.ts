@@ -5,12 +5,12 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { getConfig, getFlavor } from "@/lib/config";
 import { processSignal, processWide } from "@/lib/runtime";
-import { commitContainer, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
+import { commitContainer, containerImageInfo, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
 import { environmentContainer } from "@/lib/docker/containers";
 import { AppError, toAppError } from "@/lib/shared/errors";
 import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "@/lib/shared/tarball-names";
-import { readImageCreated } from "./image-config";
-import { containerDir, listVersions, pruneVersions, versionTimestamps } from "./store";
+import { BASE_LABELS, readImageCreated } from "./image-config";
+import { containerDir, directorySpace, listVersions, pruneVersions, versionTimestamps } from "./store";
 import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { writeTarball } from "./write";
 
@@ -23,6 +23,9 @@ import { writeTarball } from "./write";
 interface Entry {
   job: PackagingJob;
   abort: AbortController;
+  /** What the commit writes into the image: the note and the image it was made from. */
+  note?: string;
+  base?: string;
 }
 
 const KEEP_FINISHED_MS = 30 * 60_000;
@@ -96,21 +99,49 @@ export function listJobs(): PackagingJob[] {
  * Starts packaging a container as a new version of the environment it stands for, and returns at
  * once. Refuses a second job for the same environment while one runs.
  */
-export async function startPackaging(ref: string): Promise<PackagingJob> {
+export async function startPackaging(ref: string, note?: string): Promise<PackagingJob> {
   const { container, env } = await environmentContainer(ref);
-  // Checked after the await: another request may have started meanwhile.
   const current = registry().get(env);
   if (current && isActive(current.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
+  const info = await containerImageInfo(container);
+  await checkSpace(env, info.sizeRootFs);
+  // Checked again after the awaits: another request may have started meanwhile.
+  const again = registry().get(env);
+  if (again && isActive(again.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
 
   const entry: Entry = {
-    job: { id: randomUUID(), env, container, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0 },
+    job: { id: randomUUID(), env, container, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0, ...(note ? { note } : {}) },
     abort: new AbortController(),
+    note: note || undefined,
+    // A container made from an earlier version keeps naming the image that version came from.
+    base: BASE_LABELS.map((l) => info.labels[l]).find(Boolean) ?? info.image,
   };
   registry().set(env, entry);
   writeJournal();
   void run(entry);
   return { ...entry.job };
 }
+
+/** Free space counts as clearly too little below this share of the image's size. */
+const SPACE_MARGIN = 0.9;
+
+/**
+ * Refuses up front when the container dir's file system clearly cannot hold the new version
+ * (a tarball is about as large as the container's files), instead of failing half-way.
+ */
+async function checkSpace(env: string, size: number | undefined): Promise<void> {
+  if (!size) return;
+  const space = await directorySpace().catch(() => undefined);
+  if (!space || space.free >= size * SPACE_MARGIN) return;
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  throw new AppError(
+    "conflict:disk",
+    `Not enough space for a new version of ${env}: ${mib(space.free)} free in ${getConfig().containerDir}, and its image is about ${mib(size)}. Delete older versions or free space there, then run Create Tar again.`,
+  );
+}
+
+/** A Dockerfile LABEL value: double-quoted, with quotes, backslashes and `$` (no variable expansion) escaped. */
+const labelValue = (value: string) => `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 
 /** Cancels a running job; false when there is none. The job cleans up after itself. */
 export function cancelPackaging(env: string): boolean {
@@ -196,7 +227,12 @@ async function run(entry: Entry): Promise<void> {
     const { timestamp: planned, existing } = await timestampBeforeCommit(job.env, abort.signal);
     previous = await inspectImage(tag);
     // The env labels describe the Host container, not what Runners run from the image.
-    committed = await commitContainer(job.container, repo, tagName, [`LABEL ${getFlavor().labels.managed}=false`]);
+    const prefix = getFlavor().labels.managed.replace(/\.managed$/, "");
+    const changes = [`LABEL ${getFlavor().labels.managed}=false`];
+    if (entry.base) changes.push(`LABEL ${prefix}.base=${labelValue(entry.base)}`);
+    // Always set, so a version without a note does not inherit the note of the version it came from.
+    changes.push(`LABEL ${prefix}.note=${labelValue(entry.note ?? "")}`);
+    committed = await commitContainer(job.container, repo, tagName, changes, entry.note);
     checkAborted();
     const image = await inspectImage(committed);
     job.imageSize = image?.size;

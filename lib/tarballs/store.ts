@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
 import { AppError } from "@/lib/shared/errors";
 import { isTempFile, parseTarballName } from "@/lib/shared/tarball-names";
-import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
+import type { DirectorySpace, EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
 
 
 /**
@@ -87,6 +87,31 @@ export async function versionTimestamps(env: string): Promise<number[]> {
     if (parsed && parsed.env.toLowerCase() === wanted) timestamps.push(parsed.timestamp);
   }
   return timestamps;
+}
+
+/**
+ * The path and stat of one listed version: a regular file named by the Runners' rule directly in
+ * the pinned container dir — no path separators, no symlinks, nothing else. Callers open it with
+ * O_NOFOLLOW, so a swap after this check cannot redirect them either.
+ */
+export async function versionFile(file: string): Promise<{ path: string; stat: fsSync.Stats }> {
+  if (typeof file !== "string" || file !== path.basename(file) || !parseTarballName(file)) {
+    throw new AppError("bad_request:tarball", "Not a tarball file name (expected <name>-<timestamp>.tar).");
+  }
+  const target = path.join(await containerDir(), file);
+  const stat = await fs.lstat(target).catch(() => undefined);
+  if (!stat) throw new AppError("not_found:tarball", `Tarball ${file} was not found.`);
+  if (!stat.isFile()) throw new AppError("bad_request:tarball", `${file} is not a regular file; it was left alone.`);
+  return { path: target, stat };
+}
+
+/** Size and free space of the file system holding the container dir, and what the tarballs take. */
+export async function directorySpace(envs?: TarballEnvironment[]): Promise<DirectorySpace> {
+  const s = await fs.statfs(await containerDir());
+  const total = s.blocks * s.bsize;
+  const free = s.bavail * s.bsize;
+  const tarballs = (envs ?? (await listEnvironments())).reduce((n, e) => n + e.totalSize, 0);
+  return { total, free, used: total - s.bfree * s.bsize, tarballs };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { AppError } from "@/lib/shared/errors";
 import { handleApi } from "@/lib/http";
-import { listEnvironments, summarize } from "@/lib/tarballs/store";
+import { directorySpace, listEnvironments, summarize } from "@/lib/tarballs/store";
 
 export const dynamic = "force-dynamic";
 
 /**
  * Every environment in the shared container dir with all its versions, newest first.
- * `?summary=1`: without the version lists (with `versionCount`); `?env=<name>`: one environment.
+ * `?summary=1`: without the version lists (with `versionCount`), plus the directory's `space`
+ * (total, free, used, what the tarballs take); `?env=<name>`: one environment.
  */
 export async function GET(request: Request) {
   const params = new URL(request.url).searchParams;
@@ -19,7 +20,10 @@ export async function GET(request: Request) {
       if (!environment) throw new AppError("not_found:environment", `No tarballs of ${env} in shared storage.`);
       return Response.json({ environment }, { headers });
     }
-    if (params.get("summary") === "1") return Response.json({ environments: summarize(environments) }, { headers });
+    if (params.get("summary") === "1") {
+      const space = await directorySpace(environments).catch(() => undefined);
+      return Response.json({ environments: summarize(environments), space }, { headers });
+    }
     return Response.json({ environments }, { headers });
   });
 }

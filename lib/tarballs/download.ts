@@ -1,0 +1,100 @@
+import "server-only";
+import { constants } from "node:fs";
+import fs from "node:fs/promises";
+import { AppError } from "@/lib/shared/errors";
+import { versionFile } from "./store";
+import { verificationOf } from "./verifications";
+
+const CHUNK = 1024 * 1024;
+
+/** A single `bytes=a-b` / `bytes=a-` / `bytes=-n` range of a `size`-byte file; "unsatisfiable", or undefined to send it all. */
+export function parseRange(header: string | null, size: number): { start: number; end: number } | "unsatisfiable" | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // Several ranges or another unit: answer with the whole file, as RFC 9110 allows.
+  if (!m || (m[1] === "" && m[2] === "")) return undefined;
+  if (m[1] === "") {
+    const n = Number(m[2]);
+    if (n === 0 || size === 0) return "unsatisfiable";
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return "unsatisfiable";
+  return { start, end };
+}
+
+/**
+ * `GET /api/tarballs/<file>/download`: the version as an attachment, streamed from disk with
+ * positional reads as the client takes them (memory stays flat), with Content-Length, one Range
+ * (206 / 416, so an interrupted download resumes) and, once a Verify has read this exact file, its
+ * sha256 (`Repr-Digest`, and `X-Checksum-Sha256` in hex).
+ */
+export async function downloadResponse(file: string, range: string | null, method = "GET"): Promise<Response> {
+  const { path: target, stat } = await versionFile(file);
+  const handle = await fs.open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
+  let open = true;
+  const close = () => {
+    if (open) void handle.close().catch(() => {});
+    open = false;
+  };
+  try {
+    const st = await handle.stat();
+    if (!st.isFile() || st.ino !== stat.ino) throw new AppError("conflict:tarball", `${file} changed while it was opened; try again.`);
+    const size = st.size;
+    const headers = new Headers({
+      "Content-Type": "application/x-tar",
+      "Content-Disposition": `attachment; filename="${file}"`,
+      "Accept-Ranges": "bytes",
+      // no-transform: a compressing proxy (or Next's own compression) must not change the bytes or the length.
+      "Cache-Control": "no-store, no-transform",
+      "Last-Modified": st.mtime.toUTCString(),
+    });
+    const verified = verificationOf(file, st);
+    if (verified?.sha256) {
+      headers.set("X-Checksum-Sha256", verified.sha256);
+      headers.set("Repr-Digest", `sha-256=:${Buffer.from(verified.sha256, "hex").toString("base64")}:`);
+    }
+    const r = parseRange(range, size);
+    if (r === "unsatisfiable") {
+      close();
+      headers.set("Content-Range", `bytes */${size}`);
+      headers.set("Content-Length", "0");
+      return new Response(null, { status: 416, headers });
+    }
+    const start = r?.start ?? 0;
+    const end = r?.end ?? size - 1;
+    headers.set("Content-Length", String(Math.max(0, end - start + 1)));
+    if (r) headers.set("Content-Range", `bytes ${start}-${end}/${size}`);
+    if (method === "HEAD") {
+      close();
+      return new Response(null, { status: r ? 206 : 200, headers });
+    }
+    let pos = start;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        try {
+          const want = Math.min(CHUNK, end + 1 - pos);
+          if (want <= 0) {
+            close();
+            controller.close();
+            return;
+          }
+          const buf = Buffer.allocUnsafe(want);
+          const { bytesRead } = await handle.read(buf, 0, want, pos);
+          if (bytesRead === 0) throw new Error(`${file} became shorter while it was sent.`);
+          pos += bytesRead;
+          controller.enqueue(new Uint8Array(buf.buffer, buf.byteOffset, bytesRead));
+        } catch (err) {
+          close();
+          controller.error(err);
+        }
+      },
+      cancel: close,
+    });
+    return new Response(body, { status: r ? 206 : 200, headers });
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
