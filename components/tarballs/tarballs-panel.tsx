@@ -11,6 +11,7 @@ import { ConfirmDialog } from "@/components/ui/modal";
 import { timestampIso } from "@/lib/shared/tarball-names";
 import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
 import { ApiError, getJson } from "@/components/query/api";
+import { HostContainerMark } from "@/components/containers/host-container-mark";
 import { deleteTarballAction } from "./actions";
 import { tarballsKey } from "./use-packaging";
 
@@ -45,6 +46,7 @@ export function TarballsPanel({
   directory,
   keep,
   imageTemplate,
+  hostEnvironments = [],
 }: {
   initial: TarballsSnapshot;
   directory: string;
@@ -52,6 +54,8 @@ export function TarballsPanel({
   keep: number;
   /** What Runners load, e.g. `hakuriver/<name>:base`. */
   imageTemplate: string;
+  /** Environments that have a Host container (marked on their rows). */
+  hostEnvironments?: string[];
 }) {
   const client = useQueryClient();
   const [seededAt] = useState(() => Date.now());
@@ -120,7 +124,7 @@ export function TarballsPanel({
               const open = expanded.has(env.name);
               return (
                 <Fragment key={env.name}>
-                  <tr data-env={env.name}>
+                  <tr data-env={env.name} id={`env-${env.name}`} className="scroll-mt-4 target:bg-teal-50/60">
                     <td className="px-2 py-2.5 text-center">
                       <button
                         type="button"
@@ -133,7 +137,10 @@ export function TarballsPanel({
                         <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
                       </button>
                     </td>
-                    <th scope="row" className="px-4 py-2.5 text-left font-mono font-medium">{env.name}</th>
+                    <th scope="row" className="px-4 py-2.5 text-left font-mono font-medium">
+                      {env.name}
+                      {hostEnvironments.includes(env.name) && <HostContainerMark env={env.name} />}
+                    </th>
                     <td className="px-4 py-2.5 text-xs">
                       <VersionTime timestamp={env.latest.timestamp} />
                       <span className="ml-2 font-mono text-slate-500">{env.latest.file}</span>
