@@ -9,6 +9,7 @@ import type { HostContainer } from "@/lib/shared/containers";
 import type { ActionResult } from "@/lib/shared/results";
 import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { createTarballAction } from "@/components/tarballs/actions";
+import { TarNoteButton } from "@/components/tarballs/tar-note-button";
 import { useRefreshJobs } from "@/components/tarballs/use-packaging";
 import { ShellButton } from "@/components/terminal/shell-button";
 import { adoptContainerAction, deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
@@ -91,6 +92,7 @@ export function ContainerActions({ container, job }: { container: HostContainer;
       >
         Create Tar
       </Button>
+      {container.envName && <TarNoteButton container={container.name} unavailable={(busy && pending !== "tar") || (job !== undefined && isActive(job))} />}
       {canShell(container.state) && <ShellButton container={container.name} />}
       <Button
         variant="danger"

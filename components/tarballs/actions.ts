@@ -13,3 +13,19 @@ export async function cancelTarballAction(env: string) {
 export async function deleteTarballAction(file: string) {
   return runCommand("tarball.delete", file);
 }
+
+export async function createTarballWithNoteAction(container: string, note: string) {
+  return runCommand("tarball.create", { container, note });
+}
+
+export async function verifyTarballAction(file: string) {
+  return runCommand("tarball.verify", file);
+}
+
+export async function cancelVerifyAction(file: string) {
+  return runCommand("tarball.verify.cancel", file);
+}
+
+export async function versionContainerAction(file: string, name: string) {
+  return runCommand("tarball.container", { file, name });
+}

@@ -1,22 +1,21 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Fragment, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { Fragment, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
-import { LocalTime } from "@/components/ui/local-time";
 import { DataTable } from "@/components/ui/data-table";
-import { ConfirmDialog } from "@/components/ui/modal";
-import { timestampIso } from "@/lib/shared/tarball-names";
-import type { EnvironmentSummary, TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
-import { ApiError, getJson } from "@/components/query/api";
+import type { DirectorySpace, EnvironmentSummary } from "@/lib/shared/tarballs";
+import { getJson } from "@/components/query/api";
 import { HostContainerMark } from "@/components/containers/host-container-mark";
-import { deleteTarballAction } from "./actions";
+import { DirectorySpaceBar } from "./directory-space";
 import { tarballsKey } from "./use-packaging";
+import { VersionsTable, VersionTime } from "./versions-table";
 
 export interface TarballsSnapshot {
   environments: EnvironmentSummary[];
+  /** The shared directory's file system: used and free space. */
+  space?: DirectorySpace;
   error?: string;
 }
 
@@ -26,19 +25,6 @@ async function fetchTarballs(): Promise<TarballsSnapshot> {
   } catch (err) {
     return { environments: [], error: (err as Error).message };
   }
-}
-
-/** A version's date from its file name; a name no date can hold is shown as such, not a crash. */
-function VersionTime({ timestamp }: { timestamp: number }) {
-  const iso = timestampIso(timestamp);
-  if (!iso) {
-    return (
-      <span className="font-medium text-red-800" title="The timestamp in this file name is out of range. Runners still treat it as the newest version; delete it unless you know why it is here.">
-        Invalid date
-      </span>
-    );
-  }
-  return <LocalTime iso={iso} />;
 }
 
 export function TarballsPanel({
@@ -94,6 +80,7 @@ export function TarballsPanel({
           Refresh
         </Button>
       </div>
+      <DirectorySpaceBar space={data.space} />
       {data.error && (
         <div role="alert" className="mt-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
           Could not read the shared container directory: {data.error}
@@ -161,81 +148,5 @@ export function TarballsPanel({
             })}
       </DataTable>
     </section>
-  );
-}
-
-/** The versions of one environment, fetched when its row is expanded. */
-function VersionsTable({ name, onChanged }: { name: string; onChanged: () => Promise<unknown> }) {
-  const { data, error } = useQuery({
-    queryKey: [...tarballsKey, "env", name],
-    queryFn: async (): Promise<TarballEnvironment | null> => {
-      try {
-        return (await getJson<{ environment: TarballEnvironment }>(`/api/tarballs?env=${encodeURIComponent(name)}`)).environment;
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return null;
-        throw err;
-      }
-    },
-  });
-  if (error) return <p role="alert" className="text-xs text-red-800">Could not list the versions: {error.message}</p>;
-  if (data === undefined) return <p className="text-xs text-slate-500">Loading versions…</p>;
-  if (data === null) return <p className="text-xs text-slate-500">No versions left.</p>;
-  const env = data;
-  return (
-    <table aria-label={`Versions of ${env.name}`} className="w-full text-xs">
-      <thead className="text-left text-slate-500">
-        <tr>
-          <th scope="col" className="py-1.5 font-medium">Date</th>
-          <th scope="col" className="py-1.5 font-medium">File name</th>
-          <th scope="col" className="py-1.5 font-medium">Size</th>
-          <th scope="col" className="py-1.5 text-right font-medium">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {env.versions.map((v, i) => (
-          <VersionRow key={v.file} version={v} latest={i === 0} onChanged={onChanged} />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function VersionRow({ version, latest, onChanged }: { version: TarballVersion; latest: boolean; onChanged: () => Promise<unknown> }) {
-  const [confirming, setConfirming] = useState(false);
-  const [pending, startDelete] = useTransition();
-  const remove = () =>
-    startDelete(async () => {
-      const result = await deleteTarballAction(version.file);
-      if (result.ok) toast.success(result.message);
-      else toast.error(result.error);
-      await onChanged();
-    });
-  return (
-    <tr data-file={version.file} className="border-t border-slate-100">
-      <td className="py-1.5">
-        <VersionTime timestamp={version.timestamp} />
-        {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
-      </td>
-      <td className="py-1.5 font-mono">{version.file}</td>
-      <td className="py-1.5">{formatBytes(version.size)}</td>
-      <td className="py-1.5 text-right">
-        <Button variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
-          Delete
-        </Button>
-        <ConfirmDialog
-          open={confirming}
-          title={`Delete ${version.file}?`}
-          confirmLabel="Delete"
-          onCancel={() => setConfirming(false)}
-          onConfirm={() => {
-            setConfirming(false);
-            remove();
-          }}
-        >
-          <p>The file is removed from shared storage. Runners that already loaded it keep their image.</p>
-          {latest && <p className="mt-2">This is the latest version: the next newest becomes the one Runners load.</p>}
-        </ConfirmDialog>
-      </td>
-    </tr>
   );
 }

@@ -4,6 +4,9 @@ export interface TarballVersion {
   /** Unix seconds, from the file name (what Runners compare). */
   timestamp: number;
   size: number;
+  /** Only in one environment's listing (`?env=`): the note inside the image, and the last Verify of this file. */
+  note?: string;
+  verification?: Verification;
 }
 
 export interface TarballEnvironment {

@@ -1,5 +1,6 @@
 import { AppError } from "@/lib/shared/errors";
 import { handleApi } from "@/lib/http";
+import { withNotes } from "@/lib/tarballs/listing";
 import { directorySpace, listEnvironments, summarize } from "@/lib/tarballs/store";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +19,7 @@ export async function GET(request: Request) {
     if (env !== null) {
       const environment = environments.find((e) => e.name === env);
       if (!environment) throw new AppError("not_found:environment", `No tarballs of ${env} in shared storage.`);
-      return Response.json({ environment }, { headers });
+      return Response.json({ environment: await withNotes(environment) }, { headers });
     }
     if (params.get("summary") === "1") {
       const space = await directorySpace(environments).catch(() => undefined);

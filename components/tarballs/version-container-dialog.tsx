@@ -1,0 +1,90 @@
+"use client";
+
+import { useState } from "react";
+import { useCreations } from "@/components/containers/creations";
+import { PullProgress } from "@/components/containers/pull-progress";
+import { Button } from "@/components/ui/button";
+import { Modal } from "@/components/ui/modal";
+import { creationActive } from "@/lib/shared/containers";
+import { envNameProblem } from "@/lib/shared/validation";
+import { versionContainerAction } from "./actions";
+
+/**
+ * New container from this version: loads the version under a tag of its own (`<repo>:v<timestamp>`,
+ * never `:base`) and creates a Host container from it with the name the user picks. A later Create
+ * Tar of that container makes the newest version: the way back from a broken one.
+ */
+export function VersionContainerButton({ file, env }: { file: string; env: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>New container from this version</Button>
+      <Modal open={open} onClose={() => setOpen(false)} title={`New container from ${file}`}>
+        <VersionContainerForm file={file} env={env} onDone={() => setOpen(false)} />
+      </Modal>
+    </>
+  );
+}
+
+function VersionContainerForm({ file, env, onDone }: { file: string; env: string; onDone: () => void }) {
+  const [name, setName] = useState(`${env}-restored`.slice(0, 63));
+  const [error, setError] = useState<string>();
+  const [started, setStarted] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const job = useCreations().find((c) => c.env === started);
+  const running = job !== undefined && creationActive(job);
+  const submit = async (event: React.FormEvent) => {
+    event.preventDefault();
+    const problem = envNameProblem(name.trim());
+    setError(problem);
+    if (problem) return;
+    setBusy(true);
+    const result = await versionContainerAction(file, name.trim());
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    setStarted(name.trim());
+  };
+  if (job && job.phase === "done") {
+    return (
+      <div className="space-y-3 text-sm">
+        <p role="status">Created and started {job.container} from {file}. Create Tar of it makes the newest version of {job.env}.</p>
+        <Button variant="primary" size="md" onClick={onDone}>Done</Button>
+      </div>
+    );
+  }
+  return (
+    <form onSubmit={submit} noValidate className="space-y-3 text-sm">
+      <p className="text-slate-600">
+        The version is loaded into this host&apos;s engine under a tag of its own; the image Runners use and the newest version are not touched.
+      </p>
+      <label className="block">
+        <span className="font-medium">Container name</span>
+        <input
+          name="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          disabled={busy || running}
+          aria-invalid={!!error}
+          className="mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-sm"
+        />
+      </label>
+      {error && <p role="alert" className="text-red-800">{error}</p>}
+      {job && (
+        <div role="status" aria-label={`Loading ${file}`} className="text-xs">
+          <p className={job.phase === "failed" ? "text-red-800" : "text-slate-700"}>{job.phase === "failed" ? `Could not create: ${job.error}` : job.status}</p>
+          {running && <PullProgress layers={job.layers} />}
+        </div>
+      )}
+      <div className="flex justify-end gap-2">
+        <Button variant="ghost" size="md" onClick={onDone}>Done</Button>
+        <button
+          type="submit"
+          disabled={busy || running}
+          className="rounded-md border border-transparent bg-teal-700 px-3.5 py-2 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-50"
+        >
+          {busy || running ? "Restoring…" : "Restore"}
+        </button>
+      </div>
+    </form>
+  );
+}

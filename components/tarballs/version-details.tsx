@@ -1,0 +1,95 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { getJson } from "@/components/query/api";
+import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/components/ui/format";
+import { LocalTime } from "@/components/ui/local-time";
+import type { VersionDetails } from "@/lib/shared/tarballs";
+import { tarballsKey } from "./use-packaging";
+import { useVerification } from "./use-verifications";
+import { VersionContainerButton } from "./version-container-dialog";
+
+const command = (value: string[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : "—");
+
+/**
+ * What one version holds, read from the tar on the server (headers and two small JSON files, never
+ * a load), with its download, the command that loads it elsewhere, and New container from this version.
+ */
+export function VersionDetailsPanel({ file, env }: { file: string; env: string }) {
+  const { data, error } = useQuery({
+    queryKey: [...tarballsKey, "details", file],
+    queryFn: async () => (await getJson<{ details: VersionDetails }>(`/api/tarballs/${encodeURIComponent(file)}`)).details,
+  });
+  const [reveal, setReveal] = useState(false);
+  const live = useVerification(file, data?.verification);
+  if (error) return <p role="alert" className="text-xs text-red-800">Could not read {file}: {error.message}</p>;
+  if (!data) return <p className="text-xs text-slate-500">Reading {file}…</p>;
+  const sha256 = live?.phase === "ok" || live?.phase === "damaged" ? live.sha256 : undefined;
+  const href = `/api/tarballs/${encodeURIComponent(file)}/download`;
+  const rows: [string, React.ReactNode][] = [
+    ["Loads as", data.tags.length ? data.tags.join(", ") : "no tag (docker load gives only an image ID)"],
+    ["Created", data.created ? <LocalTime iso={data.created} /> : "—"],
+    ["Size", `${formatBytes(data.size)} · ${data.layers} ${data.layers === 1 ? "layer" : "layers"} (${formatBytes(data.layerBytes)})`],
+    ["Base image", data.base ?? "not recorded"],
+    ["Entrypoint", command(data.entrypoint)],
+    ["Cmd", command(data.cmd)],
+    ["Working dir", data.workingDir ?? "/"],
+    ["Note", data.note ?? "—"],
+    ["Image ID", data.imageId ?? "—"],
+  ];
+  return (
+    <div data-testid="version-details" aria-label={`Details of ${file}`} role="region" className="rounded-md border border-slate-200 bg-slate-50/60 p-3 text-xs">
+      {data.problem && <p role="alert" className="mb-2 font-medium text-red-800">{data.problem}</p>}
+      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+        {rows.map(([k, v]) => (
+          <div key={k} className="contents">
+            <dt className="text-slate-500">{k}</dt>
+            <dd className="font-mono [overflow-wrap:anywhere]">{v}</dd>
+          </div>
+        ))}
+        <dt className="text-slate-500">Environment</dt>
+        <dd>
+          {data.env.length === 0 ? (
+            "—"
+          ) : (
+            <>
+              <Button variant="ghost" onClick={() => setReveal((r) => !r)} aria-pressed={reveal} aria-label={`${reveal ? "Hide" : "Reveal"} environment values of ${file}`}>
+                {reveal ? "Hide values" : "Reveal values"}
+              </Button>
+              <ul aria-label="Environment variables" className="mt-1 font-mono">
+                {data.env.map((e) => (
+                  <li key={e.name} className="[overflow-wrap:anywhere]">
+                    {e.name}={reveal ? e.value : <span className="text-slate-400">••••••</span>}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </dd>
+        <dt className="text-slate-500">sha256</dt>
+        <dd className="font-mono [overflow-wrap:anywhere]">{sha256 ?? "known after Verify"}</dd>
+      </dl>
+      <div className="mt-3 flex flex-wrap items-center gap-2">
+        <a
+          href={href}
+          download={file}
+          aria-label={`Download ${file}`}
+          className="inline-flex items-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-800 hover:bg-slate-50"
+        >
+          Download
+        </a>
+        <VersionContainerButton file={file} env={env} />
+      </div>
+      <p className="mt-2 text-slate-600">
+        On another machine: <code data-testid="load-command" className="rounded bg-white px-1 font-mono ring-1 ring-slate-200">docker load -i {file}</code>
+        {sha256 && (
+          <>
+            {" "}· check it first: <code className="rounded bg-white px-1 font-mono ring-1 ring-slate-200">echo &quot;{sha256}  {file}&quot; | sha256sum -c</code>
+          </>
+        )}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { Fragment, useState, useTransition } from "react";
+import { toast } from "sonner";
+import { ApiError, getJson } from "@/components/query/api";
+import { Button } from "@/components/ui/button";
+import { formatBytes } from "@/components/ui/format";
+import { LocalTime } from "@/components/ui/local-time";
+import { ConfirmDialog } from "@/components/ui/modal";
+import { timestampIso } from "@/lib/shared/tarball-names";
+import type { TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
+import { deleteTarballAction } from "./actions";
+import { tarballsKey } from "./use-packaging";
+import { VersionDetailsPanel } from "./version-details";
+import { VerifyButton, VerifyStatus } from "./version-verify";
+
+/** A version's date from its file name; a name no date can hold is shown as such, not a crash. */
+export function VersionTime({ timestamp }: { timestamp: number }) {
+  const iso = timestampIso(timestamp);
+  if (!iso) {
+    return (
+      <span className="font-medium text-red-800" title="The timestamp in this file name is out of range. Runners still treat it as the newest version; delete it unless you know why it is here.">
+        Invalid date
+      </span>
+    );
+  }
+  return <LocalTime iso={iso} />;
+}
+
+/** The versions of one environment, fetched when its row is expanded. */
+export function VersionsTable({ name, onChanged }: { name: string; onChanged: () => Promise<unknown> }) {
+  const { data, error } = useQuery({
+    queryKey: [...tarballsKey, "env", name],
+    queryFn: async (): Promise<TarballEnvironment | null> => {
+      try {
+        return (await getJson<{ environment: TarballEnvironment }>(`/api/tarballs?env=${encodeURIComponent(name)}`)).environment;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return null;
+        throw err;
+      }
+    },
+  });
+  if (error) return <p role="alert" className="text-xs text-red-800">Could not list the versions: {error.message}</p>;
+  if (data === undefined) return <p className="text-xs text-slate-500">Loading versions…</p>;
+  if (data === null) return <p className="text-xs text-slate-500">No versions left.</p>;
+  const env = data;
+  return (
+    <table aria-label={`Versions of ${env.name}`} className="w-full text-xs">
+      <thead className="text-left text-slate-500">
+        <tr>
+          <th scope="col" className="py-1.5 font-medium">Date</th>
+          <th scope="col" className="py-1.5 font-medium">File name</th>
+          <th scope="col" className="py-1.5 font-medium">Size</th>
+          <th scope="col" className="py-1.5 font-medium">Note</th>
+          <th scope="col" className="py-1.5 text-right font-medium">Actions</th>
+        </tr>
+      </thead>
+      <tbody>
+        {env.versions.map((v, i) => (
+          <VersionRow key={v.file} version={v} env={env.name} latest={i === 0} onChanged={onChanged} />
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function VersionRow({ version, env, latest, onChanged }: { version: TarballVersion; env: string; latest: boolean; onChanged: () => Promise<unknown> }) {
+  const [confirming, setConfirming] = useState(false);
+  const [open, setOpen] = useState(false);
+  const [pending, startDelete] = useTransition();
+  const remove = () =>
+    startDelete(async () => {
+      const result = await deleteTarballAction(version.file);
+      if (result.ok) toast.success(result.message);
+      else toast.error(result.error);
+      await onChanged();
+    });
+  const detailsId = `details-${version.file}`;
+  return (
+    <Fragment>
+      <tr data-file={version.file} className="border-t border-slate-100 align-top">
+        <td className="py-1.5">
+          <button
+            type="button"
+            aria-expanded={open}
+            aria-controls={detailsId}
+            aria-label={`Details of ${version.file}`}
+            onClick={() => setOpen((o) => !o)}
+            className="mr-1 rounded px-1 text-slate-500 hover:bg-slate-100"
+          >
+            <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
+          </button>
+          <VersionTime timestamp={version.timestamp} />
+          {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
+        </td>
+        <td className="py-1.5 font-mono">
+          {version.file}
+          <VerifyStatus file={version.file} kept={version.verification} />
+        </td>
+        <td className="py-1.5">{formatBytes(version.size)}</td>
+        <td data-testid="version-note" className="py-1.5 [overflow-wrap:anywhere]">{version.note ?? ""}</td>
+        <td className="py-1.5 text-right">
+          <div className="flex justify-end gap-1.5">
+            <VerifyButton file={version.file} kept={version.verification} />
+            <Button variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
+              Delete
+            </Button>
+          </div>
+          <ConfirmDialog
+            open={confirming}
+            title={`Delete ${version.file}?`}
+            confirmLabel="Delete"
+            onCancel={() => setConfirming(false)}
+            onConfirm={() => {
+              setConfirming(false);
+              remove();
+            }}
+          >
+            <p>The file is removed from shared storage. Runners that already loaded it keep their image.</p>
+            {latest && <p className="mt-2">This is the latest version: the next newest becomes the one Runners load.</p>}
+          </ConfirmDialog>
+        </td>
+      </tr>
+      {open && (
+        <tr id={detailsId}>
+          <td colSpan={5} className="pb-3">
+            <VersionDetailsPanel file={version.file} env={env} />
+          </td>
+        </tr>
+      )}
+    </Fragment>
+  );
+}

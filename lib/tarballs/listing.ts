@@ -1,0 +1,25 @@
+import "server-only";
+import fs from "node:fs/promises";
+import path from "node:path";
+import type { TarballEnvironment } from "@/lib/shared/tarballs";
+import { readImageDetails } from "./image-config";
+import { containerDir } from "./store";
+import { verificationOf } from "./verifications";
+
+/**
+ * One environment's versions with what the tab shows per version: the note inside each image
+ * (read from headers once, then cached per file, size and mtime) and the last Verify of the file.
+ */
+export async function withNotes(environment: TarballEnvironment): Promise<TarballEnvironment> {
+  const dir = await containerDir();
+  const versions = await Promise.all(
+    environment.versions.map(async (v) => {
+      const file = path.join(/*turbopackIgnore: true*/ dir, v.file);
+      const st = await fs.lstat(file).catch(() => undefined);
+      if (!st?.isFile()) return v;
+      const details = await readImageDetails(file).catch(() => undefined);
+      return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st) };
+    }),
+  );
+  return { ...environment, versions };
+}
