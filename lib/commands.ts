@@ -2,7 +2,7 @@ import "server-only";
 import type { z } from "zod";
 import { audited } from "@/lib/audit";
 import { getFlavor } from "@/lib/config";
-import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer } from "@/lib/docker/containers";
+import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
 import { loadVersion, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
@@ -77,6 +77,14 @@ export const commands = {
     run: async (name) => {
       await stopContainer(name);
       return { message: `Stopped ${name}.` };
+    },
+  }),
+  "container.unpause": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      await unpauseContainer(name);
+      return { message: `Resumed ${name}.` };
     },
   }),
   "container.delete": command({

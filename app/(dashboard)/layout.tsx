@@ -5,9 +5,9 @@ import { requirePageSession } from "@/lib/auth/next";
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   await requirePageSession();
   return (
-    <div className="flex min-h-screen">
+    <div className="flex min-h-screen flex-col lg:flex-row">
       <Sidebar />
-      <main className="min-w-0 flex-1 p-6 lg:p-8">
+      <main className="min-w-0 flex-1 px-3 py-4 sm:p-6 lg:p-8">
         <LiveUpdates>{children}</LiveUpdates>
       </main>
     </div>

@@ -10,6 +10,10 @@ export async function stopContainerAction(name: string) {
   return runCommand("container.stop", name);
 }
 
+export async function resumeContainerAction(name: string) {
+  return runCommand("container.unpause", name);
+}
+
 export async function deleteContainerAction(name: string) {
   return runCommand("container.delete", name);
 }

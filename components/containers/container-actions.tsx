@@ -1,30 +1,52 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
+import { ActionsMenu } from "@/components/ui/actions-menu";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/modal";
-import { canShell, canStart, canStop } from "@/lib/shared/status";
+import { ConfirmDialog, useKeepFocus } from "@/components/ui/modal";
+import { canResume, canShell, canStart, canStop } from "@/lib/shared/status";
 import type { HostContainer } from "@/lib/shared/containers";
 import type { ActionResult } from "@/lib/shared/results";
 import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { envNameProblem } from "@/lib/shared/validation";
 import { createTarballAction } from "@/components/tarballs/actions";
 import { TarNoteButton } from "@/components/tarballs/tar-note-button";
 import { useRefreshJobs } from "@/components/tarballs/use-packaging";
 import { ShellButton } from "@/components/terminal/shell-button";
-import { adoptContainerAction, deleteContainerAction, startContainerAction, stopContainerAction } from "./actions";
+import { adoptContainerAction, deleteContainerAction, resumeContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";
 import { useEngineDown } from "@/components/query/live";
 
-type Kind = "start" | "stop" | "delete" | "tar" | "adopt";
+type Kind = "start" | "stop" | "resume" | "delete" | "tar" | "adopt";
 
 const run: Record<Kind, (name: string) => Promise<ActionResult>> = {
   adopt: adoptContainerAction,
   start: startContainerAction,
   stop: stopContainerAction,
+  resume: resumeContainerAction,
   delete: deleteContainerAction,
   tar: createTarballAction,
 };
+
+const doing: Record<Kind, string> = {
+  adopt: "Adopting…",
+  start: "Starting…",
+  stop: "Stopping…",
+  resume: "Resuming…",
+  delete: "Deleting…",
+  tar: "Packaging…",
+};
+
+/** Why Create Tar cannot package this container, or undefined when it can. */
+function tarProblem(c: HostContainer): string | undefined {
+  if (c.envName) return undefined;
+  if (c.adoptable) return "Adopt this container first to package it.";
+  const problem = envNameProblem(c.name);
+  return problem
+    ? `Cannot package: ${problem.replace("HakuRiver Container Name", "the container's name")}`
+    : `Not an environment container of this dashboard; adopt it first.`;
+}
 
 /** The row's buttons, by state; the clicked one shows pending until the action and refresh end. */
 export function ContainerActions({ container, job }: { container: HostContainer; job?: PackagingJob }) {
@@ -34,6 +56,8 @@ export function ContainerActions({ container, job }: { container: HostContainer;
   const [pending, setPending] = useState<Kind | null>(null);
   const [, startTransition] = useTransition();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  useKeepFocus(root);
 
   const act = (kind: Kind) => {
     setPending(kind);
@@ -52,57 +76,53 @@ export function ContainerActions({ container, job }: { container: HostContainer;
   };
 
   const engineDown = useEngineDown();
-  // While the engine does not answer, every button here would only fail: say why instead.
-  const busy = pending !== null || !!engineDown;
+  const packaging = job !== undefined && isActive(job);
+  // The one reason a button cannot be used now, in the order that matters to the user.
+  const blocked = (kind: Kind): string | undefined =>
+    engineDown
+      ? engineDown
+      : pending !== null && pending !== kind
+        ? `Wait: ${doing[pending].replace("…", "")} ${container.name} is still in progress.`
+        : undefined;
+  const button = (kind: Kind, label: string, extra: { title?: string; unavailable?: string; variant?: "danger" } = {}) => {
+    const reason = extra.unavailable ?? blocked(kind);
+    return (
+      <Button
+        variant={extra.variant}
+        onClick={() => (kind === "delete" ? setConfirmDelete(true) : act(kind))}
+        pending={pending === kind}
+        pendingLabel={doing[kind]}
+        unavailable={!!reason}
+        reason={reason}
+        title={extra.title}
+      >
+        {label}
+      </Button>
+    );
+  };
+  const tarReason = packaging ? undefined : tarProblem(container) ?? blocked("tar");
   return (
-    <div className="flex justify-end gap-1.5" title={engineDown}>
-      {container.adoptable && (
+    <div ref={root}>
+      <ActionsMenu label={`Actions for ${container.name}`}>
+        {container.adoptable &&
+          button("adopt", "Adopt", { title: `List ${container.name} with the environment containers from now on (for containers the Python host made)` })}
+        {canStart(container.state) && button("start", "Start")}
+        {canResume(container.state) && button("resume", "Resume", { title: `Resume ${container.name} (it is paused: its processes are frozen)` })}
+        {canStop(container.state) && button("stop", "Stop")}
         <Button
-          onClick={() => act("adopt")}
-          pending={pending === "adopt"}
-          pendingLabel="Adopting…"
-          unavailable={busy && pending !== "adopt"}
-          title={`List ${container.name} with the environment containers from now on (for containers the Python host made)`}
+          onClick={() => act("tar")}
+          pending={pending === "tar" || packaging}
+          pendingLabel="Packaging…"
+          unavailable={!!tarReason}
+          reason={packaging ? `A Create Tar of ${job.env} is running; its progress and Cancel are under this row.` : tarReason}
+          title={`Package ${container.name} as a new version of ${container.envName} in shared storage`}
         >
-          Adopt
+          Create Tar
         </Button>
-      )}
-      {canStart(container.state) && (
-        <Button onClick={() => act("start")} pending={pending === "start"} pendingLabel="Starting…" unavailable={busy && pending !== "start"}>
-          Start
-        </Button>
-      )}
-      {canStop(container.state) && (
-        <Button onClick={() => act("stop")} pending={pending === "stop"} pendingLabel="Stopping…" unavailable={busy && pending !== "stop"}>
-          Stop
-        </Button>
-      )}
-      <Button
-        onClick={() => act("tar")}
-        pending={pending === "tar" || (job !== undefined && isActive(job))}
-        pendingLabel="Packaging…"
-        unavailable={(busy && pending !== "tar") || !container.envName}
-        title={
-          container.envName
-            ? `Package ${container.name} as a new version of ${container.envName} in shared storage`
-            : container.adoptable
-              ? "Adopt this container first to package it."
-              : "Only containers with a lowercase environment name (a–z, 0–9, '_', '.', '-', at most 63 characters) can be packaged."
-        }
-      >
-        Create Tar
-      </Button>
-      {container.envName && <TarNoteButton container={container.name} unavailable={(busy && pending !== "tar") || (job !== undefined && isActive(job))} />}
-      {canShell(container.state) && <ShellButton container={container.name} />}
-      <Button
-        variant="danger"
-        onClick={() => setConfirmDelete(true)}
-        pending={pending === "delete"}
-        pendingLabel="Deleting…"
-        unavailable={busy && pending !== "delete"}
-      >
-        Delete
-      </Button>
+        {container.envName && <TarNoteButton container={container.name} unavailable={packaging || !!tarReason} />}
+        {canShell(container.state) && <ShellButton container={container.name} />}
+        {button("delete", "Delete", { variant: "danger" })}
+      </ActionsMenu>
       <ConfirmDialog
         open={confirmDelete}
         title={`Delete container ${container.name}?`}
@@ -113,11 +133,15 @@ export function ContainerActions({ container, job }: { container: HostContainer;
           act("delete");
         }}
       >
-        <p>
+        {packaging && (
+          <p role="note" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 font-medium text-amber-900">
+            A Create Tar of {job.env} is running ({job.phase}). Its progress and Cancel stay in the list after the container is gone.
+          </p>
+        )}
+        <p className="[overflow-wrap:anywhere]">
           The container is removed from this host{container.state === "running" ? " (it is running and will be stopped first)" : ""}.
         </p>
         <p className="mt-2">Tarballs already made from it in shared storage are kept.</p>
-        {job && isActive(job) && <p className="mt-2 font-medium">A Create Tar of it is running and will fail.</p>}
       </ConfirmDialog>
     </div>
   );

@@ -2,19 +2,22 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Fragment, useEffect, useOptimistic, useState, useTransition } from "react";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { Button } from "@/components/ui/button";
-import { LocalTime } from "@/components/ui/local-time";
+import { LocalTime, useNow } from "@/components/ui/local-time";
 import { PAGE_SIZE } from "@/lib/shared/paging";
 import { DataTable } from "@/components/ui/data-table";
 import { StatusTag } from "@/components/ui/status-tag";
-import { statusView } from "@/lib/shared/status";
+import { describeStatus } from "@/lib/shared/status";
+import { TruncatedText } from "@/components/ui/truncated-text";
 import { PackagingProgress } from "@/components/tarballs/packaging-progress";
 import { usePackagingJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
 import { CreationRows, useCreations } from "./creations";
 import { CreateContainerButton } from "./create-container-dialog";
 import { useContainers, type ContainersSnapshot, type ContainersView } from "./use-containers";
+import { EnvironmentVersions } from "./environment-versions";
+import { useEnvironmentSummaries } from "./use-environments";
 
 export function ContainersPanel({ initial, view, endpoint }: { initial: ContainersSnapshot; view: ContainersView; endpoint: string }) {
   const showAll = view.all;
@@ -24,6 +27,18 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   const creations = useCreations();
   const jobByEnv = new Map<string, PackagingJob>();
   for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
+  const environments = useEnvironmentSummaries();
+  // A Create Tar goes on when its container is deleted: keep its progress and Cancel in view
+  // (and a failure a minute after), on the first page of the unfiltered list.
+  const listed = new Set(snapshot.containers.flatMap((c) => (c.envName ? [c.envName] : [])));
+  const now = useNow();
+  const recent = (now ?? 0) - 60_000;
+  const orphanJobs =
+    view.page <= 1 && !view.q
+      ? [...jobByEnv.values()].filter(
+          (j) => !listed.has(j.env) && (isActive(j) || (j.phase === "failed" && j.finishedAt !== undefined && Date.parse(j.finishedAt) > recent)),
+        )
+      : [];
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
@@ -55,7 +70,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   }, [filter]);
 
   return (
-    <section aria-label="Host Containers">
+    <section aria-label="Host Containers" tabIndex={-1} className="focus:outline-none">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input
@@ -73,7 +88,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           placeholder="Filter by name"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
-          className="w-56 rounded-md border border-slate-300 px-3 py-1.5 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+          className="w-full rounded-md border border-slate-300 px-3 py-1.5 sm:w-56 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
         />
         <span className="flex-1" />
         <CreateContainerButton />
@@ -90,10 +105,18 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
       )}
 
       <DataTable
-        columns={[{ label: "Name" }, { label: "Image" }, { label: "Status" }, { label: "Created" }, { label: "Actions", className: "px-4 py-2.5 text-right" }]}
+        fixed
+        columns={[
+          { label: "Name" },
+          { label: "Image", className: "hidden w-[18%] px-4 py-2.5 md:table-cell" },
+          { label: "Status", className: "w-32 px-4 py-2.5 sm:w-40" },
+          { label: "Created", className: "hidden w-40 px-4 py-2.5 lg:table-cell" },
+          { label: <span className="sr-only xl:not-sr-only">Actions</span>, className: "w-16 px-4 py-2.5 text-right xl:w-[22rem]" },
+        ]}
         empty={
           snapshot.containers.length === 0 &&
           !snapshot.error &&
+          orphanJobs.length === 0 &&
           (view.q ? (
             `No container name contains "${view.q}".`
           ) : showAll ? (
@@ -106,41 +129,65 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           ))
         }
       >
-            <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} />
-            {snapshot.containers.map((c) => {
-              const job = c.envName ? jobByEnv.get(c.envName) : undefined;
-              return (
-              <Fragment key={c.id}>
-              <tr data-testid="container-row" data-name={c.name} className="align-middle">
+        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} />
+        {orphanJobs.map((job) => (
+          <tr key={job.id} data-testid="packaging-row" data-packaging-for={job.container} className="bg-slate-50/60">
+            <td colSpan={5} className="px-4 py-2">
+              <p className="mb-1 text-xs text-slate-600 [overflow-wrap:anywhere]">
+                Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>: container {job.container} is no longer in this list.
+              </p>
+              <PackagingProgress job={job} />
+            </td>
+          </tr>
+        ))}
+        {snapshot.containers.map((c) => {
+          const job = c.envName ? jobByEnv.get(c.envName) : undefined;
+          const status = describeStatus(c);
+          return (
+            <Fragment key={c.id}>
+              <tr data-testid="container-row" data-name={c.name} className="align-top">
                 <th scope="row" className="px-4 py-2.5 text-left font-medium">
-                  <span className="inline-block max-w-[24rem] truncate align-bottom font-mono whitespace-nowrap" title={c.name}>
-                    {c.name}
+                  <TruncatedText text={c.name} className="font-mono" />
+                  {(showAll && c.managed) || c.adopted || (c.envName && c.envName !== c.name) ? (
+                    <span className="mt-1 flex flex-wrap gap-x-2 gap-y-1">
+                      {showAll && c.managed && (
+                        <span className="rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
+                          managed
+                        </span>
+                      )}
+                      {c.adopted && (
+                        <span
+                          className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
+                          title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
+                        >
+                          adopted
+                        </span>
+                      )}
+                      {c.envName && c.envName !== c.name && (
+                        <span className="max-w-full truncate text-xs font-normal text-slate-600">env {c.envName}</span>
+                      )}
+                    </span>
+                  ) : null}
+                  <span className="mt-0.5 block text-xs font-normal text-slate-600 md:hidden">
+                    <TruncatedText text={c.image} className="font-mono" />
                   </span>
-                  {showAll && c.managed && (
-                    <span className="ml-2 rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
-                      managed
-                    </span>
-                  )}
-                  {c.adopted && (
-                    <span
-                      className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
-                      title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
-                    >
-                      adopted
-                    </span>
-                  )}
-                  {c.envName && c.envName !== c.name && <span className="ml-2 text-xs text-slate-500">env {c.envName}</span>}
+                  {c.envName && <EnvironmentVersions env={c.envName} summary={environments?.get(c.envName)} known={environments !== undefined} />}
                 </th>
-                <td className="max-w-[16rem] truncate px-4 py-2.5 font-mono text-xs text-slate-700" title={c.image}>
-                  {c.image}
+                <td className="hidden px-4 py-2.5 text-xs text-slate-700 md:table-cell">
+                  <TruncatedText text={c.image} className="font-mono" />
                 </td>
                 <td className="px-4 py-2.5">
-                  <StatusTag view={statusView(c.state)} />
-                  {c.statusText && c.statusText.toLowerCase() !== c.state && (
-                    <span className="mt-0.5 block text-xs whitespace-nowrap text-slate-500">{c.statusText}</span>
+                  <StatusTag view={status} title={status.title} />
+                  {status.detail && (
+                    <span data-testid="status-detail" className={`mt-0.5 block text-xs ${status.warning ? "text-amber-900" : "text-slate-600"}`}>
+                      {status.detail}
+                    </span>
                   )}
+                  <span className="mt-0.5 block text-xs text-slate-600 lg:hidden">
+                    created <LocalTime iso={c.createdAt} ageOnly />
+                  </span>
                 </td>
-                <td className="px-4 py-2.5 text-xs whitespace-nowrap text-slate-600">
+                <td className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
                   <LocalTime iso={c.createdAt} />
                 </td>
                 <td className="px-4 py-2.5">
@@ -154,9 +201,9 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
                   </td>
                 </tr>
               )}
-              </Fragment>
-              );
-            })}
+            </Fragment>
+          );
+        })}
       </DataTable>
       {snapshot.total > snapshot.containers.length && (
         <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">

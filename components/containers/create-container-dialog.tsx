@@ -1,6 +1,8 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { getJson } from "@/components/query/api";
 import { toast } from "sonner";
 import { useEngineDown } from "@/components/query/live";
 import { Button } from "@/components/ui/button";
@@ -51,6 +53,12 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string>();
   const [layers, setLayers] = useState<LayerProgress[]>([]);
+  // Images already on the Host, offered as the user types (a native datalist: a combobox to assistive tech).
+  const { data: localImages = [] } = useQuery({
+    queryKey: ["local-images"],
+    queryFn: async () => (await getJson<{ images: string[] }>("/api/images")).images,
+    staleTime: 10_000,
+  });
 
   const check = (field: keyof FieldErrors, value: string) => {
     const problem = (field === "image" ? imageRefProblem : envNameProblem)(value);
@@ -111,7 +119,10 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
         label="Docker Image Name"
         name="image"
         placeholder="ubuntu:24.04"
-        hint="Pulled if it is not on this host yet, e.g. python:3.12-slim or registry:5000/team/image:tag."
+        hint={`Pulled if it is not on this host yet, e.g. python:3.12-slim or registry:5000/team/image:tag.${
+          localImages.length > 0 ? ` Suggestions: the ${localImages.length} ${localImages.length === 1 ? "image" : "images"} already on this host.` : ""
+        }`}
+        suggestions={localImages}
         error={fieldErrors.image}
         disabled={busy}
         onBlur={(v) => check("image", v)}
@@ -156,8 +167,10 @@ function Field(props: {
   error?: string;
   disabled: boolean;
   onBlur: (value: string) => void;
+  suggestions?: string[];
 }) {
   const id = `create-${props.name}`;
+  const listId = props.suggestions?.length ? `${id}-suggestions` : undefined;
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium">
@@ -168,6 +181,7 @@ function Field(props: {
         name={props.name}
         placeholder={props.placeholder}
         required
+        list={listId}
         autoComplete="off"
         spellCheck={false}
         readOnly={props.disabled}
@@ -176,7 +190,14 @@ function Field(props: {
         onBlur={(e) => props.onBlur(e.target.value.trim())}
         className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 font-mono text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30 aria-[invalid]:border-red-500"
       />
-      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+      {listId && (
+        <datalist id={listId}>
+          {props.suggestions!.map((ref) => (
+            <option key={ref} value={ref} />
+          ))}
+        </datalist>
+      )}
+      <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600">
         {props.hint}
       </p>
       {props.error && (

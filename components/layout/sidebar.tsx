@@ -1,29 +1,30 @@
 import Link from "next/link";
 
+/**
+ * The dashboard's navigation: a column on wide screens, a bar across the top below 64rem, so
+ * a phone keeps its whole width for the tables.
+ */
 export function Sidebar() {
+  const item = "rounded-md px-3 py-2 text-sm whitespace-nowrap";
   return (
-    <aside className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white">
-      <div className="flex items-center gap-2 px-4 py-4">
+    <aside className="flex shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-2 lg:w-48 lg:flex-col lg:items-stretch lg:border-r lg:border-b-0 lg:px-0">
+      <div className="flex items-center gap-2 px-2 py-2.5 lg:px-4 lg:py-4">
         {/* eslint-disable-next-line @next/next/no-img-element */}
         <img src="/icon.svg" alt="" width={24} height={24} />
-        <span className="font-semibold tracking-tight">HakuRiver</span>
+        <span className="hidden font-semibold tracking-tight sm:inline">HakuRiver</span>
       </div>
-      <nav aria-label="Sections" className="flex-1 px-2">
+      <nav aria-label="Sections" className="min-w-0 lg:flex-1 lg:px-2">
         <ul>
           <li>
-            <Link
-              href="/docker"
-              aria-current="page"
-              className="block rounded-md bg-teal-50 px-3 py-2 text-sm font-medium text-teal-900"
-            >
+            <Link href="/docker" aria-current="page" className={`block bg-teal-50 font-medium text-teal-900 ${item}`}>
               Docker
             </Link>
           </li>
         </ul>
       </nav>
-      <div className="border-t border-slate-200 p-2">
+      <div className="ml-auto flex items-center gap-1 lg:ml-0 lg:block lg:border-t lg:border-slate-200 lg:p-2">
         <form method="post" action="/api/auth/logout">
-          <button type="submit" className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100">
+          <button type="submit" className={`w-full text-left text-slate-700 hover:bg-slate-100 ${item}`}>
             Log out
           </button>
         </form>
@@ -31,7 +32,7 @@ export function Sidebar() {
           <button
             type="submit"
             title="End every session logged in with the access token, in every browser (automation using the token itself keeps working)"
-            className="w-full rounded-md px-3 py-2 text-left text-sm text-slate-600 hover:bg-slate-100"
+            className={`w-full text-left text-slate-700 hover:bg-slate-100 ${item}`}
           >
             {/* Not "Log out …": scripts find the Log out button by that name, and role names match by substring. */}
             End all sessions

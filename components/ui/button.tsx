@@ -19,6 +19,8 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   pendingLabel?: string;
   /** Visible but not usable, with `title` saying why (a tooltip, and announced as a description). */
   unavailable?: boolean;
+  /** Why it is unavailable: replaces `title` while it is (what the button would do is not the point then). */
+  reason?: string;
 }
 
 export function Button({
@@ -27,6 +29,7 @@ export function Button({
   pending,
   pendingLabel,
   unavailable,
+  reason,
   className = "",
   children,
   onClick,
@@ -37,10 +40,11 @@ export function Button({
     <button
       type="button"
       {...rest}
+      title={inactive && reason ? reason : rest.title}
       aria-disabled={inactive || undefined}
       aria-busy={pending || undefined}
       onClick={inactive ? (e) => e.preventDefault() : onClick}
-      className={`inline-flex items-center justify-center gap-1.5 rounded-md border font-medium whitespace-nowrap transition-colors focus:outline-none focus-visible:ring-2 focus-visible:ring-teal-600/40 ${
+      className={`inline-flex items-center justify-center gap-1.5 rounded-md border font-medium whitespace-nowrap transition-colors ${
         size === "sm" ? "px-2.5 py-1 text-xs" : "px-3.5 py-2 text-sm"
       } ${variants[variant]} ${inactive ? "cursor-not-allowed opacity-50" : ""} ${className}`}
     >

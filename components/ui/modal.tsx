@@ -1,13 +1,14 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useId, useLayoutEffect, useRef } from "react";
 
 const sizes = { normal: "max-w-lg", wide: "max-w-3xl", terminal: "max-w-[min(96vw,80rem)]" };
 
 /**
  * A modal built on the native <dialog>: focus is trapped, Escape closes it, and it is exposed as
  * role "dialog" named by its title. Nothing is in the DOM while it is closed, so a table with a
- * dialog per row stays light to render and hydrate.
+ * dialog per row stays light to render and hydrate. When it closes, focus goes back to the control
+ * that opened it, or, when that is gone (a deleted row), to the section it was in.
  */
 export function Modal(props: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; size?: "normal" | "wide" | "terminal" }) {
   return props.open ? <OpenModal {...props} /> : null;
@@ -26,18 +27,23 @@ function OpenModal({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  useEffect(() => {
+  useLayoutEffect(() => {
     const dialog = ref.current;
+    const opener = document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
+    return () => {
+      // After React removed the dialog; the opener may go with it (its row deleted) a moment later.
+      setTimeout(() => returnFocus(opener), 0);
+    };
   }, []);
   return (
     <dialog
       ref={ref}
       aria-labelledby={titleId}
       onClose={onClose}
-      className={`m-auto w-full rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
+      className={`m-auto max-h-[calc(100dvh-1rem)] w-[calc(100%-1rem)] overflow-y-auto rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
     >
-      <div className="p-5">
+      <div className="p-4 sm:p-5">
         <h2 id={titleId} className="text-base font-semibold">
           {title}
         </h2>
@@ -45,6 +51,41 @@ function OpenModal({
       </div>
     </dialog>
   );
+}
+
+/** Focus `opener` if it is still on the page and shown, else the section (or main) it was in. */
+function returnFocus(opener: HTMLElement | null) {
+  if (!opener) return;
+  if (opener.isConnected && opener.offsetParent !== null) return opener.focus();
+  // Opened from a row's actions menu, which closed when the dialog opened: back to its button.
+  const menu = opener.closest<HTMLElement>("[popover]");
+  const invoker = menu?.id ? document.querySelector<HTMLElement>(`[popovertarget="${CSS.escape(menu.id)}"]`) : null;
+  if (invoker && invoker.offsetParent !== null) return invoker.focus();
+  focusPlaceOf(opener);
+}
+
+/** Focuses the nearest section (or main) around `el`, or main when `el` has left the page. */
+export function focusPlaceOf(el: Element) {
+  const place = (el.isConnected && el.closest<HTMLElement>("section, main")) || document.querySelector<HTMLElement>("main");
+  if (!place) return;
+  if (!place.hasAttribute("tabindex")) place.setAttribute("tabindex", "-1");
+  place.focus();
+}
+
+/**
+ * When the element behind `ref` leaves the page (a deleted row) while focus is inside it, focus
+ * goes to its section instead of falling to <body>.
+ */
+export function useKeepFocus(ref: React.RefObject<HTMLElement | null>) {
+  useLayoutEffect(() => {
+    const el = ref.current;
+    return () => {
+      // Layout cleanups run before React detaches the element: it still knows its section.
+      if (!el || !el.contains(document.activeElement)) return;
+      const place = el.closest<HTMLElement>("section, main");
+      setTimeout(() => place && focusPlaceOf(place), 0);
+    };
+  }, [ref]);
 }
 
 /** A yes/no question in a modal; the confirm button carries the action's own name. */

@@ -10,11 +10,12 @@ const toneClasses: Record<StatusTone, string> = {
 };
 
 /** A coloured status tag; the text always says the state, colour only supports it. */
-export function StatusTag({ view }: { view: StatusView }) {
+export function StatusTag({ view, title }: { view: StatusView; title?: string }) {
   return (
     <span
       data-testid="status-tag"
       data-tone={view.tone}
+      title={title}
       className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${toneClasses[view.tone]}`}
     >
       <span aria-hidden className="h-1.5 w-1.5 rounded-full bg-current" />

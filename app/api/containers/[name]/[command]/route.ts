@@ -2,9 +2,9 @@ import type { CommandName } from "@/lib/commands";
 import { commandResponse, errorResponse } from "@/lib/http";
 import { AppError } from "@/lib/shared/errors";
 
-const verbs: Record<string, CommandName> = { start: "container.start", stop: "container.stop", tar: "tarball.create", adopt: "container.adopt" };
+const verbs: Record<string, CommandName> = { start: "container.start", stop: "container.stop", resume: "container.unpause", tar: "tarball.create", adopt: "container.adopt" };
 
-/** POST /api/containers/<name>/start | stop | tar | adopt — what the row's buttons do. */
+/** POST /api/containers/<name>/start | stop | resume | tar | adopt — what the row's buttons do. */
 export async function POST(request: Request, { params }: { params: Promise<{ name: string; command: string }> }) {
   const { name, command } = await params;
   const action = Object.hasOwn(verbs, command) ? verbs[command] : undefined;
