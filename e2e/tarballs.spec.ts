@@ -1,15 +1,20 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { E2E_CONTAINER_DIR, E2E_TOKEN, NO_ENGINE_PORT } from "./env";
 import { DockerPage, TarballsTab, recordTexts } from "./pages/docker-page";
-import { LOCAL_IMAGE, execIn, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
+import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../tests/helpers/docker";
 
 const made: string[] = [];
 test.afterAll(async () => {
   for (const name of made) {
     await removeContainer(name);
     await removeImage(`hakuriver/${name}:base`);
+  }
+  // Tags New container from this version made (hakuriver/<name>:v<ts>).
+  for (const image of await engine.listImages({ filters: { reference: made.map((n) => `hakuriver/${n}:*`) } })) {
+    for (const tag of image.RepoTags ?? []) await removeImage(tag);
   }
 });
 
@@ -84,4 +89,76 @@ test("/api/environments lists names with their latest tarball; both tarball APIs
   }
   expect((await request.get("/api/tarballs")).status()).toBe(401);
   expect((await request.get("/api/environments")).status()).toBe(401);
+});
+
+test("a version: note shown, details read from the tar, Verify with progress, download, and a new container from an older version", async ({ page }) => {
+  test.setTimeout(240_000);
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = uniqueName("ver");
+  const restored = uniqueName("back");
+  made.push(name, restored);
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  // Enough data that Verify takes a visible while.
+  expect((await execIn(name, ["sh", "-c", "head -c 157286400 /dev/urandom > /root/data && echo first > /root/marker"])).exitCode).toBe(0);
+
+  const note = `cuda 12.4 + torch 2.6 ${name}`;
+  await docker.row(name).getByRole("button", { name: "Package with note…" }).click();
+  const noteDialog = page.getByRole("dialog", { name: `Package ${name} with a note` });
+  await noteDialog.getByLabel("Note").fill(note);
+  await noteDialog.getByRole("button", { name: "Package", exact: true }).click();
+  const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
+  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 90_000 });
+  const older = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
+  expect((await execIn(name, ["sh", "-c", "echo second > /root/marker"])).exitCode).toBe(0);
+  await expect(docker.button(name, "Create Tar")).toBeEnabled();
+  await docker.button(name, "Create Tar").click();
+  await expect(progress).toContainText(new RegExp(`Packaged as (?!${older})${name}-\\d+\\.tar`), { timeout: 90_000 });
+  const baseId = (await engine.getImage(`hakuriver/${name}:base`).inspect()).Id;
+
+  const tarballs = new TarballsTab(page);
+  await docker.tab("Shared Tarballs").click();
+  await expect(page.getByTestId("directory-space")).toContainText(/used of .* free/);
+  await tarballs.expand(name);
+  await expect(tarballs.version(older).getByTestId("version-note")).toHaveText(note);
+
+  // Details, from the tar itself.
+  await tarballs.version(older).getByRole("button", { name: `Details of ${older}` }).click();
+  const details = page.getByRole("region", { name: `Details of ${older}` });
+  await expect(details).toContainText(`hakuriver/${name}:base`);
+  await expect(details).toContainText('["sleep","infinity"]');
+  await expect(details).toContainText(note);
+  await expect(details).toContainText(LOCAL_IMAGE);
+  await expect(details.getByTestId("load-command")).toHaveText(`docker load -i ${older}`);
+
+  // Verify, with progress, then the kept result and the sha256.
+  const shown = await recordTexts(page, `[aria-label="Verify of ${older}"]`);
+  await tarballs.version(older).getByRole("button", { name: `Verify ${older}` }).click();
+  await expect(tarballs.version(older).getByRole("status", { name: `Verify of ${older}` })).toContainText("Verified: intact", { timeout: 60_000 });
+  const seen = await shown();
+  expect(seen.some((t) => /Verifying \d+%/.test(t)), seen.slice(0, 5).join("\n")).toBe(true);
+  const sha = createHash("sha256").update(fs.readFileSync(path.join(E2E_CONTAINER_DIR, older))).digest("hex");
+  await expect(details).toContainText(sha);
+
+  // Download from the browser: the same bytes.
+  const downloading = page.waitForEvent("download");
+  await details.getByRole("link", { name: `Download ${older}` }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe(older);
+  const saved = await download.path();
+  expect(createHash("sha256").update(fs.readFileSync(saved)).digest("hex")).toBe(sha);
+
+  // Back to the older version as a new Host container; the base tag of the newest stays.
+  await details.getByRole("button", { name: "New container from this version" }).click();
+  const dialog = page.getByRole("dialog", { name: `New container from ${older}` });
+  await dialog.getByLabel("Container name").fill(restored);
+  await dialog.getByRole("button", { name: "Restore", exact: true }).click();
+  await expect(dialog).toContainText(`Created and started ${restored}`, { timeout: 90_000 });
+  await dialog.getByRole("button", { name: "Done" }).click();
+  expect((await execIn(restored, ["cat", "/root/marker"])).output.trim()).toBe("first");
+  expect((await engine.getImage(`hakuriver/${name}:base`).inspect()).Id).toBe(baseId);
+  await docker.tab("Host Containers").click();
+  await expect(docker.status(restored)).toHaveText("Running");
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { BenchContext } from "../run";
 import { dashboardGet, now, timeMedian } from "../lib";
+import { benchVersions } from "./versions";
 
 const RULE = /^([a-zA-Z0-9._-]+)-(\d+)\.tar$/;
 
@@ -50,4 +51,5 @@ export async function benchTarballs(ctx: BenchContext): Promise<void> {
   } finally {
     for (const f of made) fs.rmSync(f, { force: true });
   }
+  await benchVersions(ctx);
 }
