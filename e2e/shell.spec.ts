@@ -64,3 +64,75 @@ test("closing the Shell modal leaves no shell running in the container", async (
   await expect(shell.dialog).toBeHidden();
   await expect.poll(processes, { timeout: 5_000 }).not.toContain("sleep 4321");
 });
+
+/** The numbers the count printed, top to bottom, as the screen shows them. */
+async function countedLines(shell: ShellModal): Promise<number[]> {
+  const text = (await shell.screen.textContent()) ?? "";
+  return text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
+}
+
+test("a reload in the middle of a count resumes the same shell, and the count goes on", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const shell = new ShellModal(page, name);
+  await shell.open(docker);
+  await shell.type("for i in $(seq 30); do echo $i; sleep 1; done");
+  await expect.poll(async () => Math.max(0, ...(await countedLines(shell))), { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+  const before = Math.max(...(await countedLines(shell)));
+
+  await page.reload();
+  // The modal comes back by itself and resumes: the replay shows the count so far, and it goes on.
+  await expect(shell.dialog.getByRole("status")).toContainText(/Resumed the session started \d\d:\d\d/, { timeout: 15_000 });
+  await expect.poll(async () => Math.max(0, ...(await countedLines(shell))), { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 3);
+  const seen = await countedLines(shell);
+  expect(seen.slice(seen.indexOf(1)), "one count, never restarted, no number lost").toEqual(seen.slice(seen.indexOf(1)).map((_, i) => i + 1));
+
+  await shell.dialog.getByRole("button", { name: "Close shell" }).click();
+  await expect(shell.dialog).toBeHidden();
+  await expect.poll(processes, { timeout: 5_000 }).not.toMatch(/sleep 1\b/);
+});
+
+test("the keyboard way out: Ctrl+Shift+L moves focus to Close shell, and focus returns to the Shell button", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const shell = new ShellModal(page, name);
+  await shell.open(docker);
+  await expect(shell.dialog).toContainText("Ctrl+Shift+L");
+  await shell.type("sleep 4322 & echo bg-$((40+3))");
+  await expect(shell.screen).toContainText("bg-43");
+
+  // Tab and Escape stay in the terminal.
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Escape");
+  await expect(shell.dialog).toBeVisible();
+  await expect(shell.dialog.locator(".xterm-helper-textarea")).toBeFocused();
+
+  await page.keyboard.press("Control+Shift+L");
+  const close = shell.dialog.getByRole("button", { name: "Close shell" });
+  await expect(close).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(shell.dialog).toBeHidden();
+  await expect(docker.button(name, "Shell")).toBeFocused();
+  await expect.poll(processes, { timeout: 5_000 }).not.toContain("sleep 4322");
+});
+
+test("a flood of output followed by Ctrl-C leaves a usable prompt", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const shell = new ShellModal(page, name);
+  await shell.open(docker);
+  await shell.type("yes flood-flood-flood-flood");
+  await expect(shell.screen).toContainText("flood-flood");
+  await page.waitForTimeout(1500);
+  const pressed = Date.now();
+  await page.keyboard.press("Control+C");
+  await shell.type("echo after-$((6*7))");
+  await expect(shell.screen).toContainText("after-42", { timeout: 10_000 });
+  console.log(`# prompt usable ${Date.now() - pressed} ms after Ctrl-C`);
+  await expect.poll(processes, { timeout: 5_000 }).not.toMatch(/\byes\b/);
+  await shell.dialog.getByRole("button", { name: "Close shell" }).click();
+});

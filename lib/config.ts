@@ -24,6 +24,12 @@ export interface Config {
   flavor: FlavorName;
   /** Shells one session (or all bearer-token clients together) may have open at once. */
   shellsPerSession: number;
+  /** How long a shell whose browser went away (reload, network loss) waits to be resumed, in seconds. */
+  shellGraceSeconds: number;
+  /** The last output kept per shell for a browser that resumes it, in bytes. */
+  shellReplayBytes: number;
+  /** Lines a shell's terminal keeps above the screen. */
+  shellScrollback: number;
   /** Runner engines shown in the Runners tab (HAKURIVER_RUNNERS); none by default. */
   runners: RunnerEndpoint[];
   /** How many Runners load a version at once during Sync now. */
@@ -62,6 +68,24 @@ const envSchema = z.object({
     .min(1, "must be at least 1")
     .max(64, "must be at most 64 (the limit for all sessions together)")
     .default(16),
+  HAKURIVER_SHELL_GRACE_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of seconds")
+    .min(0, "must be at least 0 (0 ends a shell as soon as its browser goes away)")
+    .max(86_400, "must be at most 86400 (a day)")
+    .default(60),
+  HAKURIVER_SHELL_REPLAY_KIB: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of KiB")
+    .min(0, "must be at least 0")
+    .max(65_536, "must be at most 65536 (64 MiB per shell)")
+    .default(256),
+  HAKURIVER_SHELL_SCROLLBACK: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of lines")
+    .min(0, "must be at least 0")
+    .max(100_000, "must be at most 100000")
+    .default(5000),
   HAKURIVER_FLAVOR: z.enum(FLAVORS as [FlavorName, ...FlavorName[]], { error: `must be one of ${FLAVORS.join(", ")}` }).default("hakuriver"),
   HAKURIVER_RUNNERS: z
     .string()
@@ -119,6 +143,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
     flavor: e.HAKURIVER_FLAVOR,
     shellsPerSession: e.HAKURIVER_SHELLS_PER_SESSION,
+    shellGraceSeconds: e.HAKURIVER_SHELL_GRACE_SECONDS,
+    shellReplayBytes: e.HAKURIVER_SHELL_REPLAY_KIB * 1024,
+    shellScrollback: e.HAKURIVER_SHELL_SCROLLBACK,
     runners: e.HAKURIVER_RUNNERS,
     runnerSyncLimit: e.HAKURIVER_RUNNER_SYNC_LIMIT,
   };

@@ -1,37 +1,64 @@
 "use client";
 
 import { FitAddon } from "@xterm/addon-fit";
+import { WebglAddon } from "@xterm/addon-webgl";
 import { Terminal } from "@xterm/xterm";
 import "@xterm/xterm/css/xterm.css";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { io } from "socket.io-client";
+import { Button } from "@/components/ui/button";
+import { SHELL_STORAGE_KEY, startedAtLabel, type ListAck, type OpenAck, type ShellSummary } from "@/lib/shared/shells";
 
 export type TerminalState =
   | { kind: "connecting" }
-  | { kind: "open"; command: string }
+  | { kind: "choose" }
+  | { kind: "open"; command: string; resumedFrom?: number }
+  | { kind: "reconnecting" }
   | { kind: "ended"; code: number | null; reason: string }
   | { kind: "error"; message: string };
 
+/** Bytes per write to xterm: it checks its time budget (and yields to rendering) between writes. */
+const SLICE = 16 * 1024;
+
 /**
- * xterm.js bound to one shell over the /terminal Socket.IO namespace. Output arrives as bytes and
- * is written as bytes (xterm decodes UTF-8 across chunk edges); each chunk is acknowledged once
- * rendered, which is the server's flow control. Unmounting disconnects, which ends the shell.
+ * xterm.js bound to one shell over the /terminal Socket.IO namespace.
+ *
+ * Output arrives as bytes and is written as bytes (xterm decodes UTF-8 across chunk edges), in
+ * slices of at most 16 KiB: xterm parses for ~12 ms at a time and lets the screen render between
+ * writes, so even a flood never holds the page for long. Each slice is acknowledged from xterm's
+ * write callback, once parsed, which is the server's flow control. WebGL renders where the browser
+ * has it; the DOM renderer otherwise.
+ *
+ * The shell outlives the connection: a dropped socket reconnects and resumes it (within the
+ * server's grace period), and `resumeId` resumes one after a reload. Unmounting (Close shell,
+ * Reconnect) ends it. `onLeave` is the keyboard way out: Ctrl+Shift+L.
  */
 export default function TerminalView({
   container,
   command,
   user,
+  resumeId,
   onState,
+  onLeave,
 }: {
   container: string;
   command: string;
   user: string;
+  /** A shell of this login session to resume instead of opening one. */
+  resumeId?: string;
   onState: (state: TerminalState) => void;
+  onLeave: () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
+  const screenText = useRef<HTMLPreElement>(null);
   const report = useRef(onState);
+  const leave = useRef(onLeave);
+  const choose = useRef<(id: string | null) => void>(() => {});
+  const endOffered = useRef<(id: string) => void>(() => {});
+  const [offer, setOffer] = useState<ShellSummary[]>([]);
   useEffect(() => {
     report.current = onState;
+    leave.current = onLeave;
   });
 
   useEffect(() => {
@@ -46,49 +73,198 @@ export default function TerminalView({
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(element);
+    element.dataset.renderer = "dom";
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        webgl.dispose();
+        element.dataset.renderer = "dom";
+      });
+      term.loadAddon(webgl);
+      element.dataset.renderer = "webgl";
+    } catch {
+      // No WebGL2 here: the DOM renderer stays.
+    }
+    // For tests and tools: under WebGL the screen is a canvas, so its text is mirrored (once per
+    // rendered frame, the visible rows only) into a hidden element; the Terminal itself hangs on the host.
+    (element as HTMLDivElement & { terminal?: Terminal }).terminal = term;
+    const mirror = screenText.current!;
+    const rendered = term.onRender(() => {
+      const buffer = term.buffer.active;
+      const lines: string[] = [];
+      for (let y = buffer.viewportY; y < buffer.viewportY + term.rows; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? "");
+      mirror.textContent = lines.join("\n");
+    });
     fit.fit();
     term.focus();
+    term.attachCustomKeyEventHandler((e) => {
+      if (e.type === "keydown" && e.ctrlKey && e.shiftKey && !e.altKey && !e.metaKey && e.code === "KeyL") {
+        e.preventDefault();
+        leave.current();
+        return false;
+      }
+      return true;
+    });
 
-    const socket = io("/terminal", { transports: ["websocket", "polling"], reconnection: false, forceNew: true });
+    const socket = io("/terminal", {
+      transports: ["websocket", "polling"],
+      forceNew: true,
+      reconnectionDelay: 300,
+      reconnectionDelayMax: 3000,
+    });
+    let shellId: string | undefined;
+    let graceMs = 60_000;
+    let droppedAt: number | undefined;
     let finished = false;
+    let everConnected = false;
+    const remember = (id: string | null) => {
+      try {
+        if (id) sessionStorage.setItem(SHELL_STORAGE_KEY, JSON.stringify({ container, id }));
+        else sessionStorage.removeItem(SHELL_STORAGE_KEY);
+      } catch {
+        // Storage may be off; only the automatic resume after a reload needs it.
+      }
+    };
     const fail = (message: string) => {
       if (finished) return;
       finished = true;
+      socket.disconnect();
       term.write(`\r\n\x1b[31m${message}\x1b[0m\r\n`);
       report.current({ kind: "error", message });
     };
+    const attached = (ack: Extract<OpenAck, { ok: true }>, resumed: boolean) => {
+      shellId = ack.id;
+      graceMs = ack.graceSeconds * 1000;
+      term.options.scrollback = ack.scrollback;
+      remember(ack.id);
+      report.current({ kind: "open", command: ack.command, resumedFrom: resumed ? ack.startedAt : undefined });
+      term.focus();
+    };
+    const size = () => ({ cols: term.cols, rows: term.rows });
+
+    const openNew = () => {
+      report.current({ kind: "connecting" });
+      socket.emit("open", { container, command: command || undefined, user: user || undefined, ...size() }, (ack: OpenAck) => {
+        if (ack.ok) attached(ack, false);
+        else fail(ack.error);
+      });
+    };
+    const resume = (id: string, onRefused: (error: string) => void) => {
+      // What the resumed shell replays is drawn on a clean screen.
+      term.reset();
+      socket.emit("resume", { id, ...size() }, (ack: OpenAck) => {
+        if (ack.ok) attached(ack, true);
+        else onRefused(ack.error);
+      });
+    };
+    let offered: ShellSummary[] = [];
+    const showOffer = (shells: ShellSummary[]) => {
+      offered = shells;
+      setOffer(shells);
+    };
+    choose.current = (id) => {
+      showOffer([]);
+      if (id) resume(id, (error) => fail(error));
+      else openNew();
+    };
+    endOffered.current = (id) => {
+      socket.emit("close-shell", { id });
+      showOffer(offered.filter((s) => s.id !== id));
+      if (offered.length === 0) openNew();
+    };
+    /** A new shell, unless this login session has one here to resume: then the user chooses. */
+    const offerOrOpen = () => {
+      if (command || user) return openNew();
+      socket.emit("list", { container }, (ack: ListAck) => {
+        if (!ack.ok || ack.shells.length === 0) return openNew();
+        showOffer(ack.shells.slice(0, 3));
+        report.current({ kind: "choose" });
+      });
+    };
 
     socket.on("connect", () => {
-      report.current({ kind: "connecting" });
-      socket.emit(
-        "open",
-        { container, command: command || undefined, user: user || undefined, cols: term.cols, rows: term.rows },
-        (ack: { ok: true; command: string } | { ok: false; error: string }) => {
-          if (ack.ok) report.current({ kind: "open", command: ack.command });
-          else fail(ack.error);
-        },
-      );
+      droppedAt = undefined;
+      if (shellId) {
+        // Back after a dropped connection: the same shell, with what it printed meanwhile.
+        return resume(shellId, (error) => fail(`The connection was lost and the shell could not be resumed: ${error}`));
+      }
+      if (everConnected) return;
+      everConnected = true;
+      if (resumeId) {
+        resume(resumeId, () => {
+          term.write("\x1b[33mThe shell from before the reload has ended.\x1b[0m\r\n");
+          remember(null);
+          offerOrOpen();
+        });
+      } else {
+        offerOrOpen();
+      }
     });
-    socket.on("connect_error", (err) =>
-      fail(err.message === "unauthorized" ? "Not logged in, or this page comes from another origin: reload and log in." : `Cannot connect to the dashboard: ${err.message}`),
-    );
+    socket.on("connect_error", (err) => {
+      if (err.message === "unauthorized" || /Not logged in/.test(err.message)) {
+        return fail("Not logged in, or this page comes from another origin: reload and log in.");
+      }
+      if (!everConnected) fail(`Cannot connect to the dashboard: ${err.message}`);
+    });
+    socket.io.on("reconnect_attempt", () => {
+      if (droppedAt !== undefined && Date.now() - droppedAt > graceMs) {
+        fail("The connection was lost for longer than the shell waits; it has ended.");
+      }
+    });
+
+    // Output: sliced writes, each acknowledged once xterm has parsed it (acks gathered per task).
+    let toAck = 0;
+    const ack = () => {
+      if (toAck === 0) return;
+      socket.volatile.emit("ack", toAck);
+      toAck = 0;
+    };
     socket.on("output", (data: ArrayBuffer) => {
       const bytes = new Uint8Array(data);
-      term.write(bytes, () => socket.emit("ack", bytes.length));
+      for (let at = 0; at < bytes.length; at += SLICE) {
+        const slice = bytes.subarray(at, at + SLICE);
+        term.write(slice, () => {
+          if (toAck === 0) queueMicrotask(ack);
+          toAck += slice.length;
+        });
+      }
+    });
+    // A resume's replay holds the shell's old queries (a prompt asking where the cursor is): xterm
+    // must not answer them again into the shell, so input is off until the replay is parsed.
+    let replaying = false;
+    socket.on("replay", (data: ArrayBuffer) => {
+      const bytes = new Uint8Array(data);
+      if (bytes.length === 0) return;
+      replaying = true;
+      for (let at = 0; at < bytes.length; at += SLICE) {
+        const last = at + SLICE >= bytes.length;
+        term.write(bytes.subarray(at, at + SLICE), last ? () => (replaying = false) : undefined);
+      }
     });
     socket.on("exit", (info: { code: number | null; reason: string }) => {
       if (finished) return;
       finished = true;
+      remember(null);
+      socket.disconnect();
       term.write(`\r\n\x1b[33m${info.reason}${info.code !== null ? ` Exit code ${info.code}.` : ""}\x1b[0m\r\n`);
       report.current({ kind: "ended", code: info.code, reason: info.reason });
     });
+    socket.on("moved", () => {
+      remember(null);
+      fail("This shell was resumed in another window.");
+    });
     socket.on("disconnect", (reason) => {
-      if (reason !== "io client disconnect") fail("Lost the connection to the dashboard server.");
+      if (finished || reason === "io client disconnect") return;
+      if (reason === "io server disconnect") return fail("The dashboard server closed this connection.");
+      // Socket.IO reconnects by itself; the shell waits on the server meanwhile.
+      droppedAt ??= Date.now();
+      report.current({ kind: "reconnecting" });
     });
 
-    const input = term.onData((data) => socket.emit("input", data));
-    const binary = term.onBinary((data) => socket.emit("input", Uint8Array.from(data, (c) => c.charCodeAt(0))));
-    const resize = term.onResize(({ cols, rows }) => socket.emit("resize", { cols, rows }));
+    // Keys typed while the connection is down are dropped, not replayed into a resumed shell late.
+    const input = term.onData((data) => replaying || socket.volatile.emit("input", data));
+    const binary = term.onBinary((data) => replaying || socket.volatile.emit("input", Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    const resize = term.onResize(({ cols, rows }) => socket.volatile.emit("resize", { cols, rows }));
     const observer = new ResizeObserver(() => {
       try {
         fit.fit();
@@ -99,14 +275,49 @@ export default function TerminalView({
     observer.observe(element);
 
     return () => {
+      // Unmounted by the page (Close shell, Reconnect): end the shell now. A reload never gets
+      // here, so its shell waits for the page that comes back.
       observer.disconnect();
+      rendered.dispose();
       input.dispose();
       binary.dispose();
       resize.dispose();
+      if (!finished && socket.connected) socket.emit("close-shell");
       socket.disconnect();
       term.dispose();
     };
-  }, [container, command, user]);
+  }, [container, command, user, resumeId]);
 
-  return <div ref={host} data-testid="terminal" className="h-full w-full overflow-hidden bg-[#0f172a] p-1" />;
+  return (
+    <div className="relative h-full w-full">
+      <div
+        ref={host}
+        data-testid="terminal"
+        aria-keyshortcuts="Control+Shift+L"
+        className="h-full w-full overflow-hidden bg-[#0f172a] p-1"
+      />
+      <pre ref={screenText} data-testid="terminal-screen" aria-hidden className="sr-only" />
+      {offer.length > 0 && (
+        <div role="group" aria-label="Resume a shell" className="absolute inset-0 z-10 flex items-center justify-center bg-slate-900/80 p-4">
+          <div className="flex max-w-md flex-col gap-3 rounded-lg bg-white p-4 text-sm text-slate-800 shadow-lg">
+            <p>{offer.length === 1 ? "A shell you opened here is still running." : "Shells you opened here are still running."}</p>
+            {offer.map((s, i) => (
+              <div key={s.id} className="flex gap-2">
+                <Button variant="primary" size="md" className="flex-1" autoFocus={i === 0} onClick={() => choose.current(s.id)}>
+                  Resume session started {startedAtLabel(s.startedAt)}
+                  {s.attached ? " (open elsewhere)" : ""}
+                </Button>
+                <Button size="md" aria-label={`End the session started ${startedAtLabel(s.startedAt)}`} onClick={() => endOffered.current(s.id)}>
+                  End it
+                </Button>
+              </div>
+            ))}
+            <Button size="md" onClick={() => choose.current(null)}>
+              New shell
+            </Button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
 }

@@ -102,8 +102,9 @@ export class ShellModal {
     return this.page.getByRole("dialog", { name: `Shell: ${this.container}` });
   }
 
+  /** The visible rows' text (under WebGL the screen is a canvas; the terminal mirrors its text). */
   get screen(): Locator {
-    return this.dialog.getByTestId("terminal").locator(".xterm-rows");
+    return this.dialog.getByTestId("terminal-screen");
   }
 
   async open(docker: DockerPage) {

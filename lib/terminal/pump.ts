@@ -33,6 +33,7 @@ export class OutputPump {
   private lastFlush = 0;
   private lastSize = 0;
   private paused = false;
+  private stopped = false;
   /** Bytes sent and not yet acknowledged. */
   unacked = 0;
   private readonly o: Required<PumpOptions>;
@@ -50,6 +51,7 @@ export class OutputPump {
   }
 
   push(chunk: Buffer): void {
+    if (this.stopped) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     if (this.pendingBytes >= this.o.maxMessage) return this.flush();
@@ -63,7 +65,7 @@ export class OutputPump {
   /** Sends what is pending now (also before an exit message, so nothing arrives after it). */
   flush(): void {
     this.scheduled = false;
-    if (this.pendingBytes === 0) return;
+    if (this.pendingBytes === 0 || this.stopped) return;
     const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
@@ -82,6 +84,21 @@ export class OutputPump {
     if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
     this.unacked = Math.max(0, this.unacked - bytes);
     if (this.paused && this.unacked < this.o.lowWater) {
+      this.paused = false;
+      this.o.resume();
+    }
+  }
+
+  /**
+   * The browser went away: drops what it was never sent and lets the source flow again (its
+   * acknowledgements will never come). A pump for the next browser starts afresh.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.unacked = 0;
+    if (this.paused) {
       this.paused = false;
       this.o.resume();
     }

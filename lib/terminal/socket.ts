@@ -1,31 +1,37 @@
 import "server-only";
-import { processWide } from "@/lib/runtime";
 import type { Server as HttpServer } from "node:http";
 import { Server, type Namespace } from "socket.io";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
-import { callerId } from "@/lib/auth/session";
+import { authorise } from "@/lib/auth/authorise";
+import { sessionRevocations } from "@/lib/auth/revocation";
 import { guardSockets } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
 import { LIVE_NAMESPACE, registerLive } from "@/lib/live/hub";
-import { OutputPump } from "./pump";
-import { ShellSession } from "./shell";
+import type { ListAck, OpenAck } from "@/lib/shared/shells";
+import { type LiveShell, type Owner, type ShellClient, endShellsOfRevoked, findShell, openShell, shellsOf } from "./sessions";
+
+export { closeAllShells } from "./sessions";
 
 /**
  * The terminal namespace of Socket.IO, on the same port as Next.
  *
- * Client → server: `open` {container, command?, user?, cols, rows} (ack {ok, id, command} or
- * {ok:false, error}), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the terminal
- * has rendered). Server → client: `output` (bytes), `exit` {code, reason}. One shell per socket;
- * disconnecting ends it.
- * Output passes through an OutputPump (./pump.ts): coalesced into fewer messages, and paused
- * while the browser has too much of it unrendered.
+ * Client → server: `open` {container, command?, user?, cols, rows} (ack {ok, id, command,
+ * startedAt, scrollback, graceSeconds} or {ok:false, error}), `resume` {id, cols, rows} (the same
+ * ack, then the kept output), `list` {container} (ack {ok, shells}: this login session's shells
+ * there, to offer a resume), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the
+ * terminal has rendered), `close-shell` [{id}]. Server → client: `output` (bytes), `replay` (bytes: the kept output,
+ * first thing after a resume; not acknowledged), `exit` {code, reason}, `moved` (the shell was resumed elsewhere; this socket is dropped).
+ *
+ * One shell per socket. "Close shell" ends it at once; a socket that drops without it leaves the
+ * shell waiting for a resume by the same login session (./sessions.ts). Output passes through an
+ * OutputPump (./pump.ts): coalesced into fewer messages, and paused while the browser has too much
+ * of it unrendered.
  */
 export const TERMINAL_NAMESPACE = "/terminal";
 const MAX_INPUT = 64 * 1024;
-const MAX_SESSIONS = 64;
 
 const openSchema = z.object({
   container: z.string().regex(CONTAINER_REF_PATTERN, "Not a container name."),
@@ -39,11 +45,9 @@ const openSchema = z.object({
   rows: z.number().int().min(2).max(1000),
 });
 const resizeSchema = openSchema.pick({ cols: true, rows: true });
-
-export type OpenAck = { ok: true; id: string; command: string } | { ok: false; error: string };
-
-/** Open shells and who opened them (callerId): one client must not take every slot. */
-const sessions = processWide("shells.sessions", () => new Map<ShellSession, string>());
+const resumeSchema = resizeSchema.extend({ id: z.uuid("Not a shell id.") });
+const listSchema = openSchema.pick({ container: true });
+const closeSchema = z.object({ id: z.uuid() });
 
 /** Attaches Socket.IO (namespaces /terminal and /live) to the HTTP server. Call after Next's request handler is attached. */
 export function attachSockets(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
@@ -61,82 +65,114 @@ export function attachSockets(httpServer: HttpServer, token: string, options: { 
   guardSockets(io, token, options);
   // The default namespace has no handlers; refuse it explicitly.
   io.of("/").use((_socket, next) => next(new Error("Use the /terminal or /live namespace.")));
-  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE));
+  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE), token);
+  // A logout ends that session's shells, attached or waiting for a resume.
+  const unsubscribe = sessionRevocations().onRevoke(endShellsOfRevoked);
+  httpServer.once("close", unsubscribe);
   registerLive(io.of(LIVE_NAMESPACE));
   return io;
 }
 
-function registerTerminalNamespace(nsp: Namespace): void {
+function registerTerminalNamespace(nsp: Namespace, token: string): void {
   nsp.on("connection", (socket) => {
-    const caller = callerId({ authorization: socket.request.headers.authorization, cookie: socket.request.headers.cookie });
-    let session: ShellSession | undefined;
-    let pump: OutputPump | undefined;
-
-    const end = async (how = "closed") => {
-      const s = session;
-      session = undefined;
-      if (!s) return;
-      sessions.delete(s);
-      await s.close();
-      audit({ session: caller, action: "shell.close", target: s.container, result: "ok", detail: `${s.id}: ${how}` });
+    // The handshake was authorised (lib/auth/sockets.ts); this reads who it was, for ownership.
+    const who = authorise(token, { method: "GET", headers: socket.request.headers as Record<string, string> });
+    if (!who.ok) return void socket.disconnect(true);
+    const owner: Owner = who.credential === "cookie" ? { id: who.id, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id };
+    let live: LiveShell | undefined;
+    const client: ShellClient = {
+      send: (chunk) => socket.emit("output", chunk),
+      replay: (chunk) => socket.emit("replay", chunk),
+      exit: (info) => {
+        live = undefined;
+        socket.emit("exit", info);
+      },
+      movedAway: () => {
+        live = undefined;
+        socket.emit("moved");
+        socket.disconnect();
+      },
+    };
+    const opened = (s: LiveShell): OpenAck => {
+      const config = getConfig();
+      return { ok: true, id: s.id, container: s.container, command: s.command, startedAt: s.startedAt, scrollback: config.shellScrollback, graceSeconds: config.shellGraceSeconds };
     };
 
     socket.on("open", async (raw: unknown, ack?: unknown) => {
       const reply = (value: OpenAck) => typeof ack === "function" && ack(value);
       const parsed = openSchema.safeParse(raw);
       if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
-      if (session) return reply({ ok: false, error: "This connection already has a shell." });
-      if (sessions.size >= MAX_SESSIONS) return reply({ ok: false, error: `Too many open shells (${MAX_SESSIONS}); close some first.` });
-      const perSession = getConfig().shellsPerSession;
-      if ([...sessions.values()].filter((c) => c === caller).length >= perSession) {
-        return reply({ ok: false, error: `Too many open shells for this session (${perSession}); close some first.` });
-      }
-      const s = new ShellSession(parsed.data);
-      session = s;
-      sessions.set(s, caller);
-      const out = new OutputPump({ send: (chunk) => socket.emit("output", chunk), pause: () => s.pause(), resume: () => s.resume() });
-      pump = out;
+      if (live) return reply({ ok: false, error: "This connection already has a shell." });
       try {
-        await s.open({
-          onOutput: (chunk) => out.push(chunk),
-          onExit: (info) => {
-            out.flush();
-            socket.emit("exit", info);
-            void end(`${info.reason} exit code ${info.code}`);
-          },
-        });
-        audit({ session: caller, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.command}${parsed.data.user ? ` as ${parsed.data.user}` : ""}` });
-        reply({ ok: true, id: s.id, command: s.command });
+        const s = await openShell(owner, parsed.data, client);
+        if (!s.over) live = s;
+        audit({ session: owner.id, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.command}${parsed.data.user ? ` as ${parsed.data.user}` : ""}` });
+        reply(opened(s));
+        // Gone while Docker was starting it: it waits for a resume like any dropped shell.
+        if (socket.disconnected) s.detach(client, "disconnected while opening");
       } catch (err) {
-        sessions.delete(s);
-        session = undefined;
-        await s.close();
         const message = toAppError(err).message;
-        audit({ session: caller, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
+        audit({ session: owner.id, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
         reply({ ok: false, error: message });
       }
     });
 
+    socket.on("resume", async (raw: unknown, ack?: unknown) => {
+      const reply = (value: OpenAck) => typeof ack === "function" && ack(value);
+      const parsed = resumeSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
+      if (live) return reply({ ok: false, error: "This connection already has a shell." });
+      let s: LiveShell;
+      try {
+        s = findShell(owner, parsed.data.id);
+      } catch (err) {
+        audit({ session: owner.id, action: "shell.resume", target: parsed.data.id, result: "error", detail: toAppError(err).message });
+        return reply({ ok: false, error: toAppError(err).message });
+      }
+      live = s;
+      // The ack first, so the browser knows what the replay that follows belongs to.
+      reply(opened(s));
+      await s.resume(client, parsed.data);
+    });
+
+    socket.on("list", (raw: unknown, ack?: unknown) => {
+      const reply = (value: ListAck) => typeof ack === "function" && ack(value);
+      const parsed = listSchema.safeParse(raw);
+      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
+      reply({ ok: true, shells: shellsOf(owner, parsed.data.container) });
+    });
+
     socket.on("input", (data: unknown) => {
-      if (typeof data === "string" && data.length <= MAX_INPUT) session?.write(data);
-      else if (Buffer.isBuffer(data) && data.length <= MAX_INPUT) session?.write(data);
+      if ((typeof data === "string" || Buffer.isBuffer(data)) && data.length <= MAX_INPUT) live?.input(data);
     });
 
     socket.on("resize", (raw: unknown) => {
       const parsed = resizeSchema.safeParse(raw);
-      if (parsed.success) void session?.resize(parsed.data.cols, parsed.data.rows);
+      if (parsed.success) void live?.resize(parsed.data.cols, parsed.data.rows);
     });
 
-    socket.on("ack", (bytes: unknown) => pump?.ack(bytes));
+    socket.on("ack", (bytes: unknown) => live?.ack(bytes));
 
-    socket.on("close-shell", () => void end("closed by the user"));
-    socket.on("disconnect", (reason) => void end(`disconnected (${reason})`));
+    // Close shell: this connection's shell, or (with an id) one of this login session's that waits
+    // for a resume, which the user chose to end rather than resume.
+    socket.on("close-shell", (raw: unknown) => {
+      const named = closeSchema.safeParse(raw);
+      if (named.success && named.data.id !== live?.id) {
+        try {
+          void findShell(owner, named.data.id).end("closed by the user");
+        } catch {
+          // Gone already, or not this session's: nothing to end.
+        }
+        return;
+      }
+      const s = live;
+      live = undefined;
+      void s?.end("closed by the user");
+    });
+    socket.on("disconnect", (reason) => {
+      const s = live;
+      live = undefined;
+      s?.detach(client, `disconnected (${reason})`);
+    });
   });
 }
-
-/** Ends every open shell (server shutdown). */
-export async function closeAllShells(): Promise<void> {
-  await Promise.all([...sessions.keys()].map((s) => s.close()));
-  sessions.clear();
-}
-

@@ -5,9 +5,18 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { SESSION_COOKIE, createSessionValue, readSession } from "@/lib/auth/session";
+import { sessionRevocations } from "@/lib/auth/revocation";
+import { getConfig } from "@/lib/config";
+import { liveShells } from "@/lib/terminal/sessions";
 import { MARKER_VAR, instanceId, sweepLeftoverShells } from "@/lib/terminal/shell";
 import { attachSockets } from "@/lib/terminal/socket";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, uniqueName } from "../helpers/docker";
+
+// A short grace period for dropped connections (configuration is read on first use, after this).
+const GRACE_SECONDS = 3;
+process.env.HAKURIVER_SHELL_GRACE_SECONDS = String(GRACE_SECONDS);
+process.env.HAKURIVER_SHELL_REPLAY_KIB = "64";
 
 const TOKEN = "integration-token-0123456789";
 let server: Server;
@@ -16,6 +25,7 @@ let container: string;
 const sockets: Socket[] = [];
 
 before(async () => {
+  assert.equal(getConfig().shellGraceSeconds, GRACE_SECONDS, "the test's grace period is in force");
   server = createServer();
   attachSockets(server, TOKEN);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -36,16 +46,28 @@ function client(headers: Record<string, string> = { Authorization: `Bearer ${TOK
   return socket;
 }
 
-/** Opens a shell and collects its output; `until` waits for a pattern. */
-async function shell(options: { cols?: number; rows?: number; command?: string; user?: string } = {}) {
-  const socket = client();
+/** A browser login session's headers (a signed session cookie from our own origin). */
+function loginSession(): Record<string, string> {
+  return { Cookie: `${SESSION_COOKIE}=${createSessionValue(TOKEN)}`, Origin: url };
+}
+
+/**
+ * Opens a shell (or, with `resume`, resumes one) and collects its output; `until` waits for a
+ * pattern.
+ */
+async function shell(options: { cols?: number; rows?: number; command?: string; user?: string; headers?: Record<string, string>; resume?: string } = {}) {
+  const socket = client(options.headers);
   let output = Buffer.alloc(0);
   socket.on("output", (chunk: Buffer) => {
     output = Buffer.concat([output, Buffer.from(chunk)]);
     socket.emit("ack", chunk.length);
   });
+  socket.on("replay", (chunk: Buffer) => (output = Buffer.concat([output, Buffer.from(chunk)])));
   const exited = new Promise<{ code: number | null; reason: string }>((resolve) => socket.on("exit", resolve));
-  const ack = await socket.timeout(10_000).emitWithAck("open", { container, cols: options.cols ?? 80, rows: options.rows ?? 24, command: options.command, user: options.user });
+  const size = { cols: options.cols ?? 80, rows: options.rows ?? 24 };
+  const ack = options.resume
+    ? await socket.timeout(10_000).emitWithAck("resume", { id: options.resume, ...size })
+    : await socket.timeout(10_000).emitWithAck("open", { container, ...size, command: options.command, user: options.user });
   const until = async (pattern: RegExp, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(output.toString("utf8"))) {
@@ -107,15 +129,20 @@ describe("shells over Socket.IO on the real engine", () => {
     assert.equal(info.reason, "The shell ended.");
   });
 
-  it("disconnecting ends the shell and what it started; docker top shows none of it", async () => {
+  it("a dropped connection keeps the shell for the grace period; after it, docker top shows nothing of the shell", async () => {
     const sh = await shell();
+    const id = (sh.ack as { id: string }).id;
     sh.type("sleep 1234 & echo started-$((1+1))\n");
     await sh.until(/started-2/);
     assert.match(await top(), /sleep 1234/);
-    assert.notEqual(await markedProcesses((sh.ack as { id: string }).id), "", "the helper sees the marker");
+    assert.notEqual(await markedProcesses(id), "", "the helper sees the marker");
     sh.socket.disconnect();
-    assert.ok(await eventually(async () => !/sleep 1234/.test(await top())), `still running: ${await top()}`);
-    assert.equal(await markedProcesses((sh.ack as { id: string }).id), "");
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.match(await top(), /sleep 1234/, "still running within the grace period");
+    assert.ok(await eventually(async () => !/sleep 1234/.test(await top()), GRACE_SECONDS * 1000 + 5000), `still running: ${await top()}`);
+    assert.equal(await markedProcesses(id), "");
+    const late = await shell({ resume: id });
+    assert.deepEqual(late.ack, { ok: false, error: "That shell has ended (or was opened by another login session)." });
   });
 
   it("Close ends a shell opened as uid 1000 and what it started (root cannot read its environment)", async () => {
@@ -201,5 +228,145 @@ describe("shells over Socket.IO on the real engine", () => {
     assert.notEqual(await refused({ Authorization: "Bearer wrong-token-000000000" }), "connected");
     assert.notEqual(await refused({ Authorization: `Bearer ${TOKEN}`, Origin: "http://evil.example" }), "connected");
     assert.equal(await refused({ Authorization: `Bearer ${TOKEN}` }), "connected");
+  });
+});
+
+describe("a shell outlives its connection (reload, network loss) for the grace period", () => {
+  const idOf = (sh: { ack: unknown }) => (sh.ack as { id: string }).id;
+  /** The shell's own PID, as the shell says it. */
+  const pidOf = async (sh: Awaited<ReturnType<typeof shell>>, tag: string) => {
+    sh.type(`echo ${tag}-pid-$$-end\n`);
+    const text = await sh.until(new RegExp(`${tag}-pid-(\\d+)-end`));
+    return new RegExp(`${tag}-pid-(\\d+)-end`).exec(text)![1];
+  };
+
+  it("resuming within the grace period replays the output (also what came while away) and reaches the same process", async () => {
+    const headers = loginSession();
+    const first = await shell({ headers });
+    const pid = await pidOf(first, "first");
+    first.type("echo before-$((20+1)); (sleep 1; echo during-$((30+2))) &\n");
+    await first.until(/before-21/);
+    first.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 1500)); // the background echo runs while nobody is attached
+
+    const again = await shell({ headers, resume: idOf(first), cols: 101, rows: 33 });
+    assert.equal(again.ack.ok, true, JSON.stringify(again.ack));
+    assert.equal(idOf(again), idOf(first));
+    const replayed = await again.until(/during-32/);
+    assert.match(replayed, /before-21/, "the output from before the drop is replayed");
+    assert.equal(await pidOf(again, "again"), pid, "the same shell process");
+    again.type("stty size\n");
+    await again.until(/33 101/);
+    again.socket.emit("close-shell");
+  });
+
+  it("the replay is bounded: only the last HAKURIVER_SHELL_REPLAY_KIB come back", async () => {
+    const headers = loginSession();
+    const first = await shell({ headers });
+    first.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    // 400 KiB printed while nobody is attached, then a marker.
+    const live = liveShells().find((s) => s.id === idOf(first))!;
+    live.input("yes 0123456789abcdef | head -c 409600; echo; echo tail-$((6*6))\n");
+    assert.ok(await eventually(async () => live.replayBytes === 64 * 1024, 10_000), `replay holds ${live.replayBytes} bytes`);
+    await new Promise((r) => setTimeout(r, 300));
+    const again = await shell({ headers, resume: idOf(first) });
+    await again.until(/tail-36/);
+    assert.ok(again.bytes().length <= 64 * 1024 + 512, `replayed ${again.bytes().length} bytes`);
+    again.socket.emit("close-shell");
+  });
+
+  it("Close during the grace period ends the shell and what it started at once", async () => {
+    const headers = loginSession();
+    const sh = await shell({ headers });
+    sh.type("sleep 2345 & echo started-$((5+5))\n");
+    await sh.until(/started-10/);
+    sh.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    // Opening Shell again: the offer lists it; the user ends it instead of resuming.
+    const other = client(headers);
+    const listed = await other.timeout(10_000).emitWithAck("list", { container });
+    assert.deepEqual(
+      listed.shells.map((s: { id: string; attached: boolean }) => [s.id, s.attached]),
+      [[idOf(sh), false]],
+    );
+    const closedAt = Date.now();
+    other.emit("close-shell", { id: idOf(sh) });
+    assert.ok(await eventually(async () => !/sleep 2345/.test(await top()), 5000), `still running: ${await top()}`);
+    assert.ok(Date.now() - closedAt < GRACE_SECONDS * 1000, `ended after ${Date.now() - closedAt} ms: not at once`);
+
+    // And Close after a resume, likewise.
+    const resumed = await shell({ headers });
+    resumed.type("sleep 2346 & echo started-$((5+6))\n");
+    await resumed.until(/started-11/);
+    resumed.socket.disconnect();
+    const back = await shell({ headers, resume: idOf(resumed) });
+    assert.equal(back.ack.ok, true);
+    const at = Date.now();
+    back.socket.emit("close-shell");
+    assert.ok(await eventually(async () => !/sleep 2346/.test(await top()), 5000), `still running: ${await top()}`);
+    assert.ok(Date.now() - at < GRACE_SECONDS * 1000);
+  });
+
+  it("only the login session that opened it can resume, list or end it; a logout ends it at once", async () => {
+    const owner = loginSession();
+    const sh = await shell({ headers: owner });
+    sh.type("sleep 3456 & echo started-$((7+7))\n");
+    await sh.until(/started-14/);
+    sh.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = { ok: false, error: "That shell has ended (or was opened by another login session)." };
+    for (const [who, headers] of [
+      ["another login session", loginSession()],
+      ["the bearer token", { Authorization: `Bearer ${TOKEN}` }],
+    ] as const) {
+      const thief = await shell({ headers, resume: idOf(sh) });
+      assert.deepEqual(thief.ack, refused, who);
+      const listed = await client(headers).timeout(10_000).emitWithAck("list", { container });
+      assert.equal(listed.ok, true);
+      assert.ok(!listed.shells.some((s: { id: string }) => s.id === idOf(sh)), `${who} is offered the shell`);
+      client(headers).emit("close-shell", { id: idOf(sh) });
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.match(await top(), /sleep 3456/, "the others' close did not end it");
+
+    // The owner can, even after the others tried.
+    const back = await shell({ headers: owner, resume: idOf(sh) });
+    assert.equal(back.ack.ok, true);
+    back.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    // Logging out ends the session's shells at once, not after the grace period.
+    const session = readSession(TOKEN, decodeURIComponent(owner.Cookie.split("=")[1]))!;
+    const at = Date.now();
+    sessionRevocations().revoke(session);
+    assert.ok(await eventually(async () => !/sleep 3456/.test(await top()), 5000), `still running: ${await top()}`);
+    assert.ok(Date.now() - at < GRACE_SECONDS * 1000);
+  });
+
+  it("a second window resuming the shell takes it over; the first is told", async () => {
+    const headers = loginSession();
+    const first = await shell({ headers });
+    const moved = new Promise<void>((resolve) => first.socket.on("moved", () => resolve()));
+    const second = await shell({ headers, resume: idOf(first) });
+    assert.equal(second.ack.ok, true);
+    await moved;
+    second.type("echo moved-$((8*8))\n");
+    await second.until(/moved-64/);
+    second.socket.emit("close-shell");
+  });
+
+  it("a shell that ends while nobody is attached reports its exit to the resume", async () => {
+    const headers = loginSession();
+    const sh = await shell({ headers });
+    sh.type("sleep 1; echo bye-$((9*9)); exit 3\n");
+    await new Promise((r) => setTimeout(r, 100));
+    sh.socket.disconnect();
+    await new Promise((r) => setTimeout(r, 1800));
+    const back = await shell({ headers, resume: idOf(sh) });
+    assert.equal(back.ack.ok, true);
+    await back.until(/bye-81/);
+    assert.deepEqual(await back.exited, { code: 3, reason: "The shell ended." });
+    const gone = await shell({ headers, resume: idOf(sh) });
+    assert.equal(gone.ack.ok, false);
   });
 });

@@ -31,6 +31,16 @@ describe("configuration", () => {
     assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_SESSION: "65" }), /must be at most 64/);
   });
 
+  it("reads the shell grace period, replay buffer and scrollback (60 s, 256 KiB, 5000 lines by default)", () => {
+    const d = parseConfig({});
+    assert.deepEqual([d.shellGraceSeconds, d.shellReplayBytes, d.shellScrollback], [60, 256 * 1024, 5000]);
+    const c = parseConfig({ HAKURIVER_SHELL_GRACE_SECONDS: "0", HAKURIVER_SHELL_REPLAY_KIB: "64", HAKURIVER_SHELL_SCROLLBACK: "1000" });
+    assert.deepEqual([c.shellGraceSeconds, c.shellReplayBytes, c.shellScrollback], [0, 64 * 1024, 1000]);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELL_GRACE_SECONDS: "-1" }), /HAKURIVER_SHELL_GRACE_SECONDS="-1": must be at least 0/);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELL_GRACE_SECONDS: "1.5" }), /whole number of seconds/);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELL_REPLAY_KIB: "100000" }), /at most 65536/);
+  });
+
   it("resolves the container dir relative to the shared dir, as HakuRiver does", () => {
     const c = parseConfig({ HAKURIVER_SHARED_DIR: "/mnt/shared", HAKURIVER_CONTAINER_DIR: "envs" });
     assert.equal(c.containerDir, "/mnt/shared/envs");

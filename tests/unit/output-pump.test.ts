@@ -62,4 +62,17 @@ describe("terminal output pump", () => {
     p.ack(10_000);
     assert.equal(p.unacked, 0, "never negative");
   });
+
+  it("stop (the browser went away) drops what was not sent, resumes a paused source and sends nothing more", async () => {
+    const { p, sent, events } = pump({ highWater: 1000, lowWater: 300, maxMessage: 100_000 });
+    p.push(Buffer.alloc(1500));
+    p.flush();
+    assert.deepEqual(events, ["pause"]);
+    p.push(Buffer.from("pending"));
+    p.stop();
+    assert.deepEqual(events, ["pause", "resume"]);
+    p.push(Buffer.from("later"));
+    await tick(10);
+    assert.equal(sent.length, 1, "only the message sent before stop");
+  });
 });

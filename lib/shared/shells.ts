@@ -1,0 +1,33 @@
+/**
+ * What the /terminal namespace and the browser say to each other about shells (lib/terminal/socket.ts,
+ * components/terminal/): the answers to `open`, `resume` and `list`.
+ */
+
+/** A shell the browser may resume (its own login session's, in one container). */
+export interface ShellSummary {
+  id: string;
+  container: string;
+  command: string;
+  user: string;
+  /** Unix ms. */
+  startedAt: number;
+  /** A browser has it open right now (resuming it moves it here). */
+  attached: boolean;
+}
+
+export type OpenAck =
+  | { ok: true; id: string; container: string; command: string; startedAt: number; scrollback: number; graceSeconds: number }
+  | { ok: false; error: string };
+
+export type ListAck = { ok: true; shells: ShellSummary[] } | { ok: false; error: string };
+
+/** Where a tab keeps its open shell, so that a reload resumes it (sessionStorage: this tab only). */
+export const SHELL_STORAGE_KEY = "hakuriver.shell";
+
+/** "14:02": when a shell started, in the browser's time zone, on a 24-hour clock. */
+export function startedAtLabel(unixMs: number): string {
+  return new Date(unixMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/** The Shell button's and the terminal's keyboard way out of the terminal, as shown to the user. */
+export const LEAVE_TERMINAL_KEYS = "Ctrl+Shift+L";

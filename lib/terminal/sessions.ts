@@ -1,0 +1,248 @@
+import "server-only";
+import { processWide } from "@/lib/runtime";
+import { audit } from "@/lib/audit";
+import type { Revocation } from "@/lib/auth/revocation";
+import { getConfig } from "@/lib/config";
+import { AppError } from "@/lib/shared/errors";
+import type { ShellSummary } from "@/lib/shared/shells";
+import { OutputPump } from "./pump";
+import { ReplayBuffer } from "./replay";
+import { ShellSession, type ShellOptions } from "./shell";
+
+/**
+ * Open shells, who owns each, and what happens when their browser goes away.
+ *
+ * A shell belongs to the login session that opened it (or to the bearer token). When its socket
+ * drops without "Close shell" (a reload, network loss, the tab closed), the shell is *detached*:
+ * it keeps running, its output keeps flowing into a bounded replay buffer (the last
+ * HAKURIVER_SHELL_REPLAY_KIB), and it waits HAKURIVER_SHELL_GRACE_SECONDS for its owner to resume
+ * it from another socket; then the same clean-up as Close runs. Resuming is by shell id *and*
+ * owner: the id alone (it reaches the browser) is not enough, and a session that is logged out
+ * loses its shells at once.
+ */
+
+/** Who opened a shell. `id` is lib/auth's caller id (`session:<nonce>` or `bearer`). */
+export interface Owner {
+  id: string;
+  /** For a login session: what a logout (or "log out everywhere") is matched against. */
+  session?: { nonce: string; generation: number };
+}
+
+/** The browser's end of a shell (a socket). */
+export interface ShellClient {
+  send: (chunk: Buffer) => void;
+  /** The kept output, for a resume: written without answering the queries in it (outside flow control). */
+  replay: (chunk: Buffer) => void;
+  exit: (info: ExitInfo) => void;
+  /** The shell was resumed by another connection of the same owner. */
+  movedAway: () => void;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  reason: string;
+}
+
+const MAX_SHELLS = 64;
+
+const shells = processWide("shells.live", () => new Map<string, LiveShell>());
+
+export class LiveShell {
+  readonly startedAt = Date.now();
+  private client?: ShellClient;
+  private pump?: OutputPump;
+  private graceTimer?: NodeJS.Timeout;
+  /** Set when the shell ended while no browser was there to be told. */
+  private exitedAway?: ExitInfo;
+  private ending?: Promise<void>;
+  private readonly replay = new ReplayBuffer(getConfig().shellReplayBytes);
+
+  constructor(
+    readonly owner: Owner,
+    private readonly shell: ShellSession,
+    private readonly options: ShellOptions,
+  ) {}
+
+  get id(): string {
+    return this.shell.id;
+  }
+
+  get container(): string {
+    return this.shell.container;
+  }
+
+  get command(): string {
+    return this.shell.command;
+  }
+
+  /** Ended, or ending. */
+  get over(): boolean {
+    return this.ending !== undefined;
+  }
+
+  summary(): ShellSummary {
+    return { id: this.id, container: this.container, command: this.command, user: this.options.user ?? "", startedAt: this.startedAt, attached: !!this.client };
+  }
+
+  /** Bytes held for a resume (the bench reads it). */
+  get replayBytes(): number {
+    return this.replay.size;
+  }
+
+  async start(client: ShellClient): Promise<void> {
+    this.attach(client);
+    await this.shell.open({ onOutput: (chunk) => this.output(chunk), onExit: (info) => this.exited(info) });
+  }
+
+  private output(chunk: Buffer): void {
+    this.replay.write(chunk);
+    this.pump?.push(chunk);
+  }
+
+  private exited(info: ExitInfo): void {
+    if (this.client) {
+      this.pump?.flush();
+      this.client.exit(info);
+      void this.end(`${info.reason} exit code ${info.code}`);
+      return;
+    }
+    // Nobody to tell: keep the news (and the replay) for a resume until the grace period ends.
+    this.exitedAway = info;
+    void this.shell.close();
+  }
+
+  private attach(client: ShellClient): void {
+    this.client = client;
+    this.pump = new OutputPump({ send: client.send, pause: () => this.shell.pause(), resume: () => this.shell.resume() });
+  }
+
+  /** A socket that is not this shell's client any more. */
+  private release(): void {
+    this.pump?.stop();
+    this.pump = undefined;
+    this.client = undefined;
+  }
+
+  input(data: string | Buffer): void {
+    this.shell.write(data);
+  }
+
+  async resize(cols: number, rows: number): Promise<void> {
+    this.options.cols = cols;
+    this.options.rows = rows;
+    await this.shell.resize(cols, rows);
+  }
+
+  ack(bytes: unknown): void {
+    this.pump?.ack(bytes);
+  }
+
+  isClient(client: ShellClient): boolean {
+    return this.client === client;
+  }
+
+  /** The socket dropped without Close: wait for a resume, then end. */
+  detach(client: ShellClient, why: string): void {
+    if (this.client !== client || this.ending) return;
+    this.release();
+    const grace = getConfig().shellGraceSeconds;
+    if (grace === 0 || this.exitedAway) {
+      void this.end(this.exitedAway ? `${this.exitedAway.reason} exit code ${this.exitedAway.code}` : why);
+      return;
+    }
+    audit({ session: this.owner.id, action: "shell.detach", target: this.container, result: "ok", detail: `${this.id}: ${why}; kept ${grace} s for a resume` });
+    this.graceTimer = setTimeout(() => void this.end(`not resumed within ${grace} s (${why})`), grace * 1000);
+    this.graceTimer.unref();
+  }
+
+  /**
+   * Moves the shell to `client`: replays the kept output, then takes the new screen size (a
+   * full-screen program redraws on the size change, even when the size is the same). A shell that
+   * ended meanwhile replays its last output and reports its exit.
+   */
+  async resume(client: ShellClient, size: { cols: number; rows: number }): Promise<void> {
+    clearTimeout(this.graceTimer);
+    this.graceTimer = undefined;
+    const previous = this.client;
+    this.release();
+    previous?.movedAway();
+    this.attach(client);
+    audit({ session: this.owner.id, action: "shell.resume", target: this.container, result: "ok", detail: `${this.id}: ${this.replay.size} bytes replayed` });
+    client.replay(this.replay.contents());
+    if (this.exitedAway) {
+      const info = this.exitedAway;
+      client.exit(info);
+      await this.end(`${info.reason} exit code ${info.code}`);
+      return;
+    }
+    if (size.cols === this.options.cols && size.rows === this.options.rows && size.rows > 2) await this.shell.resize(size.cols, size.rows - 1);
+    await this.resize(size.cols, size.rows);
+  }
+
+  /** Ends the shell and what it started (Close, exit, the grace period over, a logout); once. */
+  end(how: string | undefined): Promise<void> {
+    this.ending ??= (async () => {
+      clearTimeout(this.graceTimer);
+      this.release();
+      shells.delete(this.id);
+      await this.shell.close();
+      if (how) audit({ session: this.owner.id, action: "shell.close", target: this.container, result: "ok", detail: `${this.id}: ${how}` });
+    })();
+    return this.ending;
+  }
+}
+
+/** Opens a shell for `owner`, within the global and per-owner limits; rejects with an AppError. */
+export async function openShell(owner: Owner, options: ShellOptions, client: ShellClient): Promise<LiveShell> {
+  if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
+  const perSession = getConfig().shellsPerSession;
+  if ([...shells.values()].filter((s) => s.owner.id === owner.id).length >= perSession) {
+    throw new AppError("conflict:shell", `Too many open shells for this session (${perSession}); close some first.`);
+  }
+  const live = new LiveShell(owner, new ShellSession(options), { ...options });
+  shells.set(live.id, live);
+  try {
+    await live.start(client);
+    return live;
+  } catch (err) {
+    await live.end(undefined); // never opened: the caller audits the failure
+    throw err;
+  }
+}
+
+/** `owner`'s shell `id`. Someone else's shell is "not found" too: ids are not to be probed. */
+export function findShell(owner: Owner, id: unknown): LiveShell {
+  const live = typeof id === "string" ? shells.get(id) : undefined;
+  if (!live || live.owner.id !== owner.id || owner.id === "anonymous") {
+    throw new AppError("not_found:shell", "That shell has ended (or was opened by another login session).");
+  }
+  return live;
+}
+
+/** `owner`'s shells in `container`, newest first: what the Shell button offers to resume. */
+export function shellsOf(owner: Owner, container: string): ShellSummary[] {
+  return [...shells.values()]
+    .filter((s) => s.owner.id === owner.id && s.container === container)
+    .map((s) => s.summary())
+    .sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** A logout ends that session's shells (every session's, for "log out everywhere") at once. */
+export function endShellsOfRevoked(revocation: Revocation): void {
+  for (const live of [...shells.values()]) {
+    const session = live.owner.session;
+    if (!session) continue;
+    const revoked = "everywhere" in revocation ? session.generation < revocation.generation : session.nonce === revocation.nonce;
+    if (revoked) void live.end("the login session ended");
+  }
+}
+
+/** Ends every shell (server shutdown). */
+export async function closeAllShells(): Promise<void> {
+  await Promise.all([...shells.values()].map((s) => s.end("the server is stopping")));
+}
+
+/** Every shell, attached or waiting for a resume (tests and the bench). */
+export function liveShells(): LiveShell[] {
+  return [...shells.values()];
+}
