@@ -15,7 +15,7 @@ import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax } from ".
  * layer hashes on another core). Both `docker save` layouts: `<id>/layer.tar` (Docker ≤ 24, with
  * symlinks for repeated layers) and OCI `blobs/sha256/<digest>` (Docker 25+).
  */
-const CHUNK = 2 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 const KEEP_JSON = 4 * 1024 * 1024;
 const MAX_AHEAD = 8;
 
@@ -170,7 +170,8 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
 
     // Read ahead one chunk while the previous one is hashed.
     const read = (at: number) => {
-      const buf = Buffer.from(new ArrayBuffer(CHUNK));
+      // Its own (unpooled, not zero-filled) ArrayBuffer, so it can be transferred to the worker.
+      const buf = Buffer.allocUnsafeSlow(CHUNK);
       return handle.read(buf, 0, CHUNK, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
     };
     let ahead = read(0);
