@@ -9,6 +9,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
+import { cancelAllVerifications } from "@/lib/tarballs/verifications";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
 import { attachSockets, closeAllShells } from "@/lib/terminal/socket";
@@ -102,7 +103,7 @@ async function main() {
     setTimeout(() => process.exit(0), 5000).unref();
     // Running jobs remove their temporary files (their journal entries then say cancelled);
     // open shells are ended in their containers.
-    void Promise.allSettled([cancelAllPackaging(), closeAllShells()]).finally(() => {
+    void Promise.allSettled([cancelAllPackaging(), closeAllShells(), Promise.resolve(cancelAllVerifications())]).finally(() => {
       // Closes the sockets and the HTTP server with them.
       void io.close(() => process.exit(0));
       server.closeAllConnections();

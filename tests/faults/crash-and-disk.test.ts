@@ -85,9 +85,29 @@ describe("killed mid-job", () => {
 const isRoot = process.getuid?.() === 0;
 
 describe("disk full", { skip: isRoot ? false : "mounting a small tmpfs needs root" }, () => {
-  it("the job fails with 'no space left', no partial or temporary file remains, older versions are intact", async () => {
+  it("Create Tar is refused up front, with a clear message, when free space is clearly below the image's size", async () => {
     const mount = fs.mkdtempSync(path.join(os.tmpdir(), "hakuriver-small-"));
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=24m", "tmpfs", mount]);
+    const server = await startServer({ HAKURIVER_SHARED_DIR: mount });
+    try {
+      const env = await environmentWithData(server, "refused", 64 * 1024 * 1024);
+      const res = await startTar(server, env);
+      assert.equal(res.status, 409);
+      const body = (await res.json()) as { code: string; error: string };
+      assert.equal(body.code, "conflict:disk");
+      assert.match(body.error, new RegExp(`Not enough space for a new version of ${env}: \\d+\\.\\d MiB free in .* its image is about 6\\d\\.\\d MiB`));
+      assert.equal(await job(server, env), undefined, "no job was started");
+    } finally {
+      await server.stop();
+      execFileSync("umount", [mount]);
+      fs.rmSync(mount, { recursive: true, force: true });
+    }
+  });
+
+  it("when the disk fills up anyway (the estimate was close), the job fails with 'no space left', no partial or temporary file remains, older versions are intact", async () => {
+    const mount = fs.mkdtempSync(path.join(os.tmpdir(), "hakuriver-small-"));
+    // Just below the image's size: the up-front check lets it start, the disk fills half-way.
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64m", "tmpfs", mount]);
     const server = await startServer({ HAKURIVER_SHARED_DIR: mount });
     try {
       const dir = path.join(mount, "hakuriver-containers");
