@@ -44,7 +44,7 @@ function OpenModal({
       className={`m-auto max-h-[calc(100dvh-1rem)] w-[calc(100%-1rem)] overflow-y-auto rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
     >
       <div className="p-4 sm:p-5">
-        <h2 id={titleId} className="text-base font-semibold">
+        <h2 id={titleId} className="text-base font-semibold [overflow-wrap:anywhere]">
           {title}
         </h2>
         <div className="mt-3">{children}</div>
