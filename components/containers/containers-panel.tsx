@@ -1,8 +1,9 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Fragment, useEffect, useOptimistic, useState, useTransition } from "react";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { memo, useEffect, useOptimistic, useState, useTransition } from "react";
+import { isActive, type EnvironmentSummary, type PackagingJob } from "@/lib/shared/tarballs";
+import type { HostContainer } from "@/lib/shared/containers";
 import { Button } from "@/components/ui/button";
 import { LocalTime, useNow } from "@/components/ui/local-time";
 import { PAGE_SIZE } from "@/lib/shared/paging";
@@ -140,70 +141,16 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
             </td>
           </tr>
         ))}
-        {snapshot.containers.map((c) => {
-          const job = c.envName ? jobByEnv.get(c.envName) : undefined;
-          const status = describeStatus(c);
-          return (
-            <Fragment key={c.id}>
-              <tr data-testid="container-row" data-name={c.name} className="align-top">
-                <th scope="row" className="px-4 py-2.5 text-left font-medium">
-                  <TruncatedText text={c.name} className="font-mono" />
-                  {(showAll && c.managed) || c.adopted || (c.envName && c.envName !== c.name) ? (
-                    <span className="mt-1 flex flex-wrap gap-x-2 gap-y-1">
-                      {showAll && c.managed && (
-                        <span className="rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
-                          managed
-                        </span>
-                      )}
-                      {c.adopted && (
-                        <span
-                          className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
-                          title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
-                        >
-                          adopted
-                        </span>
-                      )}
-                      {c.envName && c.envName !== c.name && (
-                        <span className="max-w-full truncate text-xs font-normal text-slate-600">env {c.envName}</span>
-                      )}
-                    </span>
-                  ) : null}
-                  <span className="mt-0.5 block text-xs font-normal text-slate-600 md:hidden">
-                    <TruncatedText text={c.image} className="font-mono" />
-                  </span>
-                  {c.envName && <EnvironmentVersions env={c.envName} summary={environments?.get(c.envName)} known={environments !== undefined} />}
-                </th>
-                <td className="hidden px-4 py-2.5 text-xs text-slate-700 md:table-cell">
-                  <TruncatedText text={c.image} className="font-mono" />
-                </td>
-                <td className="px-4 py-2.5">
-                  <StatusTag view={status} title={status.title} />
-                  {status.detail && (
-                    <span data-testid="status-detail" className={`mt-0.5 block text-xs ${status.warning ? "text-amber-900" : "text-slate-600"}`}>
-                      {status.detail}
-                    </span>
-                  )}
-                  <span className="mt-0.5 block text-xs text-slate-600 lg:hidden">
-                    created <LocalTime iso={c.createdAt} ageOnly />
-                  </span>
-                </td>
-                <td className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
-                  <LocalTime iso={c.createdAt} />
-                </td>
-                <td className="px-4 py-2.5">
-                  <ContainerActions container={c} job={job} />
-                </td>
-              </tr>
-              {job && (
-                <tr data-testid="packaging-row" data-packaging-for={c.name} className="bg-slate-50/60">
-                  <td colSpan={5} className="px-4 py-2">
-                    <PackagingProgress job={job} />
-                  </td>
-                </tr>
-              )}
-            </Fragment>
-          );
-        })}
+        {snapshot.containers.map((c) => (
+          <ContainerRow
+            key={c.id}
+            c={c}
+            job={c.envName ? jobByEnv.get(c.envName) : undefined}
+            showAll={showAll}
+            summary={c.envName ? environments?.get(c.envName) : undefined}
+            summariesKnown={environments !== undefined}
+          />
+        ))}
       </DataTable>
       {snapshot.total > snapshot.containers.length && (
         <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">
@@ -221,3 +168,84 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
     </section>
   );
 }
+
+/**
+ * One container and its running Create Tar. Memoised: a pushed change re-renders the rows that
+ * changed (the cache keeps the others' objects), so a burst of 1,000 new containers costs the
+ * page the new rows, not 50 rows per push.
+ */
+const ContainerRow = memo(function ContainerRow({
+  c,
+  job,
+  showAll,
+  summary,
+  summariesKnown,
+}: {
+  c: HostContainer;
+  job?: PackagingJob;
+  showAll: boolean;
+  summary?: EnvironmentSummary;
+  summariesKnown: boolean;
+}) {
+  const status = describeStatus(c);
+  return (
+    <>
+      <tr data-testid="container-row" data-name={c.name} className="align-top">
+        <th scope="row" className="px-4 py-2.5 text-left font-medium">
+          <TruncatedText text={c.name} className="font-mono" />
+          {(showAll && c.managed) || c.adopted || (c.envName && c.envName !== c.name) ? (
+            <span className="mt-1 flex flex-wrap gap-x-2 gap-y-1">
+              {showAll && c.managed && (
+                <span className="rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
+                  managed
+                </span>
+              )}
+              {c.adopted && (
+                <span
+                  className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
+                  title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
+                >
+                  adopted
+                </span>
+              )}
+              {c.envName && c.envName !== c.name && (
+                <span className="max-w-full truncate text-xs font-normal text-slate-600">env {c.envName}</span>
+              )}
+            </span>
+          ) : null}
+          <span className="mt-0.5 block text-xs font-normal text-slate-600 md:hidden">
+            <TruncatedText text={c.image} className="font-mono" />
+          </span>
+          {c.envName && <EnvironmentVersions env={c.envName} summary={summary} known={summariesKnown} />}
+        </th>
+        <td className="hidden px-4 py-2.5 text-xs text-slate-700 md:table-cell">
+          <TruncatedText text={c.image} className="font-mono" />
+        </td>
+        <td className="px-4 py-2.5">
+          <StatusTag view={status} title={status.title} />
+          {status.detail && (
+            <span data-testid="status-detail" className={`mt-0.5 block text-xs ${status.warning ? "text-amber-900" : "text-slate-600"}`}>
+              {status.detail}
+            </span>
+          )}
+          <span className="mt-0.5 block text-xs text-slate-600 lg:hidden">
+            created <LocalTime iso={c.createdAt} ageOnly />
+          </span>
+        </td>
+        <td className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
+          <LocalTime iso={c.createdAt} />
+        </td>
+        <td className="px-4 py-2.5">
+          <ContainerActions container={c} job={job} />
+        </td>
+      </tr>
+      {job && (
+        <tr data-testid="packaging-row" data-packaging-for={c.name} className="bg-slate-50/60">
+          <td colSpan={5} className="px-4 py-2">
+            <PackagingProgress job={job} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+});
