@@ -84,6 +84,9 @@ export async function benchLive(ctx: BenchContext): Promise<void> {
     ctx.add({ section: "live", measure: "list calls for those changes (one per burst)", value: proxy.lists() - before, unit: "", target: `≤ ${runs * 2}`, met: proxy.lists() - before <= runs * 2 });
 
     // A burst: many containers made at once outside; the page must stay responsive and converge.
+    // One page open (the others were there for the idle count): on 2 cores, ten renderers doing the
+    // same work at once would measure the machine's CPU share, not the page.
+    for (const other of pages.slice(1)) await other.close();
     const burst = ctx.quick ? 100 : 1000;
     const prefix = `bench-burst-${Date.now().toString(36)}-`;
     const tasks = await watchLongTasks(page);
@@ -108,7 +111,7 @@ export async function benchLive(ctx: BenchContext): Promise<void> {
     );
     const converge = now() - t;
     const longest = await tasks.longest();
-    ctx.add({ section: "live", measure: `${burst} containers made in a burst: longest task on the page`, value: longest, unit: "ms", target: "≤ 100 ms", met: longest <= 100 });
+    ctx.add({ section: "live", measure: `${burst} containers made in a burst: longest task on the page (1 page open)`, value: longest, unit: "ms", target: "≤ 100 ms", met: longest <= 100 });
     ctx.add({ section: "live", measure: `${burst} containers: until the page shows all of them`, value: converge, unit: "ms" });
   } finally {
     await browser.close();

@@ -1,7 +1,7 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { memo, useEffect, useOptimistic, useState, useTransition } from "react";
+import { memo, useDeferredValue, useEffect, useOptimistic, useState, useTransition } from "react";
 import { isActive, type EnvironmentSummary, type PackagingJob } from "@/lib/shared/tarballs";
 import type { HostContainer } from "@/lib/shared/containers";
 import { Button } from "@/components/ui/button";
@@ -23,7 +23,9 @@ import { useEnvironmentSummaries } from "./use-environments";
 export function ContainersPanel({ initial, view, endpoint }: { initial: ContainersSnapshot; view: ContainersView; endpoint: string }) {
   const showAll = view.all;
   const { data } = useContainers(view, initial);
-  const snapshot = data ?? initial;
+  // Pushed lists render in the background, in slices the browser can interrupt: a burst of changes
+  // never holds the page (typing, clicks) for the time it takes to render 50 new rows.
+  const snapshot = useDeferredValue(data ?? initial);
   const jobs = usePackagingJobs();
   const creations = useCreations();
   const jobByEnv = new Map<string, PackagingJob>();
