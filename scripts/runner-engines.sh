@@ -8,6 +8,10 @@
 #   runner-engines.sh stop NAME...    stop engines this script started, by the PID in their pid file
 #   runner-engines.sh ssh-start NAME PORT   an SSH door to a started engine; prints NAME=ssh://root@127.0.0.1:PORT
 #   runner-engines.sh ssh-stop NAME         stop that door's sshd, by the PID in its pid file
+#   runner-engines.sh tls-start NAME PORT   the engine also listens on tcp://127.0.0.1:PORT with TLS and
+#                                           client certificates (--tlsverify), as `dockerd -H tcp://…:2376` on a
+#                                           Runner does; prints NAME=tcp://127.0.0.1:PORT. Certificates in
+#                                           $STATE_DIR/NAME/tls: ca.pem, cert.pem, key.pem (the client's)
 set -euo pipefail
 
 STATE_DIR="${HAKURIVER_TEST_STATE:-/var/lib/hakuriver-test}"
@@ -33,6 +37,8 @@ answers() { timeout 10 docker -H "unix://$(sock_of "$1")" version --format '{{.S
 
 start_one() {
   local name="$1" net bridge dir pid
+  shift
+  local extra=("$@")
   net=$(subnet_for "$name")
   bridge="hr${name}"
   dir="$STATE_DIR/$name"
@@ -54,7 +60,7 @@ start_one() {
   setsid nohup dockerd \
     --host "unix://$(sock_of "$name")" \
     --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
-    --bridge "$bridge" --iptables=false --ip-masq=false \
+    --bridge "$bridge" --iptables=false --ip-masq=false "${extra[@]}" \
     >"$dir/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     answers "$name" && { echo "$name=unix://$(sock_of "$name")"; return; }
@@ -130,6 +136,49 @@ ssh_stop() {
   kill -TERM "$pid"
 }
 
+# A CA, a server certificate for 127.0.0.1 and a client certificate, made once per engine.
+tls_certs() {
+  local dir="$1"
+  [ -f "$dir/key.pem" ] && [ -f "$dir/server-key.pem" ] && return
+  command -v openssl >/dev/null || die "openssl is missing (scripts/test-env.sh installs it)"
+  mkdir -p "$dir" && chmod 700 "$dir"
+  (
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=hakuriver-test-runner-ca" -keyout ca-key.pem -out ca.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server-key.pem -out server.csr 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile server.ext -out server-cert.pem 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=hakuriver-dashboard" -keyout key.pem -out client.csr 2>/dev/null
+    printf 'extendedKeyUsage=clientAuth\n' > client.ext
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 3650 -extfile client.ext -out cert.pem 2>/dev/null
+    rm -f server.csr client.csr server.ext client.ext
+    chmod 600 ./*.pem
+  )
+}
+
+tls_answers() {
+  local dir="$1" port="$2"
+  timeout 10 docker --tlsverify --tlscacert "$dir/ca.pem" --tlscert "$dir/cert.pem" --tlskey "$dir/key.pem" \
+    -H "tcp://127.0.0.1:$port" version --format '{{.Server.Version}}' >/dev/null 2>&1
+}
+
+tls_start() {
+  local name="$1" port="$2" dir="$STATE_DIR/$1/tls"
+  tls_certs "$dir"
+  if tls_answers "$dir" "$port"; then echo "$name=tcp://127.0.0.1:$port"; return; fi
+  # Running without the TLS door (or with another one): start it again with it.
+  stop_one "$name"
+  rm -f "$(sock_of "$name")"
+  start_one "$name" --host "tcp://127.0.0.1:$port" --tlsverify \
+    --tlscacert "$dir/ca.pem" --tlscert "$dir/server-cert.pem" --tlskey "$dir/server-key.pem" >/dev/null
+  for _ in $(seq 1 40); do
+    tls_answers "$dir" "$port" && { echo "$name=tcp://127.0.0.1:$port"; return; }
+    sleep 0.25
+  done
+  tail -20 "$STATE_DIR/$name/dockerd.log" >&2 || true
+  die "$name does not answer over TLS on 127.0.0.1:$port"
+}
+
 cmd="${1:-}"
 shift || true
 case "$cmd" in
@@ -137,5 +186,6 @@ case "$cmd" in
   stop) for n in "$@"; do stop_one "$n"; done ;;
   ssh-start) ssh_start "$1" "$2" ;;
   ssh-stop) ssh_stop "$1" ;;
+  tls-start) tls_start "$1" "$2" ;;
   *) echo "usage: $0 start|stop NAME..." >&2; exit 2 ;;
 esac

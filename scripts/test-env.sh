@@ -182,6 +182,15 @@ ensure_runner_ssh() {
   HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS="$STATE_DIR/runner2/ssh/known_hosts"
 }
 
+# A third Runner engine reached as Docker's tcp:// endpoints are: TLS with client certificates
+# (--tlsverify) on a loopback port. Exports the endpoint and the folder with ca.pem, cert.pem, key.pem.
+ensure_runner_tls() {
+  local line port="${HAKURIVER_TEST_TLS_PORT:-2377}"
+  line=$(bash "$(dirname "${BASH_SOURCE[0]}")/runner-engines.sh" tls-start runner3 "$port")
+  HAKURIVER_TEST_RUNNER3_TLS="${line#runner3=}"
+  HAKURIVER_TEST_RUNNER3_TLS_DIR="$STATE_DIR/runner3/tls"
+}
+
 ensure_engine
 ensure_images
 ensure_registry
@@ -189,6 +198,7 @@ ensure_chromium
 ensure_runner_engines
 ensure_runner_ssh
 ensure_deploy_tools
+ensure_runner_tls
 
 export CHROMIUM_PATH
 export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
@@ -196,4 +206,5 @@ export HAKURIVER_TEST_PULL_IMAGE="$PULL_IMAGE"
 export HAKURIVER_TEST_REGISTRY="$REGISTRY_ADDR"
 export HAKURIVER_TEST_RUNNER1
 export HAKURIVER_TEST_RUNNER2 HAKURIVER_TEST_RUNNER2_SSH HAKURIVER_TEST_RUNNER2_SSH_KEY HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS
+export HAKURIVER_TEST_RUNNER3_TLS HAKURIVER_TEST_RUNNER3_TLS_DIR
 log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"

@@ -100,6 +100,17 @@ export function unreachableReason(runner: RunnerEndpoint, err: unknown, timeoutM
   if (e?.code === "ENOENT") return `No engine socket at ${runner.socketPath}.`;
   if (e?.code === "ECONNREFUSED") return `Connection refused by ${runner.host ?? runner.socketPath}${runner.port ? `:${runner.port}` : ""}.`;
   if (e?.level === "client-authentication") return `SSH refused the key for ${runner.user}@${runner.host}.`;
+  const at = `${runner.host}:${runner.port}`;
+  const files = `<data dir>/runners/${runner.name}/`;
+  if (/^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE)$/.test(e?.code ?? "")) {
+    return `The engine's TLS certificate at ${at} is not signed by the ca.pem in ${files} (${message}).`;
+  }
+  if (e?.code === "CERT_HAS_EXPIRED" || e?.code === "CERT_NOT_YET_VALID") return `The engine's TLS certificate at ${at} is not valid now (${message}).`;
+  if (e?.code === "ERR_TLS_CERT_ALTNAME_INVALID") return `The engine's TLS certificate is not made out for ${runner.host} (${message}).`;
+  if (/ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_UNKNOWN_CA|ALERT_CERTIFICATE_UNKNOWN/.test(e?.code ?? "")) {
+    return `The engine at ${at} refused the client certificate (cert.pem in ${files}): it is not signed by a CA the engine trusts (its --tlscacert).`;
+  }
+  if (e?.code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/.test(message)) return `${at} does not speak TLS (a plain-HTTP engine port?); tcp:// Runners are reached with TLS only.`;
   if (/verification failed|host denied/i.test(message)) return `SSH host key of ${runner.host} is not the one in <data dir>/runners/known_hosts.`;
   if (/socket hang up|ECONNRESET|Connection lost|dial-stdio|EPIPE/i.test(message)) {
     return `The connection closed before the engine answered (${message.slice(0, 160)}). Is dockerd running on ${runner.name}?`;

@@ -29,7 +29,21 @@ const SCRIPT = path.resolve("scripts/runner-engines.sh");
 const silent = net.createServer(() => {});
 const silentPort = await new Promise<number>((resolve) => silent.listen(0, "127.0.0.1", () => resolve((silent.address() as net.AddressInfo).port)));
 
-process.env.HAKURIVER_RUNNERS = `r1=${runnerEngineHost()}, r2=${RUNNER2_SSH}, slow=ssh://root@127.0.0.1:${silentPort}`;
+// A port that answers in plain HTTP, as an engine's unencrypted 2375 would.
+const plain = net.createServer((c) => c.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"));
+const plainPort = await new Promise<number>((resolve) => plain.listen(0, "127.0.0.1", () => resolve((plain.address() as net.AddressInfo).port)));
+
+// runner3 also listens on a loopback TCP port with TLS and client certificates (`dockerd --tlsverify`).
+const RUNNER3_TLS = process.env.HAKURIVER_TEST_RUNNER3_TLS ?? "tcp://127.0.0.1:2377";
+const TLS_DIR = process.env.HAKURIVER_TEST_RUNNER3_TLS_DIR ?? "/var/lib/hakuriver-test/runner3/tls";
+const RUNNER3_SOCKET = "unix:///run/hakuriver-test/runner3.sock";
+
+process.env.HAKURIVER_RUNNERS = [
+  `r1=${runnerEngineHost()}, r2=${RUNNER2_SSH}, slow=ssh://root@127.0.0.1:${silentPort}`,
+  // The same TLS engine with: the right files; a CA that did not sign its certificate; a client
+  // certificate it does not trust; no files at all.
+  `r3=${RUNNER3_TLS}, tlsca=${RUNNER3_TLS}, tlsclient=${RUNNER3_TLS}, tlsnone=${RUNNER3_TLS}, plain=tcp://127.0.0.1:${plainPort}`,
+].join(", ");
 const dataDir = path.join(testRoot, "data");
 fs.mkdirSync(path.join(dataDir, "runners", "r2"), { recursive: true });
 fs.copyFileSync(SSH_KEY, path.join(dataDir, "runners", "r2", "id_ed25519"));
@@ -40,11 +54,33 @@ fs.mkdirSync(path.join(dataDir, "runners", "slow"));
 fs.copyFileSync(SSH_KEY, path.join(dataDir, "runners", "slow", "id_ed25519"));
 fs.chmodSync(path.join(dataDir, "runners", "slow", "id_ed25519"), 0o600);
 
+// Another CA and a client certificate it signed: trusted by nobody here.
+const rogue = path.join(testRoot, "rogue-ca");
+fs.mkdirSync(rogue, { recursive: true });
+const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: rogue, stdio: "ignore" });
+openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=rogue-ca", "-keyout", "ca-key.pem", "-out", "ca.pem");
+openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=rogue-client", "-keyout", "key.pem", "-out", "client.csr");
+openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "2", "-out", "cert.pem");
+const tlsFiles = (runner: string, from: { ca: string; cert: string; key: string }) => {
+  const dir = path.join(dataDir, "runners", runner);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, file] of Object.entries(from)) {
+    fs.copyFileSync(file, path.join(dir, `${name}.pem`));
+    fs.chmodSync(path.join(dir, `${name}.pem`), 0o600);
+  }
+};
+const good = { ca: path.join(TLS_DIR, "ca.pem"), cert: path.join(TLS_DIR, "cert.pem"), key: path.join(TLS_DIR, "key.pem") };
+tlsFiles("r3", good);
+tlsFiles("tlsca", { ...good, ca: path.join(rogue, "ca.pem") });
+tlsFiles("tlsclient", { ...good, cert: path.join(rogue, "cert.pem"), key: path.join(rogue, "key.pem") });
+tlsFiles("plain", good);
+
 const { allRunnerStatuses, findRunner, runnerStatus } = await import("@/lib/runners/status");
 const { cancelSync, listSyncJobs, startSync } = await import("@/lib/runners/sync");
 
 const runner1 = new Runner({ engineHost: runnerEngineHost(), containerDir });
 const runner2 = new Runner({ engineHost: RUNNER2_SOCKET, containerDir });
+const runner3 = new Runner({ engineHost: RUNNER3_SOCKET, containerDir });
 const made: string[] = [];
 /** Image IDs of every version packaged here, removed from all three engines at the end. */
 const imageIds = new Set<string>();
@@ -109,15 +145,17 @@ before(() => execFileSync("bash", [SCRIPT, "start", "runner2"], { stdio: "ignore
 
 after(async () => {
   silent.close();
+  plain.close();
   execFileSync("bash", [SCRIPT, "start", "runner2"], { stdio: "ignore" });
   for (const env of made.filter((m) => !m.endsWith(".tar"))) {
     await removeContainer(env);
     await removeImage(`hakuriver/${env}:base`);
     await runner1.forget(env);
     await runner2.forget(env);
+    await runner3.forget(env);
   }
   for (const id of imageIds) {
-    for (const docker of [engine, runner1.engine, runner2.engine]) {
+    for (const docker of [engine, runner1.engine, runner2.engine, runner3.engine]) {
       await docker.getImage(id).remove({ force: true }).catch(() => {});
     }
   }
@@ -250,5 +288,40 @@ describe("Runners: status by the Runners' own rule, over a Unix socket and over 
     } finally {
       fs.chmodSync(key, 0o600);
     }
+  });
+});
+
+describe("Runners over TLS: tcp:// with client certificates, as `dockerd --tlsverify` serves it", () => {
+  it("status and Sync now over TLS agree with the Runner's own rule", async () => {
+    const env = await environment("tls");
+    const v1 = await createTar(env, "v1");
+    let s3 = await status("r3");
+    assert.equal(s3.reachable, true, s3.reason);
+    assert.match(s3.version!, /^\d+\./, "the TLS Runner reports its engine version");
+    assert.equal(envOf(s3, env).state, "missing");
+    await crossCheck(s3, runner3, env);
+
+    assert.ok(await startSync("r3", env), "a job is started");
+    const done = await waitForSync("r3", (j) => !["queued", "loading"].includes(j.phase));
+    assert.equal(done.phase, "done", done.error);
+    s3 = await status("r3");
+    assert.deepEqual([envOf(s3, env).state, envOf(s3, env).matches], ["up_to_date", v1]);
+    await crossCheck(s3, runner3, env);
+    const loadsBefore = runner3.loads.length;
+    assert.match(await runner3.runTask(env, ["cat", "/root/marker"]), /v1/, "a task on that Runner runs the synced version");
+    assert.equal(runner3.loads.length, loadsBefore, "and its own rule loads nothing first");
+  });
+
+  it("refuses an engine certificate no trusted CA signed, a client certificate the engine does not trust, no certificate, and a port without TLS, each with its reason", async () => {
+    const [ca, client, none] = await Promise.all([status("tlsca"), status("tlsclient"), status("tlsnone")]);
+    for (const s of [ca, client, none]) assert.equal(s.reachable, false, `${s.name} must not be reachable`);
+    console.log(`[runners] TLS refusals, as reported:\n  ${ca.reason}\n  ${client.reason}\n  ${none.reason}`);
+    assert.match(ca.reason!, /^The engine's TLS certificate at 127\.0\.0\.1:\d+ is not signed by the ca\.pem in <data dir>\/runners\/tlsca\//);
+    assert.match(client.reason!, /^The engine at 127\.0\.0\.1:\d+ refused the client certificate \(cert\.pem in <data dir>\/runners\/tlsclient\/\)/);
+    assert.match(none.reason!, /No TLS client certificate for tlsnone: put ca.pem, cert.pem and key.pem in /);
+    await assert.rejects(startSync("tlsca"), /cannot be reached/);
+    const p = await status("plain");
+    assert.equal(p.reachable, false);
+    assert.match(p.reason!, /^127\.0\.0\.1:\d+ does not speak TLS/);
   });
 });
