@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { processWide } from "@/lib/runtime";
 import type { VersionDetails } from "@/lib/shared/tarballs";
-import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax } from "./tar";
+import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveMember } from "./tar";
 
 /**
  * Reads what a `docker save` archive says about its image without reading the layers: tar headers
@@ -49,15 +49,6 @@ async function* entries(handle: fs.FileHandle, fileSize: number): AsyncGenerator
   }
 }
 
-/** The entry a name leads to, following the legacy layout's relative layer symlinks. */
-function resolve(index: Map<string, Entry>, name: string): Entry | undefined {
-  let entry = index.get(name);
-  for (let hops = 0; entry?.linkName !== undefined && hops < 8; hops++) {
-    entry = index.get(path.posix.normalize(path.posix.join(path.posix.dirname(entry.name), entry.linkName)));
-  }
-  return entry?.linkName === undefined ? entry : undefined;
-}
-
 async function readJson(handle: fs.FileHandle, entry: Entry): Promise<unknown> {
   if (entry.size > MAX_JSON) throw new Error(`${entry.name} is too large`);
   const buf = Buffer.alloc(entry.size);
@@ -95,7 +86,7 @@ async function readArchive(file: string): Promise<Omit<VersionDetails, "file" | 
     const image = Array.isArray(manifest) ? manifest[0] : undefined;
     const configEntry = image?.Config ? index.get(memberName(image.Config)) : undefined;
     const layers = strings(image?.Layers) ?? [];
-    const layerEntries = layers.map((l) => resolve(index, memberName(l)));
+    const layerEntries = layers.map((l) => resolveMember(index, memberName(l)));
     const base = {
       layout: index.has("oci-layout") ? ("oci" as const) : ("docker" as const),
       tags: strings(image?.RepoTags) ?? [],

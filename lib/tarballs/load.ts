@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import { Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
 import { docker } from "@/lib/docker/client";
-import { dockerMessage } from "@/lib/docker/errors";
+import { dockerMessage, isUnreachable } from "@/lib/docker/errors";
 import { inspectImage, removeImageTag, tagImage } from "@/lib/docker/images";
 import { AppError } from "@/lib/shared/errors";
 import { parseTarballName } from "@/lib/shared/tarball-names";
@@ -155,7 +155,8 @@ export async function removeUnusedVersionTags(): Promise<string[]> {
       if (users.length === 0 && (await removeImageTag(t))) removed.push(t);
     }
   } catch (err) {
-    console.error("[hakuriver] could not remove unused version tags:", err);
+    // An engine that does not answer says so elsewhere; the next delete or start tries again.
+    if (!isUnreachable(err)) console.error("[hakuriver] could not remove unused version tags:", err);
   }
   return removed;
 }

@@ -5,7 +5,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { AppError } from "@/lib/shared/errors";
-import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax } from "./tar";
+import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveMember } from "./tar";
 
 /**
  * Verify: reads a version once, front to back, as a Runner's `docker load` would need it — a
@@ -223,13 +223,7 @@ function checkImage(members: Map<string, Member>): { problems: string[]; summary
   } catch (err) {
     return { problems: [`manifest.json cannot be read: ${(err as Error).message}.`] };
   }
-  const resolve = (name: string): Member | undefined => {
-    let m = members.get(name);
-    for (let hops = 0; m?.linkName !== undefined && hops < 8; hops++) {
-      m = members.get(path.posix.normalize(path.posix.join(path.posix.dirname(m.name), m.linkName)));
-    }
-    return m?.linkName === undefined ? m : undefined;
-  };
+  const resolve = (name: string) => resolveMember(members, name);
   let layersChecked = 0;
   manifest.forEach((image, n) => {
     const which = manifest.length > 1 ? `image ${n + 1}: ` : "";
