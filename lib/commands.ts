@@ -5,7 +5,7 @@ import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
-import { loadVersion, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
+import { holdVersionTag, loadVersion, releaseVersionTag, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
 import { cancelVerification, startVerification } from "@/lib/tarballs/verifications";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
@@ -147,9 +147,14 @@ export const commands = {
         throw new AppError("conflict:container", `A container named ${getFlavor().containerName(name)} already exists.`);
       }
       const { ref } = versionImage(file);
+      holdVersionTag(ref);
       const job = startCreation({ image: ref, name }, caller, {
         prepare: (emit, signal) => loadVersion(file, emit, signal),
-        cleanup: removeUnusedVersionTags,
+        // Made: the container now holds the tag. Not made: the tag goes unless another container uses it.
+        finished: async (made) => {
+          releaseVersionTag(ref);
+          if (!made) await removeUnusedVersionTags();
+        },
       });
       return { message: `Loading ${file} as ${ref}, then creating ${job.container}…`, data: { job } };
     },

@@ -39,12 +39,12 @@ export function listCreations(): CreationJob[] {
 
 /**
  * Where a creation's image comes from when it is not pulled: `prepare` makes it present (e.g. loads
- * a tarball, reporting progress as pull events) and returns its reference; `cleanup` runs when the
- * creation fails or is cancelled.
+ * a tarball, reporting progress as pull events) and returns its reference; `finished` runs when the
+ * creation ends, made or not.
  */
 export interface CreationSource {
   prepare: (emit: (event: CreateEvent) => void, signal: AbortSignal) => Promise<string>;
-  cleanup?: () => Promise<unknown>;
+  finished?: (made: boolean) => Promise<unknown>;
 }
 
 /**
@@ -84,6 +84,7 @@ export function startCreation(input: { image: string; name: string }, caller: st
     (container) => {
       Object.assign(job, { phase: "done", status: `Created and started ${container.name}.`, finishedAt: new Date().toISOString() });
       audit({ session: caller, action: "container.create.result", target, result: "ok" });
+      void from?.finished?.(true);
       emit({ type: "done", container });
       return container;
     },
@@ -92,7 +93,7 @@ export function startCreation(input: { image: string; name: string }, caller: st
       const cancelled = abort.signal.aborted;
       Object.assign(job, { phase: cancelled ? "cancelled" : "failed", error: cancelled ? undefined : e.message, status: cancelled ? "Cancelled." : e.message, finishedAt: new Date().toISOString() });
       audit({ session: caller, action: "container.create.result", target, result: "error", detail: e.message });
-      void from?.cleanup?.();
+      void from?.finished?.(false);
       emit({ type: "error", error: cancelled ? `Creating ${job.container} was cancelled; nothing was left behind.` : e.message, code: cancelled ? "failed:cancelled" : e.code });
       return undefined;
     },

@@ -3,6 +3,7 @@ import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import { Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
+import { processWide } from "@/lib/runtime";
 import { docker } from "@/lib/docker/client";
 import { dockerMessage, isUnreachable } from "@/lib/docker/errors";
 import { inspectImage, removeImageTag, tagImage } from "@/lib/docker/images";
@@ -23,6 +24,23 @@ import { BLOCK, fileHeader, isZeroBlock, memberName, padded, parseHeader } from 
  */
 const CHUNK = 1024 * 1024;
 const VERSION_TAG = /^v\d+$/;
+
+/**
+ * Version tags a creation is still using (loaded, container not made yet): the clean-up leaves
+ * them alone, whoever runs it meanwhile. Counted, since two creations may share one version.
+ */
+const loading = () => processWide("versionTags.loading", () => new Map<string, number>());
+
+/** Marks `ref` as in use by a creation until `releaseVersionTag`. */
+export function holdVersionTag(ref: string): void {
+  loading().set(ref, (loading().get(ref) ?? 0) + 1);
+}
+
+export function releaseVersionTag(ref: string): void {
+  const n = (loading().get(ref) ?? 1) - 1;
+  if (n > 0) loading().set(ref, n);
+  else loading().delete(ref);
+}
 
 /** The tag a version is loaded under: `hakuriver/<env>:v<timestamp>`. */
 export function versionImage(file: string): { repo: string; tag: string; ref: string } {
@@ -150,7 +168,7 @@ export async function removeUnusedVersionTags(): Promise<string[]> {
   try {
     const images = await docker().listImages({ filters: { reference: [`${prefix}*`] } });
     const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(prefix) && VERSION_TAG.test(t.slice(t.lastIndexOf(":") + 1)));
-    for (const t of tags) {
+    for (const t of tags.filter((t) => !loading().has(t))) {
       const users = await docker().listContainers({ all: true, filters: { ancestor: [t] } });
       if (users.length === 0 && (await removeImageTag(t))) removed.push(t);
     }
