@@ -148,14 +148,20 @@ export const commands = {
       }
       const { ref } = versionImage(file);
       holdVersionTag(ref);
-      const job = startCreation({ image: ref, name }, caller, {
-        prepare: (emit, signal) => loadVersion(file, emit, signal),
-        // Made: the container now holds the tag. Not made: the tag goes unless another container uses it.
-        finished: async (made) => {
-          releaseVersionTag(ref);
-          if (!made) await removeUnusedVersionTags();
-        },
-      });
+      let job;
+      try {
+        job = startCreation({ image: ref, name }, caller, {
+          prepare: (emit, signal) => loadVersion(file, emit, signal),
+          // Made: the container now holds the tag. Not made: the tag goes unless another container uses it.
+          finished: async (made) => {
+            releaseVersionTag(ref);
+            if (!made) await removeUnusedVersionTags();
+          },
+        });
+      } catch (err) {
+        releaseVersionTag(ref);
+        throw err;
+      }
       return { message: `Loading ${file} as ${ref}, then creating ${job.container}…`, data: { job } };
     },
   }),
