@@ -1,7 +1,9 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { getJson } from "@/components/query/api";
 import { queryKeys } from "@/components/query/keys";
+import { useLiveConnected } from "@/components/query/live";
 import type { Verification } from "@/lib/shared/tarballs";
 
 /**
@@ -24,4 +26,20 @@ export function useNoteVerification() {
   const client = useQueryClient();
   return (v: Verification) =>
     client.setQueryData<Verification[]>(queryKeys.verifications, (list = []) => [v, ...list.filter((x) => x.file !== v.file)]);
+}
+
+/** While the live connection is down, a running Verify is polled (GET /api/tarballs/<file>/verify) every second. */
+export function usePollVerification(file: string, running: boolean): void {
+  const live = useLiveConnected();
+  const note = useNoteVerification();
+  useQuery({
+    queryKey: [...queryKeys.verifications, "poll", file],
+    enabled: running && !live,
+    refetchInterval: 1000,
+    queryFn: async () => {
+      const { verification } = await getJson<{ verification: Verification }>(`/api/tarballs/${encodeURIComponent(file)}/verify`);
+      note(verification);
+      return verification;
+    },
+  });
 }

@@ -10,7 +10,7 @@ import { ProgressBar } from "@/components/ui/progress-bar";
 import type { Verification } from "@/lib/shared/tarballs";
 import { cancelVerifyAction, verifyTarballAction } from "./actions";
 import { tarballsKey } from "./use-packaging";
-import { useNoteVerification, useVerification } from "./use-verifications";
+import { useNoteVerification, usePollVerification, useVerification } from "./use-verifications";
 
 /** The Verify button of one version. */
 export function VerifyButton({ file, kept }: { file: string; kept?: Verification }) {
@@ -47,6 +47,7 @@ const outcome: Record<Exclude<Verification["phase"], "running">, { text: string;
 /** A version's Verify state: progress with Cancel while it runs, then the result (kept). */
 export function VerifyStatus({ file, kept }: { file: string; kept?: Verification }) {
   const v = useVerification(file, kept);
+  usePollVerification(file, v?.phase === "running");
   const client = useQueryClient();
   // When a run ends, the listing and details (which carry the kept result and sha256) are read again.
   const was = useRef(v?.phase);

@@ -17,6 +17,8 @@ import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveM
  */
 const CHUNK = 4 * 1024 * 1024;
 const KEEP_JSON = 4 * 1024 * 1024;
+/** At most this much of small members is kept for the image checks, whatever the archive holds. */
+const KEEP_TOTAL = 64 * 1024 * 1024;
 const MAX_AHEAD = 8;
 
 export interface VerifyOutcome {
@@ -100,6 +102,7 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
     let broken = false;
     let next: { name?: string; linkName?: string; size?: number } = {};
     let last = "";
+    let kept = 0;
 
     const startMember = (at: number) => {
       if (isZeroBlock(header)) {
@@ -125,7 +128,10 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
         if (h.type === "0" || h.type === "7" || h.type === "2") members.set(member.name, member);
       }
       const regular = h.type === "0" || h.type === "7";
-      const keep = meta !== undefined || (regular && size <= KEEP_JSON && (member.name.endsWith(".json") || member.name.startsWith("blobs/")));
+      const keep =
+        (meta !== undefined && size <= 64 * 1024) ||
+        (regular && size <= KEEP_JSON && kept + size <= KEEP_TOTAL && (member.name.endsWith(".json") || member.name.startsWith("blobs/")));
+      if (keep) kept += size;
       body = { member, left: size, hash: regular ? createHash("sha256") : undefined, parts: keep ? [] : undefined, meta };
       skip = padded(size) - size;
       if (size === 0) finishBody();
@@ -135,8 +141,8 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
       body = undefined;
       if (b.hash) b.member.sha256 = b.hash.digest("hex");
       const data = b.parts ? Buffer.concat(b.parts) : undefined;
-      if (b.meta === "L") next = { name: data!.toString("utf8").replace(/\0+$/, "") };
-      else if (b.meta === "x") next = parsePax(data!);
+      if (b.meta === "L") next = data ? { name: data.toString("utf8").replace(/\0+$/, "") } : {};
+      else if (b.meta === "x") next = data ? parsePax(data) : {};
       else b.member.data = data;
     };
 
