@@ -5,7 +5,7 @@ import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
-import { holdVersionTag, loadVersion, releaseVersionTag, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
+import { checkLoadable, holdVersionTag, loadVersion, releaseVersionTag, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
 import { cancelVerification, startVerification } from "@/lib/tarballs/verifications";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
@@ -146,6 +146,8 @@ export const commands = {
       if (await containerExists(getFlavor().containerName(name))) {
         throw new AppError("conflict:container", `A container named ${getFlavor().containerName(name)} already exists.`);
       }
+      // Up front: a name that is not a listed version, or a file that is not a loadable archive, is a 4xx now, not a failed job later.
+      await checkLoadable(file);
       const { ref } = versionImage(file);
       holdVersionTag(ref);
       let job;

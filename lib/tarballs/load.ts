@@ -94,6 +94,13 @@ async function* retagged(handle: fs.FileHandle, size: number, ref: string, onByt
   onBytes(size);
 }
 
+/** Refuses (400/404) a file that is not a listed version or whose manifest and config cannot be read. */
+export async function checkLoadable(file: string): Promise<void> {
+  const { path: target } = await versionFile(file);
+  const details = await readImageDetails(target);
+  if (details.problem) throw new AppError("bad_request:tarball", `${file} cannot be loaded: ${details.problem}`);
+}
+
 /**
  * Loads a version into the Host's engine as `<repo>:v<timestamp>` (reusing that tag when it already
  * holds this version's image) and returns the reference. The `<repo>:base` tag is checked before

@@ -77,7 +77,7 @@ describe("bad input changes nothing", () => {
     assert.deepEqual(await engineSnapshot(), before);
   });
 
-  it(`tarball deletes: ${RUNS} traversal, symlink and foreign names are refused and every file stays`, async () => {
+  it(`tarball deletes, details, downloads, Verify and New container: ${RUNS} traversal, symlink and foreign names are refused and every file stays`, async () => {
     fs.mkdirSync(containerDir, { recursive: true });
     const outside = path.join(server.dataDir, "outside-1700000000.tar");
     const files = {
@@ -105,6 +105,13 @@ describe("bad input changes nothing", () => {
         async (name) => {
           const res = await fetch(`${server.url}/api/tarballs/${encodeURIComponent(name)}`, { method: "DELETE", headers: server.bearer });
           assert.ok(res.status >= 400 && res.status < 500, `${JSON.stringify(name)} → ${res.status}`);
+          // The same names through every other route that takes a version file.
+          const base = `${server.url}/api/tarballs/${encodeURIComponent(name)}`;
+          for (const [url, method] of [[base, "GET"], [`${base}/download`, "GET"], [`${base}/verify`, "POST"], [`${base}/container`, "POST"]] as const) {
+            const other = await fetch(url, { method, headers: { ...server.bearer, "Content-Type": "application/json" }, body: method === "POST" ? '{"name":"fuzzed-env"}' : undefined });
+            await other.body?.cancel();
+            assert.ok(other.status >= 400 && other.status < 500, `${method} ${url} → ${other.status}`);
+          }
         },
       ),
       { numRuns: RUNS },

@@ -310,11 +310,11 @@ describe("Shared Tarballs versions on the real engine", () => {
     const junk = `${uniqueName("junkload")}-1700000001.tar`;
     fs.writeFileSync(path.join(containerDir, junk), "not a tar");
     const name = uniqueName("fromjunk");
-    await execute("tarball.container", CALLER, { file: junk, name });
-    await followCreation(name, () => {});
-    const job = listCreations().find((c) => c.env === name)!;
-    assert.equal(job.phase, "failed");
-    assert.match(job.error ?? "", /cannot be loaded: Not a tar archive/);
+    await assert.rejects(
+      execute("tarball.container", CALLER, { file: junk, name }),
+      (err: unknown) => err instanceof AppError && err.code === "bad_request:tarball" && /cannot be loaded: Not a tar archive/.test(err.message),
+    );
+    assert.equal(listCreations().find((c) => c.env === name), undefined, "no creation was started");
     assert.equal((await engine.listImages({ filters: { reference: [`hakuriver/${junk.replace(/-\d+\.tar$/, "")}:*`] } })).length, 0);
   });
 
