@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { noteProblem } from "@/lib/shared/validation";
+import { parseRange } from "@/lib/tarballs/download";
+import { BLOCK, fileHeader, parseHeader } from "@/lib/tarballs/tar";
+
+describe("Range headers of a download", () => {
+  it("one range, open-ended, a suffix, past the end, and what is answered with the whole file", () => {
+    assert.deepEqual(parseRange("bytes=0-99", 1000), { start: 0, end: 99 });
+    assert.deepEqual(parseRange("bytes=500-", 1000), { start: 500, end: 999 });
+    assert.deepEqual(parseRange("bytes=-100", 1000), { start: 900, end: 999 });
+    assert.deepEqual(parseRange("bytes=-5000", 1000), { start: 0, end: 999 });
+    assert.deepEqual(parseRange("bytes=900-5000", 1000), { start: 900, end: 999 });
+    assert.equal(parseRange("bytes=1000-", 1000), "unsatisfiable");
+    assert.equal(parseRange("bytes=50-10", 1000), "unsatisfiable");
+    assert.equal(parseRange("bytes=-0", 1000), "unsatisfiable");
+    assert.equal(parseRange(null, 1000), undefined);
+    assert.equal(parseRange("bytes=0-1,5-6", 1000), undefined, "several ranges: the whole file");
+    assert.equal(parseRange("items=0-1", 1000), undefined);
+  });
+});
+
+describe("Create Tar notes", () => {
+  it("one printable line up to 200 characters", () => {
+    assert.equal(noteProblem("cuda 12.4 + torch 2.6 — 日本語 ✓"), undefined);
+    assert.equal(noteProblem("x".repeat(200)), undefined);
+    assert.match(noteProblem("x".repeat(201))!, /longer than 200/);
+    for (const bad of ["a\nb", "a\rb", "tab\there", "nul\u0000", "esc\u001b[31m", "del\u007f", "ls\u2028"]) assert.match(noteProblem(bad)!, /one line/, JSON.stringify(bad));
+  });
+});
+
+describe("tar headers", () => {
+  it("a header written for the re-tagged manifest reads back; a damaged one is refused", () => {
+    const h = fileHeader("manifest.json", 1234, 1700000000);
+    assert.equal(h.length, BLOCK);
+    assert.deepEqual(parseHeader(h), { name: "manifest.json", size: 1234, type: "0", linkName: "" });
+    h[10] ^= 1;
+    assert.equal(parseHeader(h), undefined, "checksum mismatch");
+    assert.equal(parseHeader(Buffer.from("not a tar".padEnd(BLOCK, " "))), undefined);
+  });
+});
+
+describe("details and Verify of archives other writers made", () => {
+  it("PAX long names (tar --format=pax) are followed by both readers", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { createHash } = await import("node:crypto");
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { readImageDetails } = await import("@/lib/tarballs/image-config");
+    const { verifyArchive } = await import("@/lib/tarballs/verify");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hr-pax-"));
+    const layerDir = `${"d".repeat(160)}/layer`;
+    fs.mkdirSync(path.join(dir, layerDir), { recursive: true });
+    const layer = Buffer.alloc(70_000, 3);
+    fs.writeFileSync(path.join(dir, layerDir, "layer.tar"), layer);
+    const diff = createHash("sha256").update(layer).digest("hex");
+    const config = JSON.stringify({ created: "2026-01-02T03:04:05Z", config: { Env: ["A=1"] }, rootfs: { type: "layers", diff_ids: [`sha256:${diff}`] } });
+    const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
+    fs.writeFileSync(path.join(dir, configName), config);
+    fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify([{ Config: configName, RepoTags: ["x/y:base"], Layers: [`${layerDir}/layer.tar`] }]));
+    const out = path.join(dir, "out.tar");
+    execFileSync("tar", ["-C", dir, "-cf", out, "--format=pax", `${layerDir}/layer.tar`, configName, "manifest.json"]);
+    const details = await readImageDetails(out);
+    assert.equal(details.problem, undefined);
+    assert.equal(details.layerBytes, 70_000);
+    assert.deepEqual(details.env, [{ name: "A", value: "1" }]);
+    const v = await verifyArchive(out);
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    fs.rmSync(dir, { recursive: true });
+  });
+});
