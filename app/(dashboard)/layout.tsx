@@ -1,4 +1,5 @@
 import { Sidebar } from "@/components/layout/sidebar";
+import { FocusRescue } from "@/components/ui/focus-rescue";
 import { LiveUpdates } from "@/components/query/live";
 import { requirePageSession } from "@/lib/auth/next";
 
@@ -9,6 +10,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       <Sidebar />
       <main className="min-w-0 flex-1 px-3 py-4 sm:p-6 lg:p-8">
         <LiveUpdates>{children}</LiveUpdates>
+        <FocusRescue />
       </main>
     </div>
   );

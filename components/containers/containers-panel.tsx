@@ -32,14 +32,17 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
   const environments = useEnvironmentSummaries();
   // A Create Tar goes on when its container is deleted: keep its progress and Cancel in view
-  // (and a failure a minute after), on the first page of the unfiltered list.
+  // (and its outcome for a minute after), on the first page, when the filter matches its container.
   const listed = new Set(snapshot.containers.flatMap((c) => (c.envName ? [c.envName] : [])));
   const now = useNow();
   const recent = (now ?? 0) - 60_000;
   const orphanJobs =
-    view.page <= 1 && !view.q
+    view.page <= 1
       ? [...jobByEnv.values()].filter(
-          (j) => !listed.has(j.env) && (isActive(j) || (j.phase === "failed" && j.finishedAt !== undefined && Date.parse(j.finishedAt) > recent)),
+          (j) =>
+            !listed.has(j.env) &&
+            j.container.includes(view.q) &&
+            (isActive(j) || (j.finishedAt !== undefined && Date.parse(j.finishedAt) > recent)),
         )
       : [];
   const router = useRouter();
@@ -159,10 +162,10 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           <span>
             {(snapshot.page - 1) * PAGE_SIZE + 1}–{(snapshot.page - 1) * PAGE_SIZE + snapshot.containers.length} of {snapshot.total}
           </span>
-          <Button onClick={() => navigate({ page: String(snapshot.page - 1) })} unavailable={snapshot.page <= 1}>
+          <Button onClick={() => navigate({ page: String(snapshot.page - 1) })} unavailable={snapshot.page <= 1} reason="This is the first page.">
             Previous
           </Button>
-          <Button onClick={() => navigate({ page: String(snapshot.page + 1) })} unavailable={snapshot.page >= snapshot.pages}>
+          <Button onClick={() => navigate({ page: String(snapshot.page + 1) })} unavailable={snapshot.page >= snapshot.pages} reason="This is the last page.">
             Next
           </Button>
         </nav>

@@ -5,6 +5,7 @@ import { AppError } from "@/lib/shared/errors";
 import type { Flavor } from "@/lib/shared/flavor";
 import { envNameProblem } from "@/lib/shared/validation";
 import { addAdoption, readAdoptions, removeAdoptions, type Adoption } from "./adopted";
+import { processWide } from "@/lib/runtime";
 import { docker } from "./client";
 import { fromDockerError, dockerMessage } from "./errors";
 import { ensureImage } from "./images";
@@ -46,7 +47,7 @@ function toHostContainer(info: Docker.ContainerInfo, adoptions: Map<string, Adop
  * Containers this server's Stop stopped, by ID: their exit 143 (SIGTERM) or 137 (SIGKILL after the
  * grace period) is the Stop itself, not a failure. Forgotten on Start and Delete (and on restart).
  */
-const stoppedHere = new Set<string>();
+const stoppedHere = processWide("containers.stoppedHere", () => new Set<string>());
 
 /** The engine-side filter for this flavour's own environment containers. */
 function ownFilter(flavor: Flavor): Record<string, string[]> {
