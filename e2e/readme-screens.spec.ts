@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { E2E_CONTAINER_DIR } from "./env";
+import { E2E_CONTAINER_DIR, E2E_TOKEN } from "./env";
 import { DockerPage, ShellModal, TarballsTab } from "./pages/docker-page";
-import { LOCAL_IMAGE, engine, removeContainer, runEnvironmentContainer } from "../tests/helpers/docker";
+import { LOCAL_IMAGE, removeContainer, runEnvironmentContainer } from "../tests/helpers/docker";
 
 /**
  * The README's screenshots (docs/screenshots/): the two tabs, the Create modal and the Shell, at
@@ -26,7 +26,6 @@ test.beforeAll(async () => {
     await removeContainer(env);
     await runEnvironmentContainer(env);
   }
-  await engine.getContainer(envs[2]).stop();
   fs.mkdirSync(E2E_CONTAINER_DIR, { recursive: true });
   for (const f of files) fs.writeFileSync(path.join(E2E_CONTAINER_DIR, f), Buffer.alloc(64 * 1024));
   fs.mkdirSync(OUT, { recursive: true });
@@ -41,6 +40,8 @@ test("README screenshots: Host Containers, Shared Tarballs, Create New Container
   await page.setViewportSize({ width: 1440, height: 900 });
   const docker = new DockerPage(page);
   await docker.login();
+  // Stopped with the dashboard's own Stop, as a user would (an outside stop would read as a warning).
+  expect((await page.request.post(`/api/containers/${envs[2]}/stop`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` } })).status()).toBe(200);
   await docker.open("?q=demo-");
   await expect(docker.row(envs[0]).getByTestId("environment-versions")).toContainText("2 versions");
   await page.screenshot({ path: `${OUT}/host-containers.png` });

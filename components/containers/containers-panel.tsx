@@ -135,7 +135,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           ))
         }
       >
-        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} />
+        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} filter={view.q} />
         {orphanJobs.map((job) => (
           <tr key={job.id} data-testid="packaging-row" data-packaging-for={job.container} className="bg-slate-50/60">
             <td colSpan={5} className="px-4 py-2">

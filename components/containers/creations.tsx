@@ -26,9 +26,12 @@ export function useCreations(): CreationJob[] {
  * Table rows for containers being created (on any page: the job runs on the server, so closing the
  * modal or reloading leaves it going), with pull progress and Cancel; a failure stays with its reason.
  */
-export function CreationRows({ creations, existing, columns }: { creations: CreationJob[]; existing: Set<string>; columns: number }) {
+export function CreationRows({ creations, existing, columns, filter = "" }: { creations: CreationJob[]; existing: Set<string>; columns: number; filter?: string }) {
   // A finished creation's container is in the list by now; a failed one stays visible a while.
-  const shown = creations.filter((c) => creationActive(c) || (c.phase === "failed" && !existing.has(c.container)));
+  // Like the rows, they follow the name filter.
+  const shown = creations.filter(
+    (c) => c.container.includes(filter) && (creationActive(c) || (c.phase === "failed" && !existing.has(c.container))),
+  );
   return shown.map((c) => <CreationRow key={c.id} job={c} columns={columns} />);
 }
 
