@@ -11,6 +11,7 @@ import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { cancelAllVerifications } from "@/lib/tarballs/verifications";
 import { removeUnusedVersionTags } from "@/lib/tarballs/load";
+import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
 import { attachSockets, closeAllShells } from "@/lib/terminal/socket";
@@ -65,6 +66,15 @@ async function main() {
     applySecurityHeaders(res);
     // Authorisation (and the login limiter) first, then the body: nothing is read for a refused request.
     if (gate(req, res, auth.token, { dev })) return;
+    // Version downloads bypass Next, which would drop their Content-Length (lib/tarballs/download.ts).
+    if (isDownloadRequest(req)) {
+      serveDownload(req, res).catch((err) => {
+        console.error("[hakuriver] download failed:", err);
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+      return;
+    }
     holdBody(req, res, () =>
       handle(req, res).catch((err) => {
         console.error("[hakuriver] request failed:", err);

@@ -149,6 +149,18 @@ test("a version: note shown, details read from the tar, Verify with progress, do
   expect(download.suggestedFilename()).toBe(older);
   const saved = await download.path();
   expect(createHash("sha256").update(fs.readFileSync(saved)).digest("hex")).toBe(sha);
+  // The same over HTTP: Content-Length, the sha256 header, and a resumed download (Range) that completes the file.
+  const url = `/api/tarballs/${older}/download`;
+  const bytes = fs.readFileSync(path.join(E2E_CONTAINER_DIR, older));
+  const head = await page.request.head(url);
+  expect(head.headers()["content-length"]).toBe(String(bytes.length));
+  expect(head.headers()["x-checksum-sha256"]).toBe(sha);
+  const half = Math.floor(bytes.length / 2);
+  const rest = await page.request.get(url, { headers: { Range: `bytes=${half}-` } });
+  expect(rest.status()).toBe(206);
+  expect(rest.headers()["content-range"]).toBe(`bytes ${half}-${bytes.length - 1}/${bytes.length}`);
+  expect(Buffer.concat([bytes.subarray(0, half), await rest.body()]).equals(bytes)).toBe(true);
+  expect((await page.request.get(url, { headers: { Range: `bytes=${bytes.length}-` } })).status()).toBe(416);
 
   // Back to the older version as a new Host container; the base tag of the newest stays.
   await details.getByRole("button", { name: "New container from this version" }).click();

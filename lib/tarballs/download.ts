@@ -1,7 +1,12 @@
 import "server-only";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
-import { AppError } from "@/lib/shared/errors";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { authorise, callerRequest } from "@/lib/auth/authorise";
+import { authToken } from "@/lib/auth/token";
+import { AppError, errorBody, toAppError } from "@/lib/shared/errors";
 import { versionFile } from "./store";
 import { verificationOf } from "./verifications";
 
@@ -97,4 +102,50 @@ export async function downloadResponse(file: string, range: string | null, metho
     close();
     throw err;
   }
+}
+
+const DOWNLOAD_PATH = /^\/api\/tarballs\/([^/?#]+)\/download(?:\?.*)?$/;
+
+/** Whether a Node request is a version download (`GET|HEAD /api/tarballs/<file>/download`). */
+export function isDownloadRequest(req: IncomingMessage): boolean {
+  return (req.method === "GET" || req.method === "HEAD") && DOWNLOAD_PATH.test(req.url ?? "");
+}
+
+/**
+ * Serves `GET|HEAD /api/tarballs/<file>/download` from the custom server, before Next: Next's
+ * route handlers drop `Content-Length` from every response (send-response.js), and a download
+ * without it shows no size and no time left in a browser. The same authorisation as a route handler
+ * (the door has already checked it too), the same Response as the route; true when it answered.
+ */
+export async function serveDownload(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const m = DOWNLOAD_PATH.exec(req.url ?? "");
+  if (!m || !isDownloadRequest(req)) return false;
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+  let response: Response;
+  try {
+    const who = authorise(authToken(), callerRequest(new Request("http://local/", { method: req.method, headers })));
+    if (!who.ok) throw who.status === 401 ? new AppError("unauthorized:auth", "Log in first.") : new AppError("forbidden:origin", "Cross-origin request refused.");
+    let file: string;
+    try {
+      file = decodeURIComponent(m[1]);
+    } catch {
+      throw new AppError("bad_request:tarball", "Not a tarball file name (expected <name>-<timestamp>.tar).");
+    }
+    response = await downloadResponse(file, req.headers.range ?? null, req.method);
+  } catch (err) {
+    const e = toAppError(err);
+    response = Response.json(errorBody(e), { status: e.status, headers: { "Cache-Control": "no-store" } });
+  }
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  if (!response.body) {
+    res.end();
+    return true;
+  }
+  const body = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
+  // A client that goes away ends the read (and closes the file).
+  res.on("close", () => body.destroy());
+  body.on("error", () => res.destroy());
+  body.pipe(res);
+  return true;
 }
