@@ -41,6 +41,37 @@ async function expectAxeClean(page: Page, screen: string) {
   console.log(`${screen}: contrast checked on ${contrast} elements, ${unsure.length} undecided (${unsure.slice(0, 3).map((n) => n.target.join(" ")).join(", ")})`);
 }
 
+/** The focus ring of the focused element: its width and its contrast against the page behind it. */
+async function focusRing(page: Page): Promise<{ width: number; contrast: number; what: string }> {
+  return page.evaluate(() => {
+    const rgb = (color: string) => {
+      // Any CSS colour (oklch included) to sRGB bytes, through a canvas.
+      const ctx = document.createElement("canvas").getContext("2d")!;
+      ctx.fillStyle = color;
+      ctx.fillRect(0, 0, 1, 1);
+      return [...ctx.getImageData(0, 0, 1, 1).data.slice(0, 3)];
+    };
+    const luminance = (c: number[]) => {
+      const [r, g, b] = c.map((v) => {
+        const s = v / 255;
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    let bgEl: HTMLElement | null = el.parentElement;
+    while (bgEl && getComputedStyle(bgEl).backgroundColor === "rgba(0, 0, 0, 0)") bgEl = bgEl.parentElement;
+    const behind = getComputedStyle(bgEl ?? document.body).backgroundColor;
+    const [a, b] = [luminance(rgb(style.outlineColor)), luminance(rgb(behind))];
+    return {
+      width: parseFloat(style.outlineWidth),
+      contrast: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05),
+      what: `${el.tagName} "${el.textContent?.slice(0, 30)}": ${style.outlineStyle} ${style.outlineColor} on ${behind}`,
+    };
+  });
+}
+
 for (const colorScheme of ["light", "dark"] as const) {
   test.describe(`${colorScheme} theme`, () => {
     test.use({ colorScheme });
@@ -56,6 +87,15 @@ for (const colorScheme of ["light", "dark"] as const) {
       await expect(docker.row(name)).toBeVisible();
       await expect(page.locator("[data-live=on]")).toBeVisible();
       await expectAxeClean(page, "Host Containers");
+
+      // The keyboard focus ring: at least 2 px and 3:1 against what is behind it.
+      const create = page.getByRole("button", { name: "Create New Container" });
+      for (let i = 0; i < 40 && !(await create.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+      // Buttons fade their colours (outline included) over 150 ms: measure the ring once it has settled.
+      await page.waitForTimeout(400);
+      const ring = await focusRing(page);
+      expect(ring.width).toBeGreaterThanOrEqual(2);
+      expect(ring.contrast, `focus ring contrast ${ring.contrast.toFixed(2)}:1 (${ring.what})`).toBeGreaterThanOrEqual(3);
 
       await docker.fillCreateForm("hakuriver-test/busybox:latest", "");
       await expectAxeClean(page, "Create New Container");

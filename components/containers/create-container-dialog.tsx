@@ -142,8 +142,11 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
         </p>
       )}
       {busy && (
-        <div aria-live="polite" className="rounded-md border border-slate-200 bg-slate-50 p-3">
-          <p className="text-sm text-slate-700">{status}</p>
+        <div className="rounded-md border border-slate-200 bg-slate-50 p-3">
+          {/* Announced: the step ("Pulling …", "Creating container …"); the layers' byte counts tick and are not. */}
+          <p role="status" className="text-sm text-slate-700">
+            {status}
+          </p>
           <PullProgress layers={layers} />
         </div>
       )}

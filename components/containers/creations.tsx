@@ -48,7 +48,8 @@ function CreationRow({ job, columns }: { job: CreationJob; columns: number }) {
           <span className={`[overflow-wrap:anywhere] ${active ? "text-slate-700" : "text-red-800"}`}>{active ? job.status : `Could not create: ${job.error}`}</span>
           {active && total > 0 && (
             <>
-              <span className="font-mono text-slate-600">
+              {/* Ticking bytes stay out of the announcements; the bar carries the percentage. */}
+              <span aria-hidden className="font-mono text-slate-600">
                 {formatBytes(current)} / {formatBytes(total)} in {job.layers.length} {job.layers.length === 1 ? "layer" : "layers"}
               </span>
               <ProgressBar label={`Pulling ${job.image}`} percent={Math.min(99, Math.floor((current / total) * 100))} className="w-40" />
