@@ -24,6 +24,9 @@ export const LIVE_NAMESPACE = "/live";
 const SETTLE_MS = 40;
 const MAX_DELAY_MS = 250;
 const JOBS_INTERVAL_MS = 250;
+const CONFIRM_MS = 500;
+/** Events the engine publishes before its container list reflects them. */
+const RACY_ACTIONS = /^(die|oom|kill|stop)$/;
 
 /** Verify runs a page needs pushed: running, or ended in the last ten minutes (older ones are in the details). */
 const recentVerifications = () =>
@@ -85,8 +88,19 @@ export function registerLive(nsp: Namespace): void {
     timer = setTimeout(refresh, Math.max(0, Math.min(SETTLE_MS, firstAt + MAX_DELAY_MS - now)));
   };
 
+  // Docker sends `die` before its list shows the container stopped (the list view is updated after
+  // the event): a list at once can still say "Up". One more list a moment later settles it.
+  let confirmTimer: NodeJS.Timeout | undefined;
+  const confirm = () => {
+    confirmTimer ??= setTimeout(() => {
+      confirmTimer = undefined;
+      schedule();
+    }, CONFIRM_MS);
+  };
+
   const unsubscribe = engineEvents().subscribe((event) => {
     if (event.type === "container" || event.type === "resync") schedule();
+    if (event.type === "container" && RACY_ACTIONS.test(event.action)) confirm();
     if (event.type === "state") {
       if (event.connected) void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
       else setEngine({ reachable: false });
@@ -148,6 +162,7 @@ export function registerLive(nsp: Namespace): void {
     stopWatching();
     stopVerifications();
     clearTimeout(timer);
+    clearTimeout(confirmTimer);
   });
 
   nsp.on("connection", async (socket) => {

@@ -97,6 +97,25 @@ describe("live updates over /live", () => {
     }
   });
 
+  it("a container killed or stopped outside the dashboard is pushed as exited (Docker announces `die` before its list says so)", async () => {
+    const live = liveClient(server.bearer);
+    try {
+      await waitFor(async () => (live.lists.length > 0 ? true : undefined), 10_000, "the first list");
+      for (const how of ["kill", "stop"] as const) {
+        const name = uniqueName(`live-${how}`);
+        made.push(name);
+        const c = await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "600"], HostConfig: { Init: true } });
+        await c.start();
+        await waitFor(async () => (shows(live.lists, name, "running") ? true : undefined), 5_000, `${name} running`);
+        if (how === "kill") await c.kill();
+        else await c.stop({ t: 1 });
+        await waitFor(async () => (shows(live.lists, name, "exited") ? true : undefined), 5_000, `${name} exited after ${how}`);
+      }
+    } finally {
+      live.socket.close();
+    }
+  });
+
   it("with dockerd stopped and started again, the engine state is pushed and the list converges without a reconnect of the page", { skip: owned ? false : "dockerd was not started by scripts/test-env.sh" }, async () => {
     const live = liveClient(server.bearer);
     try {
