@@ -21,7 +21,9 @@ import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifi
  * A burst of engine events costs one container list call, however many pages are open.
  */
 export const LIVE_NAMESPACE = "/live";
-const SETTLE_MS = 40;
+/** Wait for more events this long: short for a lone change, longer once a second one comes. */
+const SETTLE_MS = 16;
+const BURST_SETTLE_MS = 40;
 const MAX_DELAY_MS = 250;
 const JOBS_INTERVAL_MS = 250;
 const CONFIRM_MS = 500;
@@ -85,7 +87,8 @@ export function registerLive(nsp: Namespace): void {
     const now = Date.now();
     if (!timer) firstAt = now;
     else clearTimeout(timer);
-    timer = setTimeout(refresh, Math.max(0, Math.min(SETTLE_MS, firstAt + MAX_DELAY_MS - now)));
+    const settle = timer ? BURST_SETTLE_MS : SETTLE_MS;
+    timer = setTimeout(refresh, Math.max(0, Math.min(settle, firstAt + MAX_DELAY_MS - now)));
   };
 
   // Docker sends `die` before its list shows the container stopped (the list view is updated after
