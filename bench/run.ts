@@ -1,6 +1,10 @@
 /**
  * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live]`
  *
+ * First brings up what it measures against exactly as `npm test` does (scripts/test-env.sh: the
+ * engine, the test images, the loopback registry, Chromium, the Runner engines), so it runs on a
+ * fresh machine too; `HAKURIVER_BENCH_ENV=ready` skips that when the environment is already up.
+ *
  * Every figure is a median after a warm-up, next to a floor measured in the same run on the same
  * engine, and their ratio. Creates and removes its own containers, images and files. Prints a
  * table and writes bench/results/<time>.json. Asserts nothing: it measures.
@@ -47,7 +51,19 @@ const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
   ["live", benchLive],
 ];
 
+/** Runs scripts/test-env.sh and takes the variables it exports (the test image, Chromium, the Runners). */
+function prepareEnvironment(): void {
+  if (process.env.HAKURIVER_BENCH_ENV === "ready") return;
+  const env = execFileSync("bash", ["-c", "source scripts/test-env.sh >&2 && env -0"], { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 16 * 1024 * 1024 });
+  for (const entry of env.toString("utf8").split("\0")) {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at);
+    if (at > 0 && (name.startsWith("HAKURIVER_TEST_") || name === "CHROMIUM_PATH")) process.env[name] = entry.slice(at + 1);
+  }
+}
+
 async function main() {
+  prepareEnvironment();
   execFileSync(process.execPath, ["scripts/ensure-build.mjs"], { stdio: "inherit" });
   const server = await startServer(benchRunnerEnv());
   const cookie = await loginCookie(server);

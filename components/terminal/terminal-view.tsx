@@ -21,13 +21,31 @@ export type TerminalState =
 const SLICE = 16 * 1024;
 
 /**
+ * Whether WebGL2 runs on a GPU here. A software implementation (SwiftShader, llvmpipe: what a
+ * browser without a usable GPU falls back to) renders a flood several times slower than xterm's
+ * DOM renderer (measured: 1–2 MB/s against 8), so it counts as no WebGL.
+ */
+function hardwareWebgl(): boolean {
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2", { failIfMajorPerformanceCaveat: true });
+    if (!gl) return false;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : "";
+    gl.getExtension("WEBGL_lose_context")?.loseContext();
+    return !/swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * xterm.js bound to one shell over the /terminal Socket.IO namespace.
  *
  * Output arrives as bytes and is written as bytes (xterm decodes UTF-8 across chunk edges), in
  * slices of at most 16 KiB: xterm parses for ~12 ms at a time and lets the screen render between
  * writes, so even a flood never holds the page for long. Each slice is acknowledged from xterm's
  * write callback, once parsed, which is the server's flow control. WebGL renders where the browser
- * has it; the DOM renderer otherwise.
+ * has it on a GPU; the DOM renderer otherwise.
  *
  * The shell outlives the connection: a dropped socket reconnects and resumes it (within the
  * server's grace period), and `resumeId` resumes one after a reload. Unmounting (Close shell,
@@ -74,16 +92,18 @@ export default function TerminalView({
     term.loadAddon(fit);
     term.open(element);
     element.dataset.renderer = "dom";
-    try {
-      const webgl = new WebglAddon();
-      webgl.onContextLoss(() => {
-        webgl.dispose();
-        element.dataset.renderer = "dom";
-      });
-      term.loadAddon(webgl);
-      element.dataset.renderer = "webgl";
-    } catch {
-      // No WebGL2 here: the DOM renderer stays.
+    if (hardwareWebgl()) {
+      try {
+        const webgl = new WebglAddon();
+        webgl.onContextLoss(() => {
+          webgl.dispose();
+          element.dataset.renderer = "dom";
+        });
+        term.loadAddon(webgl);
+        element.dataset.renderer = "webgl";
+      } catch {
+        // WebGL2 failed after all: the DOM renderer stays.
+      }
     }
     // For tests and tools: under WebGL the screen is a canvas, so its text is mirrored (once per
     // rendered frame, the visible rows only) into a hidden element; the Terminal itself hangs on the host.
@@ -216,7 +236,9 @@ export default function TerminalView({
     let toAck = 0;
     const ack = () => {
       if (toAck === 0) return;
-      socket.volatile.emit("ack", toAck);
+      // Not volatile: a volatile packet is dropped whenever the transport is busy (a flood), and
+      // a lost ack would stall the flow control for good.
+      if (socket.connected) socket.emit("ack", toAck);
       toAck = 0;
     };
     socket.on("output", (data: ArrayBuffer) => {
@@ -262,9 +284,12 @@ export default function TerminalView({
     });
 
     // Keys typed while the connection is down are dropped, not replayed into a resumed shell late.
-    const input = term.onData((data) => replaying || socket.volatile.emit("input", data));
-    const binary = term.onBinary((data) => replaying || socket.volatile.emit("input", Uint8Array.from(data, (c) => c.charCodeAt(0))));
-    const resize = term.onResize(({ cols, rows }) => socket.volatile.emit("resize", { cols, rows }));
+    const send = (data: string | Uint8Array) => {
+      if (socket.connected && !replaying) socket.emit("input", data);
+    };
+    const input = term.onData(send);
+    const binary = term.onBinary((data) => send(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+    const resize = term.onResize(({ cols, rows }) => socket.connected && socket.emit("resize", { cols, rows }));
     const observer = new ResizeObserver(() => {
       try {
         fit.fit();
@@ -282,9 +307,15 @@ export default function TerminalView({
       input.dispose();
       binary.dispose();
       resize.dispose();
-      if (!finished && socket.connected) socket.emit("close-shell");
-      socket.disconnect();
       term.dispose();
+      socket.removeAllListeners();
+      if (!finished && socket.connected) {
+        // Disconnect once the close is in (sent together, the close could be dropped).
+        const done = () => socket.disconnect();
+        socket.timeout(3000).emit("close-shell", null, done);
+      } else {
+        socket.disconnect();
+      }
     };
   }, [container, command, user, resumeId]);
 

@@ -113,7 +113,8 @@ export class LiveShell {
 
   private attach(client: ShellClient): void {
     this.client = client;
-    this.pump = new OutputPump({ send: client.send, pause: () => this.shell.pause(), resume: () => this.shell.resume() });
+    // 256 KiB unrendered at most: what is already on its way when Ctrl-C stops a flood.
+    this.pump = new OutputPump({ send: client.send, pause: () => this.shell.pause(), resume: () => this.shell.resume(), highWater: 256 * 1024, lowWater: 64 * 1024 });
   }
 
   /** A socket that is not this shell's client any more. */

@@ -22,7 +22,7 @@ export { closeAllShells } from "./sessions";
  * startedAt, scrollback, graceSeconds} or {ok:false, error}), `resume` {id, cols, rows} (the same
  * ack, then the kept output), `list` {container} (ack {ok, shells}: this login session's shells
  * there, to offer a resume), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the
- * terminal has rendered), `close-shell` [{id}]. Server → client: `output` (bytes), `replay` (bytes: the kept output,
+ * terminal has rendered), `close-shell` [{id}] (acked). Server → client: `output` (bytes), `replay` (bytes: the kept output,
  * first thing after a resume; not acknowledged), `exit` {code, reason}, `moved` (the shell was resumed elsewhere; this socket is dropped).
  *
  * One shell per socket. "Close shell" ends it at once; a socket that drops without it leaves the
@@ -155,19 +155,24 @@ function registerTerminalNamespace(nsp: Namespace, token: string): void {
 
     // Close shell: this connection's shell, or (with an id) one of this login session's that waits
     // for a resume, which the user chose to end rather than resume.
-    socket.on("close-shell", (raw: unknown) => {
-      const named = closeSchema.safeParse(raw);
+    // The ack lets a client disconnect only once the close is in: Socket.IO drops an event that
+    // arrives together with its sender's disconnect, so "close, then disconnect at once" could
+    // leave the shell waiting for a resume instead of ending it.
+    socket.on("close-shell", (...args: unknown[]) => {
+      const ack = args.find((a): a is () => void => typeof a === "function");
+      const named = closeSchema.safeParse(args[0]);
       if (named.success && named.data.id !== live?.id) {
         try {
           void findShell(owner, named.data.id).end("closed by the user");
         } catch {
           // Gone already, or not this session's: nothing to end.
         }
-        return;
+      } else {
+        const s = live;
+        live = undefined;
+        void s?.end("closed by the user");
       }
-      const s = live;
-      live = undefined;
-      void s?.end("closed by the user");
+      ack?.();
     });
     socket.on("disconnect", (reason) => {
       const s = live;
