@@ -210,34 +210,37 @@ function RunnerCard({
       </header>
       {job && <SyncProgress job={job} />}
       {open && status && (
-        <table aria-label={`Environments on ${runner.name}`} className="w-full border-t border-slate-100 text-xs">
-          <thead className="bg-slate-50 text-left text-slate-500">
-            <tr>
-              <th scope="col" className="px-4 py-1.5 font-medium">Environment</th>
-              <th scope="col" className="px-4 py-1.5 font-medium">Status</th>
-              <th scope="col" className="px-4 py-1.5 font-medium">Holds</th>
-              <th scope="col" className="px-4 py-1.5 text-right font-medium">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {status.environments.map((e) => (
-              <tr key={e.env} data-env={e.env} className="border-t border-slate-100">
-                <th scope="row" className="px-4 py-1.5 text-left font-mono font-medium">{e.env}</th>
-                <td className="px-4 py-1.5" title={e.reason}>
-                  <StatusTag view={runnerEnvLabel(e)} />
-                </td>
-                <td className="px-4 py-1.5 font-mono text-slate-600">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
-                <td className="px-4 py-1.5 text-right">
-                  {(e.state === "behind" || e.state === "missing") && !syncing && (
-                    <Button pending={pending} onClick={() => run(() => syncRunnerAction(runner.name, e.env))} aria-label={`Load ${e.newest.file} on ${runner.name}`}>
-                      Load
-                    </Button>
-                  )}
-                </td>
+        // Narrow screens: long names wrap, and what still does not fit scrolls inside the card, not the page.
+        <div className="overflow-x-auto">
+          <table aria-label={`Environments on ${runner.name}`} className="w-full border-t border-slate-100 text-xs">
+            <thead className="bg-slate-50 text-left text-slate-500">
+              <tr>
+                <th scope="col" className="px-4 py-1.5 font-medium">Environment</th>
+                <th scope="col" className="px-4 py-1.5 font-medium">Status</th>
+                <th scope="col" className="px-4 py-1.5 font-medium">Holds</th>
+                <th scope="col" className="px-4 py-1.5 text-right font-medium">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {status.environments.map((e) => (
+                <tr key={e.env} data-env={e.env} className="border-t border-slate-100">
+                  <th scope="row" className="px-4 py-1.5 text-left font-mono font-medium [overflow-wrap:anywhere]">{e.env}</th>
+                  <td className="px-4 py-1.5" title={e.reason}>
+                    <StatusTag view={runnerEnvLabel(e)} />
+                  </td>
+                  <td className="px-4 py-1.5 font-mono text-slate-600 [overflow-wrap:anywhere]">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
+                  <td className="px-4 py-1.5 text-right">
+                    {(e.state === "behind" || e.state === "missing") && !syncing && (
+                      <Button pending={pending} onClick={() => run(() => syncRunnerAction(runner.name, e.env))} aria-label={`Load ${e.newest.file} on ${runner.name}`}>
+                        Load
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {open && status?.environments.length === 0 && <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">No tarballs in shared storage yet.</p>}
     </article>
