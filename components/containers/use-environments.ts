@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { getJson } from "@/components/query/api";
+import { useLiveConnected } from "@/components/query/live";
 import { queryKeys } from "@/components/query/keys";
 import type { EnvironmentSummary } from "@/lib/shared/tarballs";
 
@@ -11,6 +12,7 @@ import type { EnvironmentSummary } from "@/lib/shared/tarballs";
  * directory (pushed over /live) refreshes both.
  */
 export function useEnvironmentSummaries(): Map<string, EnvironmentSummary> | undefined {
+  const live = useLiveConnected();
   const { data } = useQuery({
     queryKey: [...queryKeys.tarballs, "summary"],
     queryFn: async () => {
@@ -20,7 +22,8 @@ export function useEnvironmentSummaries(): Map<string, EnvironmentSummary> | und
         return { environments: [], error: (err as Error).message };
       }
     },
-    refetchInterval: 10_000,
+    // Pushed over /live (a hint when the dir changes, a rescan every 30 s for NFS); polled only while that is down.
+    refetchInterval: live ? false : 10_000,
   });
   return data && !data.error ? new Map(data.environments.map((e) => [e.name, e])) : undefined;
 }

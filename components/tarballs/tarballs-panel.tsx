@@ -7,6 +7,7 @@ import { formatBytes } from "@/components/ui/format";
 import { DataTable } from "@/components/ui/data-table";
 import type { DirectorySpace, EnvironmentSummary } from "@/lib/shared/tarballs";
 import { getJson } from "@/components/query/api";
+import { useLiveConnected } from "@/components/query/live";
 import { HostContainerMark } from "@/components/containers/host-container-mark";
 import { DirectorySpaceBar } from "./directory-space";
 import { tarballsKey } from "./use-packaging";
@@ -51,12 +52,14 @@ export function TarballsPanel({
     await client.invalidateQueries({ queryKey: tarballsKey });
     setRefreshing(false);
   };
+  const live = useLiveConnected();
   const { data = initial } = useQuery({
     queryKey: [...tarballsKey, "summary"],
     queryFn: fetchTarballs,
     initialData: initial,
     initialDataUpdatedAt: seededAt,
-    refetchInterval: 10_000,
+    // Pushed over /live (a hint when the dir changes, a rescan every 30 s for NFS); polled only while that is down.
+    refetchInterval: live ? false : 10_000,
   });
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const toggle = (name: string) =>
