@@ -110,51 +110,18 @@ export function registerLive(nsp: Namespace): void {
     }
   });
 
-  // Jobs: every phase change at once, byte progress at most every JOBS_INTERVAL_MS.
-  let jobsTimer: NodeJS.Timeout | undefined;
-  let lastJobs = 0;
-  const sendJobs = () => {
-    jobsTimer = undefined;
-    lastJobs = Date.now();
-    nsp.emit("jobs", { jobs: listJobs() });
-  };
   const stopAdoptions = onAdoptionsChanged(schedule);
 
-  const stopJobs = onJobsChanged(() => {
-    if (jobsTimer) return;
-    jobsTimer = setTimeout(sendJobs, Math.max(0, lastJobs + JOBS_INTERVAL_MS - Date.now()));
-  });
-
-  // Creations: pulls report often; at most every JOBS_INTERVAL_MS.
-  let creationsTimer: NodeJS.Timeout | undefined;
-  let lastCreations = 0;
-  const stopCreations = onCreationsChanged(() => {
-    creationsTimer ??= setTimeout(() => {
-      creationsTimer = undefined;
-      lastCreations = Date.now();
-      nsp.emit("creations", { creations: listCreations() });
-    }, Math.max(0, lastCreations + JOBS_INTERVAL_MS - Date.now()));
-  });
-
-  // Verify runs: running ones and those that ended lately, at most every JOBS_INTERVAL_MS.
-  let verifyTimer: NodeJS.Timeout | undefined;
-  let lastVerify = 0;
-  const stopVerifications = onVerificationsChanged(() => {
-    verifyTimer ??= setTimeout(() => {
-      verifyTimer = undefined;
-      lastVerify = Date.now();
-      nsp.emit("verifications", { verifications: recentVerifications() });
-    }, Math.max(0, lastVerify + JOBS_INTERVAL_MS - Date.now()));
-  });
-
-  // Tarballs: a hint, coalesced; the page re-reads what it shows.
-  let dirTimer: NodeJS.Timeout | undefined;
-  const stopWatching = watchContainerDir(() => {
-    dirTimer ??= setTimeout(() => {
-      dirTimer = undefined;
-      nsp.emit("tarballs");
-    }, 100);
-  });
+  // Jobs, creations (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
+  const jobs = throttled(() => nsp.emit("jobs", { jobs: listJobs() }), JOBS_INTERVAL_MS);
+  const creations = throttled(() => nsp.emit("creations", { creations: listCreations() }), JOBS_INTERVAL_MS);
+  const verifications = throttled(() => nsp.emit("verifications", { verifications: recentVerifications() }), JOBS_INTERVAL_MS);
+  // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
+  const dir = throttled(() => nsp.emit("tarballs"), 0, 100);
+  const stopJobs = onJobsChanged(jobs.ask);
+  const stopCreations = onCreationsChanged(creations.ask);
+  const stopVerifications = onVerificationsChanged(verifications.ask);
+  const stopWatching = watchContainerDir(dir.ask);
 
   // With the server: nothing keeps running (or the process alive) after it closes.
   nsp.server.httpServer?.once("close", () => {
@@ -166,6 +133,7 @@ export function registerLive(nsp: Namespace): void {
     stopVerifications();
     clearTimeout(timer);
     clearTimeout(confirmTimer);
+    for (const t of [jobs, creations, verifications, dir]) t.cancel();
   });
 
   nsp.on("connection", async (socket) => {
@@ -180,4 +148,20 @@ export function registerLive(nsp: Namespace): void {
     // One list for however many pages connect at once.
     schedule();
   });
+}
+
+/** Calls `send` at most once every `intervalMs` however often it is asked, and no sooner than `delayMs` after an ask. */
+function throttled(send: () => void, intervalMs: number, delayMs = 0): { ask: () => void; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  return {
+    ask: () => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        send();
+      }, Math.max(delayMs, last + intervalMs - Date.now()));
+    },
+    cancel: () => clearTimeout(timer),
+  };
 }
