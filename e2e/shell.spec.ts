@@ -120,6 +120,37 @@ test("the keyboard way out: Ctrl+Shift+L moves focus to Close shell, and focus r
   await expect.poll(processes, { timeout: 5_000 }).not.toContain("sleep 4322");
 });
 
+test("a flood's lines that would scroll out unseen are dropped, and the scrollback still holds exactly the last lines", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const shell = new ShellModal(page, name);
+  await shell.open(docker);
+  // 600,000 numbered lines (4.7 MB at the terminal): far more than the page parses while `cat` sends them.
+  await shell.type("seq 1 600000 > /tmp/seq.txt; cat /tmp/seq.txt; echo SEQ-$((6*7))");
+  await expect(shell.screen).toContainText("SEQ-42", { timeout: 60_000 });
+  const seen = await page.evaluate(() => {
+    const host = document.querySelector('[data-testid="terminal"]') as HTMLElement & {
+      terminal: { buffer: { active: { length: number; getLine(y: number): { translateToString(trim: boolean): string } | undefined } }; options: { scrollback: number } };
+      writer: { received: number; dropped: number };
+    };
+    const b = host.terminal.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < b.length; y++) lines.push(b.getLine(y)?.translateToString(true) ?? "");
+    return { lines, scrollback: host.terminal.options.scrollback, received: host.writer.received, dropped: host.writer.dropped };
+  });
+  // The terminal holds its scrollback and screen of consecutive numbers ending at 600000: nothing it
+  // should show was dropped, nothing shown twice.
+  const numbers = seen.lines.filter((l) => /^\d+$/.test(l)).map(Number);
+  expect(numbers.at(-1)).toBe(600000);
+  expect(numbers.length).toBeGreaterThan(seen.scrollback - 10);
+  numbers.forEach((n, i) => expect(n, `line ${i}`).toBe(600000 - numbers.length + 1 + i));
+  // And most of it never reached the page's parser (dropped on the server or in the page).
+  const bytes = Array.from({ length: 600000 }, (_, i) => String(i + 1).length + 2).reduce((a, b) => a + b, 0);
+  console.log(`# page parsed ${seen.received - seen.dropped} of ${bytes} bytes`);
+  expect(seen.received - seen.dropped).toBeLessThan(bytes / 2);
+  await shell.dialog.getByRole("button", { name: "Close shell" }).click();
+});
+
 test("a flood of output followed by Ctrl-C leaves a usable prompt", async ({ page }) => {
   const docker = new DockerPage(page);
   await docker.login();

@@ -7,6 +7,7 @@ import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
 import { io } from "socket.io-client";
 import { Button } from "@/components/ui/button";
+import { TerminalWriter } from "@/lib/terminal/writer";
 import { SHELL_STORAGE_KEY, startedAtLabel, type ListAck, type OpenAck, type ShellSummary } from "@/lib/shared/shells";
 
 export type TerminalState =
@@ -16,9 +17,6 @@ export type TerminalState =
   | { kind: "reconnecting" }
   | { kind: "ended"; code: number | null; reason: string }
   | { kind: "error"; message: string };
-
-/** Bytes per write to xterm: it checks its time budget (and yields to rendering) between writes. */
-const SLICE = 16 * 1024;
 
 /**
  * Whether WebGL2 runs on a GPU here. A software implementation (SwiftShader, llvmpipe: what a
@@ -41,11 +39,12 @@ function hardwareWebgl(): boolean {
 /**
  * xterm.js bound to one shell over the /terminal Socket.IO namespace.
  *
- * Output arrives as bytes and is written as bytes (xterm decodes UTF-8 across chunk edges), in
- * slices of at most 16 KiB: xterm parses for ~12 ms at a time and lets the screen render between
- * writes, so even a flood never holds the page for long. Each slice is acknowledged from xterm's
- * write callback, once parsed, which is the server's flow control. WebGL renders where the browser
- * has it on a GPU; the DOM renderer otherwise.
+ * Output arrives as bytes and goes to xterm as bytes (it decodes UTF-8 across chunk edges) through
+ * a TerminalWriter (lib/terminal/writer.ts): slices of 64 KiB, each acknowledged once parsed (the
+ * server's flow control), xterm rendering between them; when the page falls behind in a flood, the
+ * lines that would scroll out unseen are dropped — exactly, the terminal ends as it would have — so
+ * the shell runs at the engine's pace, not the page's. WebGL renders where the browser has it on a
+ * GPU; the DOM renderer otherwise.
  *
  * The shell outlives the connection: a dropped socket reconnects and resumes it (within the
  * server's grace period), and `resumeId` resumes one after a reload. Unmounting (Close shell,
@@ -109,11 +108,23 @@ export default function TerminalView({
     // rendered frame, the visible rows only) into a hidden element; the Terminal itself hangs on the host.
     (element as HTMLDivElement & { terminal?: Terminal }).terminal = term;
     const mirror = screenText.current!;
-    const rendered = term.onRender(() => {
+    // During a flood that is a frame's worth of string building every frame: at most every 50 ms,
+    // and always after the last render.
+    let mirrorTimer: ReturnType<typeof setTimeout> | undefined;
+    let mirroredAt = 0;
+    const updateMirror = () => {
+      mirrorTimer = undefined;
+      mirroredAt = performance.now();
       const buffer = term.buffer.active;
       const lines: string[] = [];
       for (let y = buffer.viewportY; y < buffer.viewportY + term.rows; y++) lines.push(buffer.getLine(y)?.translateToString(true) ?? "");
       mirror.textContent = lines.join("\n");
+    };
+    const rendered = term.onRender(() => {
+      if (mirrorTimer !== undefined) return;
+      const wait = 50 - (performance.now() - mirroredAt);
+      if (wait <= 0) updateMirror();
+      else mirrorTimer = setTimeout(updateMirror, wait);
     });
     fit.fit();
     term.focus();
@@ -132,6 +143,12 @@ export default function TerminalView({
       reconnectionDelay: 300,
       reconnectionDelayMax: 3000,
     });
+    // Output: queued and written in slices, each acknowledged once parsed; lines of a flood that
+    // would scroll out unseen are dropped (and acknowledged) when the page falls behind.
+    // Acknowledgements are not volatile: a volatile packet is dropped whenever the transport is
+    // busy (a flood), and a lost ack would stall the flow control for good.
+    const writer = new TerminalWriter(term, (bytes, readyAt) => socket.connected && socket.emit("ack", readyAt === undefined ? bytes : { bytes, readyAt }));
+    (element as HTMLDivElement & { writer?: TerminalWriter }).writer = writer;
     let shellId: string | undefined;
     let graceMs = 60_000;
     let droppedAt: number | undefined;
@@ -170,7 +187,8 @@ export default function TerminalView({
       });
     };
     const resume = (id: string, onRefused: (error: string) => void) => {
-      // What the resumed shell replays is drawn on a clean screen.
+      // What the resumed shell replays is drawn on a clean screen (and holds what was still queued).
+      writer.reset();
       term.reset();
       socket.emit("resume", { id, ...size() }, (ack: OpenAck) => {
         if (ack.ok) attached(ack, true);
@@ -232,25 +250,7 @@ export default function TerminalView({
       }
     });
 
-    // Output: sliced writes, each acknowledged once xterm has parsed it (acks gathered per task).
-    let toAck = 0;
-    const ack = () => {
-      if (toAck === 0) return;
-      // Not volatile: a volatile packet is dropped whenever the transport is busy (a flood), and
-      // a lost ack would stall the flow control for good.
-      if (socket.connected) socket.emit("ack", toAck);
-      toAck = 0;
-    };
-    socket.on("output", (data: ArrayBuffer) => {
-      const bytes = new Uint8Array(data);
-      for (let at = 0; at < bytes.length; at += SLICE) {
-        const slice = bytes.subarray(at, at + SLICE);
-        term.write(slice, () => {
-          if (toAck === 0) queueMicrotask(ack);
-          toAck += slice.length;
-        });
-      }
-    });
+    socket.on("output", (data: ArrayBuffer) => writer.push(new Uint8Array(data)));
     // A resume's replay holds the shell's old queries (a prompt asking where the cursor is): xterm
     // must not answer them again into the shell, so input is off until the replay is parsed.
     let replaying = false;
@@ -258,10 +258,7 @@ export default function TerminalView({
       const bytes = new Uint8Array(data);
       if (bytes.length === 0) return;
       replaying = true;
-      for (let at = 0; at < bytes.length; at += SLICE) {
-        const last = at + SLICE >= bytes.length;
-        term.write(bytes.subarray(at, at + SLICE), last ? () => (replaying = false) : undefined);
-      }
+      writer.writeDirect(bytes, () => (replaying = false));
     });
     socket.on("exit", (info: { code: number | null; reason: string }) => {
       if (finished) return;
@@ -303,7 +300,9 @@ export default function TerminalView({
       // Unmounted by the page (Close shell, Reconnect): end the shell now. A reload never gets
       // here, so its shell waits for the page that comes back.
       observer.disconnect();
+      writer.dispose();
       rendered.dispose();
+      clearTimeout(mirrorTimer);
       input.dispose();
       binary.dispose();
       resize.dispose();

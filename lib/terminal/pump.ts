@@ -1,4 +1,5 @@
 import "server-only";
+import { compactFlood, PlainScanner } from "./compact";
 
 /**
  * A shell's output on its way to the browser: coalescing and flow control, apart from the socket.
@@ -10,6 +11,15 @@ import "server-only";
  * Flow control: output beyond `highWater` bytes the browser has not acknowledged pauses the source
  * until acknowledgements bring it under `lowWater`, so a `cat` of a large file cannot flood memory
  * or the page.
+ *
+ * Dropping (with `terminal`): in a flood of plain lines the browser drops what would scroll out
+ * unseen (lib/terminal/writer.ts) — but only after the bytes have crossed the socket and the
+ * browser, which on a small machine costs as much CPU as the shell producing them. So while the
+ * browser is behind, output is held here instead of the source being paused, and the same exact
+ * compaction (compactFlood) drops the lines the terminal could never show before they are sent.
+ * That needs the browser's terminal ready at the start of what is held: it reports offsets where
+ * its xterm was ready (`ready`), and everything sent since must be plain (PlainScanner). When
+ * that does not hold, or the held output will not shrink, the source is paused as before.
  */
 export interface PumpOptions {
   send: (chunk: Buffer) => void;
@@ -24,6 +34,13 @@ export interface PumpOptions {
   /** A message of `streamingBytes` or more within `streamingMs` of the last means output is streaming. */
   streamingMs?: number;
   streamingBytes?: number;
+  /** The browser terminal's size and scrollback: given, output the terminal could never show is dropped here. */
+  terminal?: () => { rows: number; scrollback: number };
+  /** Held output is compacted each time it grows by this much; held past `holdMax`, the source pauses. */
+  compactAt?: number;
+  holdMax?: number;
+  /** Drop nothing unless at least this many bytes go. */
+  minDrop?: number;
 }
 
 export class OutputPump {
@@ -36,7 +53,18 @@ export class OutputPump {
   private stopped = false;
   /** Bytes sent and not yet acknowledged. */
   unacked = 0;
-  private readonly o: Required<PumpOptions>;
+  /** Bytes sent in all. */
+  get sentTotal(): number {
+    return this.scanner.offset;
+  }
+  /** Bytes dropped here, unseen (for tests and tools). */
+  dropped = 0;
+  private readonly scanner = new PlainScanner();
+  /** The latest stream offset at which the browser's terminal was ready (-1: none yet). */
+  private readyAt = -1;
+  private holding = false;
+  private compactedAt = 0;
+  private readonly o: Required<Omit<PumpOptions, "terminal">> & Pick<PumpOptions, "terminal">;
 
   constructor(options: PumpOptions) {
     this.o = {
@@ -46,6 +74,9 @@ export class OutputPump {
       gatherMs: 4,
       streamingMs: 10,
       streamingBytes: 1024,
+      compactAt: 1024 * 1024,
+      holdMax: 4 * 1024 * 1024,
+      minDrop: 64 * 1024,
       ...options,
     };
   }
@@ -66,24 +97,72 @@ export class OutputPump {
   flush(): void {
     this.scheduled = false;
     if (this.pendingBytes === 0 || this.stopped) return;
-    const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    if (this.unacked > this.o.highWater && this.hold()) return;
+    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    this.compactedAt = 0;
     this.lastFlush = performance.now();
-    this.lastSize = chunk.length;
-    this.unacked += chunk.length;
-    this.o.send(chunk);
-    if (!this.paused && this.unacked > this.o.highWater) {
+    this.lastSize = all.length;
+    this.unacked += all.length;
+    this.scanner.feed(all);
+    // Held output goes in messages of the usual size: one message of megabytes is one long task in the page.
+    const piece = Math.max(this.o.maxMessage, 1);
+    if (all.length <= 2 * piece) this.o.send(all);
+    else for (let at = 0; at < all.length; at += piece) this.o.send(all.subarray(at, at + piece));
+    if (!this.paused && this.unacked > this.o.highWater && !this.canDrop()) {
       this.paused = true;
       this.o.pause();
     }
+  }
+
+  /** Whether held output may be compacted: the browser was ready at an offset from which all sent was plain. */
+  private canDrop(): boolean {
+    return this.o.terminal !== undefined && this.readyAt >= 0 && this.readyAt >= this.scanner.plainSince;
+  }
+
+  /**
+   * The browser is behind: keeps pending output instead of sending it, compacting it as it grows.
+   * False when it must be sent after all (nothing can be dropped; the source is paused instead).
+   */
+  private hold(): boolean {
+    if (!this.canDrop()) return false;
+    if (this.pendingBytes - this.compactedAt >= this.o.compactAt) {
+      const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+      const { rows, scrollback } = this.o.terminal!();
+      // Ready at the start of what is held: compactFlood's other checks are on the bytes themselves.
+      const done = compactFlood(data, { ground: true, cursorY: 0, scrollTop: 0, scrollBottom: 0 }, { rows, scrollback, minDrop: this.o.minDrop });
+      const kept = done ? Buffer.from(done.bytes.buffer, done.bytes.byteOffset, done.bytes.length) : data;
+      if (done) this.dropped += done.dropped;
+      this.pending = [kept];
+      this.pendingBytes = kept.length;
+      this.compactedAt = kept.length;
+    }
+    if (this.pendingBytes > this.o.holdMax) {
+      if (!this.paused) {
+        this.paused = true;
+        this.o.pause();
+      }
+    }
+    this.holding = true;
+    return true;
+  }
+
+  /** The browser's terminal was ready (parser between sequences, cursor in the scroll region) after `offset` bytes. */
+  ready(offset: unknown): void {
+    if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0 || offset > this.scanner.offset) return;
+    if (offset > this.readyAt) this.readyAt = offset;
   }
 
   /** The browser has rendered `bytes` more. Anything but a positive finite number is ignored. */
   ack(bytes: unknown): void {
     if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
     this.unacked = Math.max(0, this.unacked - bytes);
-    if (this.paused && this.unacked < this.o.lowWater) {
+    if (this.holding && this.unacked < this.o.lowWater) {
+      this.holding = false;
+      this.flush();
+    }
+    if (this.paused && this.unacked < this.o.lowWater && this.pendingBytes <= this.o.holdMax) {
       this.paused = false;
       this.o.resume();
     }

@@ -6,6 +6,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/shared/errors";
 import type { ShellSummary } from "@/lib/shared/shells";
 import { OutputPump } from "./pump";
+import { COMPACT_AT } from "./writer";
 import { ReplayBuffer } from "./replay";
 import { ShellSession, type ShellOptions } from "./shell";
 
@@ -113,8 +114,18 @@ export class LiveShell {
 
   private attach(client: ShellClient): void {
     this.client = client;
-    // 256 KiB unrendered at most: what is already on its way when Ctrl-C stops a flood.
-    this.pump = new OutputPump({ send: client.send, pause: () => this.shell.pause(), resume: () => this.shell.resume(), highWater: 256 * 1024, lowWater: 64 * 1024 });
+    // Twice what makes the browser drop a flood's unseen lines (lib/terminal/writer.ts), so it can;
+    // past that the pump holds output and drops those lines itself before sending (when the
+    // browser's terminal was ready behind them), or pauses the shell. What is on its way when
+    // Ctrl-C stops a flood is thus a screenful and the scrollback, not megabytes.
+    this.pump = new OutputPump({
+      send: client.send,
+      pause: () => this.shell.pause(),
+      resume: () => this.shell.resume(),
+      highWater: 2 * COMPACT_AT,
+      lowWater: COMPACT_AT,
+      terminal: () => ({ rows: this.options.rows, scrollback: getConfig().shellScrollback }),
+    });
   }
 
   /** A socket that is not this shell's client any more. */
@@ -134,8 +145,15 @@ export class LiveShell {
     await this.shell.resize(cols, rows);
   }
 
-  ack(bytes: unknown): void {
-    this.pump?.ack(bytes);
+  /** The browser's acknowledgement: bytes, or {bytes, readyAt} (an offset where its terminal was ready). */
+  ack(payload: unknown): void {
+    if (typeof payload === "object" && payload !== null) {
+      const { bytes, readyAt } = payload as { bytes?: unknown; readyAt?: unknown };
+      this.pump?.ack(bytes);
+      this.pump?.ready(readyAt);
+    } else {
+      this.pump?.ack(payload);
+    }
   }
 
   isClient(client: ShellClient): boolean {
