@@ -7,7 +7,7 @@ import "@xterm/xterm/css/xterm.css";
 import { useEffect, useRef, useState } from "react";
 import { io } from "socket.io-client";
 import { Button } from "@/components/ui/button";
-import { TerminalWriter } from "@/lib/terminal/writer";
+import { TerminalWriter } from "@/lib/shared/terminal-writer";
 import { SHELL_STORAGE_KEY, startedAtLabel, type ListAck, type OpenAck, type ShellSummary } from "@/lib/shared/shells";
 
 export type TerminalState =
@@ -40,7 +40,7 @@ function hardwareWebgl(): boolean {
  * xterm.js bound to one shell over the /terminal Socket.IO namespace.
  *
  * Output arrives as bytes and goes to xterm as bytes (it decodes UTF-8 across chunk edges) through
- * a TerminalWriter (lib/terminal/writer.ts): slices of 64 KiB, each acknowledged once parsed (the
+ * a TerminalWriter (lib/shared/terminal-writer.ts): slices of 64 KiB, each acknowledged once parsed (the
  * server's flow control), xterm rendering between them; when the page falls behind in a flood, the
  * lines that would scroll out unseen are dropped — exactly, the terminal ends as it would have — so
  * the shell runs at the engine's pace, not the page's. WebGL renders where the browser has it on a

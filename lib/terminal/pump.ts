@@ -1,5 +1,5 @@
 import "server-only";
-import { compactFlood, PlainScanner } from "./compact";
+import { compactFlood, PlainScanner } from "@/lib/shared/flood";
 
 /**
  * A shell's output on its way to the browser: coalescing and flow control, apart from the socket.
@@ -13,7 +13,7 @@ import { compactFlood, PlainScanner } from "./compact";
  * or the page.
  *
  * Dropping (with `terminal`): in a flood of plain lines the browser drops what would scroll out
- * unseen (lib/terminal/writer.ts) — but only after the bytes have crossed the socket and the
+ * unseen (lib/shared/terminal-writer.ts) — but only after the bytes have crossed the socket and the
  * browser, which on a small machine costs as much CPU as the shell producing them. So while the
  * browser is behind, output is held here instead of the source being paused, and the same exact
  * compaction (compactFlood) drops the lines the terminal could never show before they are sent.

@@ -6,7 +6,7 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/shared/errors";
 import type { ShellSummary } from "@/lib/shared/shells";
 import { OutputPump } from "./pump";
-import { COMPACT_AT } from "./writer";
+import { COMPACT_AT } from "@/lib/shared/terminal-writer";
 import { ReplayBuffer } from "./replay";
 import { ShellSession, type ShellOptions } from "./shell";
 
@@ -114,7 +114,7 @@ export class LiveShell {
 
   private attach(client: ShellClient): void {
     this.client = client;
-    // Twice what makes the browser drop a flood's unseen lines (lib/terminal/writer.ts), so it can;
+    // Twice what makes the browser drop a flood's unseen lines (lib/shared/terminal-writer.ts), so it can;
     // past that the pump holds output and drops those lines itself before sending (when the
     // browser's terminal was ready behind them), or pauses the shell. What is on its way when
     // Ctrl-C stops a flood is thus a screenful and the scrollback, not megabytes.

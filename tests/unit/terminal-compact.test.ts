@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import headless from "@xterm/headless";
-import { compactFlood, headState, type CompactOptions } from "@/lib/terminal/compact";
-import { TerminalWriter } from "@/lib/terminal/writer";
+import { compactFlood, headState, type CompactOptions } from "@/lib/shared/flood";
+import { TerminalWriter } from "@/lib/shared/terminal-writer";
 import { OutputPump } from "@/lib/terminal/pump";
 
 // Checked against xterm's own parser (@xterm/headless: the same core as the browser's xterm): a
@@ -284,10 +284,10 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
   async function throughBoth(data: Uint8Array, seed: number) {
     const rnd = random(seed);
     const term = terminal();
-    let writer!: TerminalWriter;
+    const box: { writer?: TerminalWriter } = {};
     let paused = false;
     const pump = new OutputPump({
-      send: (chunk) => setImmediate(() => writer.push(new Uint8Array(chunk))),
+      send: (chunk) => setImmediate(() => box.writer!.push(new Uint8Array(chunk))),
       pause: () => (paused = true),
       resume: () => (paused = false),
       highWater: 16 * 1024,
@@ -298,7 +298,7 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
       minDrop: 1,
       terminal: () => ({ rows: ROWS, scrollback: SCROLLBACK }),
     });
-    writer = new TerminalWriter(
+    const writer = new TerminalWriter(
       term,
       (bytes, readyAt) =>
         setImmediate(() => {
@@ -307,6 +307,7 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
         }),
       { slice: 1024, compactAt: 64 * 1024, frameMs: 1, slicesPerFrame: 2, inFlight: 2, minDrop: 1 },
     );
+    box.writer = writer;
     for (let at = 0; at < data.length; ) {
       while (paused) await new Promise((r) => setTimeout(r, 1));
       const n = 1 + Math.floor(rnd() * 3000);

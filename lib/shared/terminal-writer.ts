@@ -1,4 +1,4 @@
-import { compactFlood, headState, plainToEnd } from "./compact";
+import { compactFlood, headState, plainToEnd } from "./flood";
 
 /** The part of an xterm Terminal (browser or headless) the writer uses. */
 export interface WritableTerminal {
