@@ -93,11 +93,15 @@ export class OutputPump {
     else setImmediate(() => this.flush());
   }
 
-  /** Sends what is pending now (also before an exit message, so nothing arrives after it). */
-  flush(): void {
+  /**
+   * Sends what is pending now, unless the browser is behind and it can be held. `final`: before an
+   * exit message, everything goes, held or not, so nothing arrives after it.
+   */
+  flush(final = false): void {
     this.scheduled = false;
     if (this.pendingBytes === 0 || this.stopped) return;
-    if (this.unacked > this.o.highWater && this.hold()) return;
+    if (!final && this.unacked > this.o.highWater && this.hold()) return;
+    this.holding = false;
     const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;

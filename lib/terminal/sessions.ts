@@ -102,7 +102,7 @@ export class LiveShell {
 
   private exited(info: ExitInfo): void {
     if (this.client) {
-      this.pump?.flush();
+      this.pump?.flush(true);
       this.client.exit(info);
       void this.end(`${info.reason} exit code ${info.code}`);
       return;

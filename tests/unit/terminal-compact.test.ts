@@ -360,3 +360,18 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
     assert.equal(pump.dropped, 0);
   });
 });
+
+describe("OutputPump holding output", () => {
+  it("sends what it holds before an exit (flush(true)), so the end of a flood is never lost", () => {
+    const sent: Buffer[] = [];
+    const pump = new OutputPump({ send: (c) => sent.push(c), pause: () => {}, resume: () => {}, highWater: 1000, lowWater: 500, compactAt: 1 << 20, terminal: () => ({ rows: 10, scrollback: 10 }) });
+    pump.push(Buffer.alloc(2000, 0x61));
+    pump.flush();
+    pump.ready(2000);
+    pump.push(Buffer.from("last words\r\n"));
+    pump.flush();
+    assert.equal(Buffer.concat(sent).length, 2000, "held while the browser is behind");
+    pump.flush(true);
+    assert.match(Buffer.concat(sent).toString(), /last words\r\n$/);
+  });
+});
