@@ -12,6 +12,8 @@ export interface WritableTerminal {
  * this go unacknowledged (lib/terminal/sessions.ts), so a queue can grow this long.
  */
 export const COMPACT_AT = 256 * 1024;
+/** The page's own threshold: it mostly gets output the server has already compacted. */
+const PAGE_COMPACT_AT = 1024 * 1024;
 
 export interface WriterOptions {
   /** Bytes per write: xterm checks its time budget and lets the screen render between writes. */
@@ -33,10 +35,11 @@ export interface WriterOptions {
  * Output queues here and goes to xterm in slices, each acknowledged (the server's flow control)
  * once parsed. xterm parses some 30–50 MB/s: left to itself in a flood it takes a whole core, the
  * one the engine and the shell need to produce the output, and the flood crawls. So xterm gets a
- * budget — two slices per frame — and what piles up meanwhile is compacted: the lines that would
- * scroll out of the terminal unseen are dropped (`compactFlood`: exactly, the terminal ends as it
- * would have) and acknowledged at once. A flood then costs the page a few milliseconds a frame and
- * runs at the engine's pace; the screen shows its latest lines as they come.
+ * budget — 32 slices of 16 KiB per 50 ms — and what piles up meanwhile is compacted: the lines that
+ * would scroll out of the terminal unseen are dropped (`compactFlood`: exactly, the terminal ends
+ * as it would have) and acknowledged at once. The server does the same before sending (it is told
+ * where xterm was ready: `readyAt` in the acks), so in a flood the page mostly gets a screenful and
+ * the scrollback at a time, and the shell runs at the engine's pace.
  *
  * Output that cannot be dropped (cursor motion, titles, modes: a full-screen program) is written
  * without a budget, as fast as xterm parses; every `compactAt` bytes the budget comes back for
@@ -74,7 +77,7 @@ export class TerminalWriter {
     private readonly ack: (bytes: number, readyAt?: number) => void,
     options: WriterOptions = {},
   ) {
-    this.o = { slice: 16 * 1024, inFlight: 8, compactAt: COMPACT_AT, slicesPerFrame: 8, frameMs: 50, minDrop: 64 * 1024, ...options };
+    this.o = { slice: 16 * 1024, inFlight: 8, compactAt: PAGE_COMPACT_AT, slicesPerFrame: 32, frameMs: 50, minDrop: 64 * 1024, ...options };
     this.tokens = this.o.slicesPerFrame;
   }
 
@@ -205,8 +208,9 @@ export class TerminalWriter {
       this.budgeted = false;
       this.retryAt = this.received + this.o.compactAt;
     } else {
-      // Plain, but not yet enough lines to drop any: try again when more has come.
-      this.retryAt = this.received + this.o.compactAt / 4;
+      // Plain, but not yet enough lines to drop any: try again once the queue has doubled (each
+      // try copies and scans the whole queue).
+      this.retryAt = this.received + Math.max(this.o.compactAt / 4, this.queued);
     }
   }
 

@@ -131,17 +131,7 @@ export class OutputPump {
    */
   private hold(): boolean {
     if (!this.canDrop()) return false;
-    if (this.pendingBytes - this.compactedAt >= this.o.compactAt) {
-      const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
-      const { rows, scrollback } = this.o.terminal!();
-      // Ready at the start of what is held: compactFlood's other checks are on the bytes themselves.
-      const done = compactFlood(data, { ground: true, cursorY: 0, scrollTop: 0, scrollBottom: 0 }, { rows, scrollback, minDrop: this.o.minDrop });
-      const kept = done ? Buffer.from(done.bytes.buffer, done.bytes.byteOffset, done.bytes.length) : data;
-      if (done) this.dropped += done.dropped;
-      this.pending = [kept];
-      this.pendingBytes = kept.length;
-      this.compactedAt = kept.length;
-    }
+    if (this.pendingBytes - this.compactedAt >= this.o.compactAt) this.compactHeld();
     if (this.pendingBytes > this.o.holdMax) {
       if (!this.paused) {
         this.paused = true;
@@ -150,6 +140,19 @@ export class OutputPump {
     }
     this.holding = true;
     return true;
+  }
+
+  /** Drops from the held output what the terminal could never show (the browser was ready before it). */
+  private compactHeld(): void {
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const { rows, scrollback } = this.o.terminal!();
+    // Ready at the start of what is held: compactFlood's other checks are on the bytes themselves.
+    const done = compactFlood(data, { ground: true, cursorY: 0, scrollTop: 0, scrollBottom: 0 }, { rows, scrollback, minDrop: this.o.minDrop });
+    const kept = done ? Buffer.from(done.bytes.buffer, done.bytes.byteOffset, done.bytes.length) : data;
+    if (done) this.dropped += done.dropped;
+    this.pending = [kept];
+    this.pendingBytes = kept.length;
+    this.compactedAt = kept.length;
   }
 
   /** The browser's terminal was ready (parser between sequences, cursor in the scroll region) after `offset` bytes. */
@@ -163,6 +166,9 @@ export class OutputPump {
     if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
     this.unacked = Math.max(0, this.unacked - bytes);
     if (this.holding && this.unacked < this.o.lowWater) {
+      // What was held since the last compaction goes compacted too: the browser gets a screenful
+      // and the scrollback, not the megabytes that came while it was busy.
+      if (this.canDrop() && this.pendingBytes - this.compactedAt >= this.o.minDrop) this.compactHeld();
       this.holding = false;
       this.flush();
     }
