@@ -55,6 +55,7 @@ export class TerminalWriter {
   private budgeted = true;
   private retryAt = 0;
   private tokens: number;
+  private pushedInFrame = false;
   private refill?: ReturnType<typeof setTimeout>;
   /** Bumped by `reset`: callbacks of writes from before it acknowledge nothing. */
   private generation = 0;
@@ -87,6 +88,8 @@ export class TerminalWriter {
     this.queue.push(data);
     this.queued += data.length;
     this.received += data.length;
+    this.pushedInFrame = true;
+    if (this.tokens === Number.POSITIVE_INFINITY) this.tokens = this.o.slicesPerFrame;
     if (!this.budgeted && this.received >= this.retryAt) this.budgeted = true;
     this.pump();
   }
@@ -187,7 +190,9 @@ export class TerminalWriter {
     // (its timers slow down, and the queue is compacted instead).
     this.refill ??= setTimeout(() => {
       this.refill = undefined;
-      this.tokens = this.o.slicesPerFrame;
+      // Nothing new came during the frame: the end of a flood (or a pause in it) is written at once.
+      this.tokens = this.pushedInFrame ? this.o.slicesPerFrame : Number.POSITIVE_INFINITY;
+      this.pushedInFrame = false;
       this.pump();
     }, this.o.frameMs);
   }

@@ -211,8 +211,11 @@ export class LiveShell {
   }
 }
 
-/** Opens a shell for `owner`, within the global and per-owner limits; rejects with an AppError. */
-export async function openShell(owner: Owner, options: ShellOptions, client: ShellClient): Promise<LiveShell> {
+/**
+ * Opens a shell for `owner`, within the global and per-owner limits; rejects with an AppError.
+ * `created` gets the shell as soon as it exists, before Docker has started it.
+ */
+export async function openShell(owner: Owner, options: ShellOptions, client: ShellClient, created?: (live: LiveShell) => void): Promise<LiveShell> {
   if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
   const perSession = getConfig().shellsPerSession;
   if ([...shells.values()].filter((s) => s.owner.id === owner.id).length >= perSession) {
@@ -220,6 +223,8 @@ export async function openShell(owner: Owner, options: ShellOptions, client: She
   }
   const live = new LiveShell(owner, new ShellSession(options), { ...options });
   shells.set(live.id, live);
+  // Output flows (and is acknowledged) before the open completes: the caller routes acks from now.
+  created?.(live);
   try {
     await live.start(client);
     return live;

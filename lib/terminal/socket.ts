@@ -80,6 +80,9 @@ function registerTerminalNamespace(nsp: Namespace, token: string): void {
     if (!who.ok) return void socket.disconnect(true);
     const owner: Owner = who.credential === "cookie" ? { id: who.id, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id };
     let live: LiveShell | undefined;
+    // The shell being opened: its output reaches the browser (and is acknowledged) before the open
+    // completes, and an acknowledgement lost then would hold the flow control shut for good.
+    let opening: LiveShell | undefined;
     const client: ShellClient = {
       send: (chunk) => socket.emit("output", chunk),
       replay: (chunk) => socket.emit("replay", chunk),
@@ -104,13 +107,15 @@ function registerTerminalNamespace(nsp: Namespace, token: string): void {
       if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
       if (live) return reply({ ok: false, error: "This connection already has a shell." });
       try {
-        const s = await openShell(owner, parsed.data, client);
+        const s = await openShell(owner, parsed.data, client, (created) => (opening = created));
+        opening = undefined;
         if (!s.over) live = s;
         audit({ session: owner.id, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.command}${parsed.data.user ? ` as ${parsed.data.user}` : ""}` });
         reply(opened(s));
         // Gone while Docker was starting it: it waits for a resume like any dropped shell.
         if (socket.disconnected) s.detach(client, "disconnected while opening");
       } catch (err) {
+        opening = undefined;
         const message = toAppError(err).message;
         audit({ session: owner.id, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
         reply({ ok: false, error: message });
@@ -151,7 +156,7 @@ function registerTerminalNamespace(nsp: Namespace, token: string): void {
       if (parsed.success) void live?.resize(parsed.data.cols, parsed.data.rows);
     });
 
-    socket.on("ack", (bytes: unknown) => live?.ack(bytes));
+    socket.on("ack", (bytes: unknown) => (live ?? opening)?.ack(bytes));
 
     // Close shell: this connection's shell, or (with an id) one of this login session's that waits
     // for a resume, which the user chose to end rather than resume.
