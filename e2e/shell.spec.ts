@@ -151,6 +151,30 @@ test("a flood's lines that would scroll out unseen are dropped, and the scrollba
   await shell.dialog.getByRole("button", { name: "Close shell" }).click();
 });
 
+test("selecting output with the mouse highlights it, and a click clears it (xterm-patches keeps selection redraws)", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const shell = new ShellModal(page, name);
+  await shell.open(docker);
+  await shell.type("for i in $(seq 40); do echo select-me-$i; done");
+  await expect(shell.screen).toContainText("select-me-40");
+  const screen = shell.dialog.locator(".xterm-screen");
+  const box = (await screen.boundingBox())!;
+  const highlighted = () => shell.dialog.locator(".xterm-selection div").count();
+  const selection = () => page.evaluate(() => (document.querySelector('[data-testid="terminal"]') as HTMLElement & { terminal: { getSelection(): string } }).terminal.getSelection());
+  await page.mouse.move(box.x + 10, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await expect.poll(selection).toContain("select-me-");
+  await expect.poll(highlighted).toBeGreaterThan(0);
+  // Output that scrolls keeps the highlight on the text it covers; a click clears it.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height - 10);
+  await expect.poll(selection).toBe("");
+  await expect.poll(highlighted).toBe(0);
+  await shell.dialog.getByRole("button", { name: "Close shell" }).click();
+});
+
 test("a flood of output followed by Ctrl-C leaves a usable prompt", async ({ page }) => {
   const docker = new DockerPage(page);
   await docker.login();

@@ -8,6 +8,7 @@ import { useEffect, useRef, useState } from "react";
 import { io } from "socket.io-client";
 import { Button } from "@/components/ui/button";
 import { TerminalWriter } from "@/lib/shared/terminal-writer";
+import { skipEmptySelectionRedraws } from "./xterm-patches";
 import { SHELL_STORAGE_KEY, startedAtLabel, type ListAck, type OpenAck, type ShellSummary } from "@/lib/shared/shells";
 
 export type TerminalState =
@@ -90,6 +91,7 @@ export default function TerminalView({
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(element);
+    skipEmptySelectionRedraws(term);
     element.dataset.renderer = "dom";
     if (hardwareWebgl()) {
       try {
