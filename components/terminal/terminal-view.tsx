@@ -41,7 +41,7 @@ function hardwareWebgl(): boolean {
  * xterm.js bound to one shell over the /terminal Socket.IO namespace.
  *
  * Output arrives as bytes and goes to xterm as bytes (it decodes UTF-8 across chunk edges) through
- * a TerminalWriter (lib/shared/terminal-writer.ts): slices of 64 KiB, each acknowledged once parsed (the
+ * a TerminalWriter (lib/shared/terminal-writer.ts): slices of 16 KiB, each acknowledged once parsed (the
  * server's flow control), xterm rendering between them; when the page falls behind in a flood, the
  * lines that would scroll out unseen are dropped — exactly, the terminal ends as it would have — so
  * the shell runs at the engine's pace, not the page's. WebGL renders where the browser has it on a

@@ -37,6 +37,9 @@ export interface HeadState {
   scrollBottom: number;
 }
 
+/** A compaction that would drop less than this is not worth its copy. */
+export const DEFAULT_MIN_DROP = 64 * 1024;
+
 export interface CompactOptions {
   rows: number;
   scrollback: number;
@@ -107,7 +110,7 @@ export function compactFlood(data: Uint8Array, head: HeadState, options: Compact
   if (!head.ground || head.cursorY < head.scrollTop || head.cursorY > head.scrollBottom) return undefined;
   const rows = Math.max(1, options.rows);
   const keepLines = Math.max(0, options.scrollback) + 2 * rows + 2;
-  const minDrop = options.minDrop ?? 64 * 1024;
+  const minDrop = options.minDrop ?? DEFAULT_MIN_DROP;
   const maxKeptSgr = options.maxKeptSgr ?? 16 * 1024;
 
   const end = plainEnd(data);

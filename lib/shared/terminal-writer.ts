@@ -1,4 +1,4 @@
-import { compactFlood, headState, plainToEnd } from "./flood";
+import { DEFAULT_MIN_DROP, compactFlood, headState, plainToEnd } from "./flood";
 
 /** The part of an xterm Terminal (browser or headless) the writer uses. */
 export interface WritableTerminal {
@@ -7,13 +7,8 @@ export interface WritableTerminal {
   readonly options: { scrollback?: number };
 }
 
-/**
- * A queue this long means a flood: what would scroll out unseen is dropped. The server lets twice
- * this go unacknowledged (lib/terminal/sessions.ts), so a queue can grow this long.
- */
-export const COMPACT_AT = 256 * 1024;
-/** The page's own threshold: it mostly gets output the server has already compacted. */
-const PAGE_COMPACT_AT = 1024 * 1024;
+/** A queue this long is compacted: the page mostly gets output the server has already compacted. */
+const COMPACT_AT = 1024 * 1024;
 
 export interface WriterOptions {
   /** Bytes per write: xterm checks its time budget and lets the screen render between writes. */
@@ -78,7 +73,7 @@ export class TerminalWriter {
     private readonly ack: (bytes: number, readyAt?: number) => void,
     options: WriterOptions = {},
   ) {
-    this.o = { slice: 16 * 1024, inFlight: 8, compactAt: PAGE_COMPACT_AT, slicesPerFrame: 32, frameMs: 50, minDrop: 64 * 1024, ...options };
+    this.o = { slice: 16 * 1024, inFlight: 8, compactAt: COMPACT_AT, slicesPerFrame: 32, frameMs: 50, minDrop: DEFAULT_MIN_DROP, ...options };
     this.tokens = this.o.slicesPerFrame;
   }
 

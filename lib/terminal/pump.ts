@@ -1,5 +1,5 @@
 import "server-only";
-import { compactFlood, PlainScanner } from "@/lib/shared/flood";
+import { DEFAULT_MIN_DROP, compactFlood, PlainScanner } from "@/lib/shared/flood";
 
 /**
  * A shell's output on its way to the browser: coalescing and flow control, apart from the socket.
@@ -76,7 +76,7 @@ export class OutputPump {
       streamingBytes: 1024,
       compactAt: 1024 * 1024,
       holdMax: 4 * 1024 * 1024,
-      minDrop: 64 * 1024,
+      minDrop: DEFAULT_MIN_DROP,
       ...options,
     };
   }
@@ -114,10 +114,13 @@ export class OutputPump {
     const piece = Math.max(this.o.maxMessage, 1);
     if (all.length <= 2 * piece) this.o.send(all);
     else for (let at = 0; at < all.length; at += piece) this.o.send(all.subarray(at, at + piece));
-    if (!this.paused && this.unacked > this.o.highWater && !this.canDrop()) {
-      this.paused = true;
-      this.o.pause();
-    }
+    if (this.unacked > this.o.highWater && !this.canDrop()) this.pauseSource();
+  }
+
+  private pauseSource(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.o.pause();
   }
 
   /** Whether held output may be compacted: the browser was ready at an offset from which all sent was plain. */
@@ -132,12 +135,7 @@ export class OutputPump {
   private hold(): boolean {
     if (!this.canDrop()) return false;
     if (this.pendingBytes - this.compactedAt >= this.o.compactAt) this.compactHeld();
-    if (this.pendingBytes > this.o.holdMax) {
-      if (!this.paused) {
-        this.paused = true;
-        this.o.pause();
-      }
-    }
+    if (this.pendingBytes > this.o.holdMax) this.pauseSource();
     this.holding = true;
     return true;
   }

@@ -6,7 +6,6 @@ import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/shared/errors";
 import type { ShellSummary } from "@/lib/shared/shells";
 import { OutputPump } from "./pump";
-import { COMPACT_AT } from "@/lib/shared/terminal-writer";
 import { ReplayBuffer } from "./replay";
 import { ShellSession, type ShellOptions } from "./shell";
 
@@ -114,16 +113,16 @@ export class LiveShell {
 
   private attach(client: ShellClient): void {
     this.client = client;
-    // Twice what makes the browser drop a flood's unseen lines (lib/shared/terminal-writer.ts), so it can;
-    // past that the pump holds output and drops those lines itself before sending (when the
-    // browser's terminal was ready behind them), or pauses the shell. What is on its way when
-    // Ctrl-C stops a flood is thus a screenful and the scrollback, not megabytes.
+    // 512 KiB unacknowledged at most: past that the pump holds output and drops a flood's unseen
+    // lines itself before sending (when the browser's terminal was ready behind them), or pauses
+    // the shell. What is on its way when Ctrl-C stops a flood is thus a screenful and the
+    // scrollback, not megabytes.
     this.pump = new OutputPump({
       send: client.send,
       pause: () => this.shell.pause(),
       resume: () => this.shell.resume(),
-      highWater: 2 * COMPACT_AT,
-      lowWater: COMPACT_AT,
+      highWater: 512 * 1024,
+      lowWater: 256 * 1024,
       terminal: () => ({ rows: this.options.rows, scrollback: getConfig().shellScrollback }),
     });
   }
