@@ -47,6 +47,8 @@ export interface CompactOptions {
   minDrop?: number;
   /** Colour changes kept from the dropped part may take at most this many bytes. */
   maxKeptSgr?: number;
+  /** Compact within `data` itself (its start is overwritten; `bytes` is a view of it) instead of a copy. */
+  inPlace?: boolean;
 }
 
 export interface Compacted {
@@ -57,25 +59,38 @@ export interface Compacted {
 }
 
 /**
- * Where the plain stretch at the start of `data` ends, and the SGR sequences in it: the index of the
- * first byte that is not plain (or `data.length`).
+ * Where the plain stretch of `data` from `from` ends: the index of the first byte that is not plain
+ * output (or `data.length`).
  */
-function plainEnd(data: Uint8Array, from = 0): number {
+export function plainEnd(data: Uint8Array, from = 0): number {
   const n = data.length;
   // The rest of a character begun in the previous write (it is kept, not dropped).
-  let start = from;
-  while (start < from + 3 && start < n && data[start] >= 0x80 && data[start] <= 0xbf) start++;
-  for (let i = start; i < n; i++) {
+  let i = from;
+  while (i < from + 3 && i < n && data[i] >= 0x80 && data[i] <= 0xbf) i++;
+  // Printable ASCII, most of any flood, is skipped four bytes at a time (about four times faster
+  // than byte by byte, and the server scans every byte a shell prints).
+  const wordsFrom = (data.byteOffset + 3) & ~3;
+  const words = n >= 64 ? new Uint32Array(data.buffer, wordsFrom, ((data.byteOffset + n - wordsFrom) >> 2) | 0) : undefined;
+  const toWords = wordsFrom - data.byteOffset;
+  while (i < n) {
+    if (words !== undefined && ((i - toWords) & 3) === 0 && i >= toWords) {
+      let w = (i - toWords) >> 2;
+      while (w < words.length && printable4(words[w])) w++;
+      i = toWords + (w << 2);
+      if (i >= n) break;
+    }
     const b = data[i];
-    if (b >= 0x20 && b < 0x7f) continue;
-    if (b === LF || b === CR || b === 0x09 || b === 0x07 || b === 0x7f) continue;
+    if ((b >= 0x20 && b < 0x7f) || b === LF || b === CR || b === 0x09 || b === 0x07 || b === 0x7f) {
+      i++;
+      continue;
+    }
     if (b === ESC) {
       // Only SGR: ESC [ [0-9;:]* m
       if (data[i + 1] !== 0x5b) return i;
       let j = i + 2;
       while (j < n && ((data[j] >= 0x30 && data[j] <= 0x39) || data[j] === 0x3b || data[j] === 0x3a)) j++;
       if (j >= n || data[j] !== 0x6d) return i;
-      i = j;
+      i = j + 1;
       continue;
     }
     if (b >= 0x80) {
@@ -88,12 +103,20 @@ function plainEnd(data: Uint8Array, from = 0): number {
       const high = b === 0xf4 ? 0x8f : 0xbf;
       if (second < low || second > high) return i;
       for (let k = 2; k < len; k++) if (data[i + k] < 0x80 || data[i + k] > 0xbf) return i;
-      i += len - 1;
+      i += len;
       continue;
     }
     return i; // other C0 controls: BS, VT, FF, SO, SI, CAN, SUB…
   }
   return n;
+}
+
+/**
+ * Whether all four bytes of `x` are 0x20–0x7f (printable ASCII or DEL, all plain): no high bit set,
+ * and none below 0x20 — a borrow out of `x - 0x20202020` reaches a high bit exactly when one is.
+ */
+function printable4(x: number): boolean {
+  return ((x | ((x - 0x20202020) & ~x)) & 0x80808080) === 0;
 }
 
 /** Whether the SGR sequence at `from` (ESC [ params m) resets all attributes: `ESC[m` or `ESC[0m`. */
@@ -143,7 +166,18 @@ export function compactFlood(data: Uint8Array, head: HeadState, options: Compact
     if (sgrBytes > maxKeptSgr) return undefined;
   }
 
-  const out = new Uint8Array(data.length - (dropTo - dropFrom) + sgrBytes);
+  const dropped = dropTo - dropFrom - sgrBytes;
+  if (options.inPlace) {
+    // Each piece moves to an earlier place (or stays): the kept colour changes in order, then the rest.
+    let at = dropFrom;
+    for (const [from, to] of sgr) {
+      data.copyWithin(at, from, to);
+      at += to - from;
+    }
+    data.copyWithin(at, dropTo);
+    return { bytes: data.subarray(0, data.length - dropped), dropped, resumesAt: dropFrom + sgrBytes };
+  }
+  const out = new Uint8Array(data.length - dropped);
   out.set(data.subarray(0, dropFrom), 0);
   let at = dropFrom;
   for (const [from, to] of sgr) {
@@ -151,7 +185,7 @@ export function compactFlood(data: Uint8Array, head: HeadState, options: Compact
     at += to - from;
   }
   out.set(data.subarray(dropTo), at);
-  return { bytes: out, dropped: dropTo - dropFrom - sgrBytes, resumesAt: dropFrom + sgrBytes };
+  return { bytes: out, dropped, resumesAt: dropFrom + sgrBytes };
 }
 
 /** The xterm internals `compactFlood` needs (xterm.js 6: not public API, so read defensively). */

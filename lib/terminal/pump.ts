@@ -43,6 +43,9 @@ export interface PumpOptions {
   minDrop?: number;
 }
 
+/** How long the compaction buffer outlives its last use. */
+const ARENA_IDLE_MS = 2000;
+
 export class OutputPump {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -64,6 +67,10 @@ export class OutputPump {
   private readyAt = -1;
   private holding = false;
   private compactedAt = 0;
+  /** Where held output is compacted (kept while floods go on, let go a while after). */
+  private arena: Buffer | undefined;
+  private arenaTimer: ReturnType<typeof setTimeout> | undefined;
+  private arenaUsedAt = 0;
   private readonly o: Required<Omit<PumpOptions, "terminal">> & Pick<PumpOptions, "terminal">;
 
   constructor(options: PumpOptions) {
@@ -102,7 +109,8 @@ export class OutputPump {
     if (this.pendingBytes === 0 || this.stopped) return;
     if (!final && this.unacked > this.o.highWater && this.hold()) return;
     this.holding = false;
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    // A copy of what was held: the socket may still be writing it when the next flood compacts.
+    const all = this.pending.length === 1 && !this.inArena(this.pending[0]) ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     this.compactedAt = 0;
@@ -140,17 +148,55 @@ export class OutputPump {
     return true;
   }
 
-  /** Drops from the held output what the terminal could never show (the browser was ready before it). */
+  /**
+   * Drops from the held output what the terminal could never show (the browser was ready before it).
+   * The work happens in one buffer kept for the flood: what a compaction keeps stays at its start,
+   * new output is appended to it, and the next compaction works in place. A copy per compaction
+   * would make garbage at several times the flood's rate, and the server's heap is big enough that
+   * each collection it forces costs tens of milliseconds.
+   */
   private compactHeld(): void {
-    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    const total = this.pendingBytes;
+    const first = this.pending[0];
+    let arena = this.arena;
+    let at = 0;
+    let from = 0;
+    if (arena !== undefined && first.buffer === arena.buffer && first.byteOffset === arena.byteOffset) {
+      at = first.length; // already in place
+      from = 1;
+    }
+    if (arena === undefined || arena.length < total) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(total + this.o.compactAt, this.o.holdMax + this.o.compactAt));
+      if (at > 0) first.copy(bigger, 0, 0, at);
+      arena = this.arena = bigger;
+    }
+    for (let i = from; i < this.pending.length; i++) at += this.pending[i].copy(arena, at);
+    this.arenaUsedAt = performance.now();
+    if (this.arenaTimer === undefined) this.letArenaGo();
+    const data = arena.subarray(0, total);
     const { rows, scrollback } = this.o.terminal!();
     // Ready at the start of what is held: compactFlood's other checks are on the bytes themselves.
-    const done = compactFlood(data, { ground: true, cursorY: 0, scrollTop: 0, scrollBottom: 0 }, { rows, scrollback, minDrop: this.o.minDrop });
-    const kept = done ? Buffer.from(done.bytes.buffer, done.bytes.byteOffset, done.bytes.length) : data;
+    const done = compactFlood(data, { ground: true, cursorY: 0, scrollTop: 0, scrollBottom: 0 }, { rows, scrollback, minDrop: this.o.minDrop, inPlace: true });
+    const kept = done ? data.subarray(0, done.bytes.length) : data;
     if (done) this.dropped += done.dropped;
     this.pending = [kept];
     this.pendingBytes = kept.length;
     this.compactedAt = kept.length;
+  }
+
+  /** Lets the compaction buffer go once no compaction has used it for a while. */
+  private letArenaGo(): void {
+    this.arenaTimer = setTimeout(() => {
+      if (performance.now() - this.arenaUsedAt < ARENA_IDLE_MS) return this.letArenaGo();
+      this.arenaTimer = undefined;
+      this.arena = undefined;
+    }, ARENA_IDLE_MS);
+    this.arenaTimer.unref?.();
+  }
+
+  /** Whether `chunk` lies in the compaction buffer, which the next compaction overwrites. */
+  private inArena(chunk: Buffer): boolean {
+    return this.arena !== undefined && chunk.buffer === this.arena.buffer;
   }
 
   /** The browser's terminal was ready (parser between sequences, cursor in the scroll region) after `offset` bytes. */
@@ -182,6 +228,8 @@ export class OutputPump {
    */
   stop(): void {
     this.stopped = true;
+    this.arena = undefined;
+    if (this.arenaTimer !== undefined) clearTimeout(this.arenaTimer);
     this.pending = [];
     this.pendingBytes = 0;
     this.unacked = 0;

@@ -362,6 +362,26 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
 });
 
 describe("OutputPump holding output", () => {
+  it("never changes a message after sending it, while later floods are compacted in its place", () => {
+    // The socket may still be writing a message when the next flood is held and compacted: each
+    // message must stay as it was sent (the pump reuses one buffer for compaction).
+    const sent: Array<{ ref: Buffer; copy: Buffer }> = [];
+    const pump = new OutputPump({ send: (c) => sent.push({ ref: c, copy: Buffer.from(c) }), pause: () => {}, resume: () => {}, highWater: 4000, lowWater: 2000, compactAt: 4000, holdMax: 1 << 20, minDrop: 1, terminal: () => ({ rows: 5, scrollback: 10 }) });
+    let n = 0;
+    const lines = (count: number) => Buffer.from(Array.from({ length: count }, () => `line ${n++}\r\n`).join(""));
+    pump.ready(0);
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 20; i++) {
+        pump.push(lines(50));
+        pump.flush();
+      }
+      pump.ack(pump.unacked); // releases what was held, compacted
+    }
+    assert.ok(pump.dropped > 0, "the pump compacted held output");
+    assert.ok(sent.length > 6);
+    for (const [i, m] of sent.entries()) assert.ok(m.ref.equals(m.copy), `message ${i} changed after it was sent`);
+  });
+
   it("sends what it holds before an exit (flush(true)), so the end of a flood is never lost", () => {
     const sent: Buffer[] = [];
     const pump = new OutputPump({ send: (c) => sent.push(c), pause: () => {}, resume: () => {}, highWater: 1000, lowWater: 500, compactAt: 1 << 20, terminal: () => ({ rows: 10, scrollback: 10 }) });
