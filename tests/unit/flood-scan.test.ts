@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { plainEnd } from "@/lib/shared/flood";
+import { plainEnd, type WordView } from "@/lib/shared/flood";
 
 // plainEnd skips printable ASCII four bytes at a time; this checks it against the rule written out
-// byte by byte, on random streams at every alignment, and that the fast path is really taken.
+// byte by byte, on random streams at every alignment and start (a wrong four-byte test fails both).
 
 /** The rule, one byte at a time: printable text, TAB, CR, LF, BEL, DEL, SGR, whole valid UTF-8. */
 function reference(data: Uint8Array, from: number): number {
@@ -76,8 +76,11 @@ describe("plainEnd", () => {
         const host = new Uint8Array(length + 8);
         host.set(data, offset);
         const view = host.subarray(offset, offset + length);
+        // Each start alone, and all with one word view, as PlainScanner calls it along a buffer.
+        const words: WordView = {};
         for (const from of [0, 1, 2, 3, Math.floor(rand() * length)]) {
           assert.equal(plainEnd(view, from), reference(data, from), `seed ${seed}, offset ${offset}, from ${from}`);
+          assert.equal(plainEnd(view, from, words), reference(data, from), `seed ${seed}, offset ${offset}, from ${from}, shared view`);
         }
       }
     }
