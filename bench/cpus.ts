@@ -15,7 +15,7 @@ import path from "node:path";
 export interface CpuSplit {
   /** An executable that starts Chromium on the browser's CPU (for Playwright's `executablePath`). */
   chromium: string;
-  /** The CPUs of the engine, the server and this process, as `taskset` lists them (e.g. "0"). */
+  /** The CPUs of the engine, the server and this process, as `taskset -c` takes them (e.g. "0"). */
   hostCpus: string;
   browserCpu: number;
   restore: () => void;
@@ -36,6 +36,18 @@ function enginePids(): number[] {
   return pids;
 }
 
+/** The CPUs in `taskset -c -p` output ("pid 1's current affinity list: 0-2,5"). */
+function cpuList(out: string): number[] {
+  const list = /list:\s*([0-9,-]+)/.exec(out)?.[1];
+  if (!list) throw new Error(`unexpected taskset output: ${out.trim()}`);
+  const cpus: number[] = [];
+  for (const part of list.split(",")) {
+    const [from, to = from] = part.split("-").map(Number);
+    for (let c = from; c <= to; c++) cpus.push(c);
+  }
+  return cpus;
+}
+
 /** The affinity mask `taskset -p` reports for `pid` (hex, e.g. "3"). */
 function maskOf(pid: number): string {
   const out = execFileSync("taskset", ["-p", String(pid)], { encoding: "utf8" });
@@ -54,11 +66,15 @@ function pin(pid: number, cpus: string, list = true): void {
  * allowed to set the engine's affinity (not root).
  */
 export function splitCpus(chromiumPath: string, serverPid: number): CpuSplit | { skipped: string } {
-  const cpus = os.availableParallelism();
-  if (cpus < 2) return { skipped: `needs 2 CPUs, has ${cpus}` };
-  const browserCpu = cpus - 1;
-  const hostCpus = cpus === 2 ? "0" : `0-${cpus - 2}`;
-  const pids = [...new Set([...enginePids(), serverPid, process.pid])];
+  let allowed: number[];
+  try {
+    allowed = cpuList(execFileSync("taskset", ["-c", "-p", String(process.pid)], { encoding: "utf8" }));
+  } catch (e) {
+    return { skipped: `no taskset (${(e as Error).message.split("\n")[0]})` };
+  }
+  if (allowed.length < 2) return { skipped: `needs 2 CPUs, has ${allowed.length}` };
+  const browserCpu = allowed[allowed.length - 1];
+  const hostCpus = allowed.slice(0, -1).join(",");
   const saved = new Map<number, string>();
   const restore = () => {
     for (const [pid, mask] of saved) {
@@ -69,14 +85,20 @@ export function splitCpus(chromiumPath: string, serverPid: number): CpuSplit | {
       }
     }
   };
-  try {
-    for (const pid of pids) {
-      saved.set(pid, maskOf(pid));
-      pin(pid, hostCpus);
+  for (const pid of new Set([...enginePids(), serverPid, process.pid])) {
+    let mask: string;
+    try {
+      mask = maskOf(pid);
+    } catch {
+      continue; // ended meanwhile
     }
-  } catch (e) {
-    restore();
-    return { skipped: `cannot set CPU affinity (${(e as Error).message.split("\n")[0]})` };
+    try {
+      pin(pid, hostCpus);
+      saved.set(pid, mask);
+    } catch (e) {
+      restore();
+      return { skipped: `cannot set the CPU affinity of process ${pid} (${(e as Error).message.split("\n")[0]})` };
+    }
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hakuriver-bench-cpu-"));
   const chromium = path.join(dir, "chromium");
