@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { plainEnd, type WordView } from "@/lib/shared/flood";
+import { seededRandom } from "../helpers/random";
 
 // plainEnd skips printable ASCII four bytes at a time; this checks it against the rule written out
 // byte by byte, on random streams at every alignment and start (a wrong four-byte test fails both).
@@ -37,17 +38,6 @@ function reference(data: Uint8Array, from: number): number {
   return n;
 }
 
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Mostly printable text with, now and then, one of the bytes that end or bend a plain stretch. */
 function stream(rand: () => number, length: number, oddOneIn: number): Uint8Array {
   const odd = [0x00, 0x08, 0x0b, 0x1a, 0x1f, 0x1b, 0x7f, 0x80, 0x9f, 0xa0, 0xbf, 0xc2, 0xc3, 0xe2, 0xed, 0xf0, 0xf4, 0xf5, 0xff, 0x0a, 0x0d, 0x09, 0x07];
@@ -68,7 +58,7 @@ function stream(rand: () => number, length: number, oddOneIn: number): Uint8Arra
 describe("plainEnd", () => {
   it("agrees with the byte-by-byte rule on random streams at every alignment and start", () => {
     for (let seed = 1; seed <= 400; seed++) {
-      const rand = random(seed);
+      const rand = seededRandom(seed);
       const length = 64 + Math.floor(rand() * 600);
       const data = stream(rand, length, [8, 40, 400, 5000][seed % 4]);
       // The same bytes at each offset in a larger buffer, as Buffers from a pool are.

@@ -4,6 +4,7 @@ import headless from "@xterm/headless";
 import { compactFlood, headState, type CompactOptions } from "@/lib/shared/flood";
 import { TerminalWriter } from "@/lib/shared/terminal-writer";
 import { OutputPump } from "@/lib/terminal/pump";
+import { seededRandom } from "../helpers/random";
 
 // Checked against xterm's own parser (@xterm/headless: the same core as the browser's xterm): a
 // stream written whole and the same stream written the way the browser writes it during a flood
@@ -46,24 +47,12 @@ function dump(term: Terminal): string {
   return out.join("\n");
 }
 
-/** A small seeded generator (mulberry32), so a failure names its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const enc = new TextEncoder();
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 /** A stream like a shell's: floods of log lines with everything a terminal program sends between them. */
 function stream(seed: number): Uint8Array {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
   const word = () => "abcdefghijklmnopqrstuvwxyz0123456789".slice(0, 1 + Math.floor(rnd() * 12));
   const text = (max: number) => Array.from({ length: Math.floor(rnd() * max) }, word).join(" ");
@@ -131,7 +120,7 @@ function stream(seed: number): Uint8Array {
  * slices cut at arbitrary bytes.
  */
 async function writeCompacting(term: Terminal, data: Uint8Array, seed: number, threshold: number, options: Partial<CompactOptions> = {}): Promise<number> {
-  const rnd = random(seed ^ 0x5bd1e995);
+  const rnd = seededRandom(seed ^ 0x5bd1e995);
   let dropped = 0;
   let at = 0;
   while (at < data.length) {
@@ -219,7 +208,7 @@ describe("compactFlood against xterm's parser", () => {
 describe("TerminalWriter", () => {
   /** Pushes `data` in chunks of up to `chunk` bytes as messages arrive, and waits until all is acknowledged. */
   async function feed(writer: TerminalWriter, acked: () => number, data: Uint8Array, chunk: number, seed: number): Promise<void> {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     for (let at = 0; at < data.length; ) {
       const n = 1 + Math.floor(rnd() * chunk);
       writer.push(data.subarray(at, at + n));
@@ -282,7 +271,7 @@ describe("dropping on both sides: server OutputPump and browser TerminalWriter",
    * going back as they would over the socket; the source is paused and resumed as the pump asks.
    */
   async function throughBoth(data: Uint8Array, seed: number) {
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const term = terminal();
     const box: { writer?: TerminalWriter } = {};
     let paused = false;
