@@ -161,8 +161,8 @@ export class OutputPump {
     let arena = this.arena;
     let at = 0;
     let from = 0;
-    if (arena !== undefined && first.buffer === arena.buffer && first.byteOffset === arena.byteOffset) {
-      at = first.length; // already in place
+    if (this.inArena(first)) {
+      at = first.length; // what the last compaction kept, already in place at the start
       from = 1;
     }
     if (arena === undefined || arena.length < total) {
