@@ -2,9 +2,9 @@
 
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
-import { io } from "socket.io-client";
-import { applyContainerChanges, viewOfContainers, type ContainerChanges, type ContainersView, type CreationJob, type HostContainer } from "@/lib/shared/containers";
-import type { PackagingJob, Verification } from "@/lib/shared/tarballs";
+import { io, type Socket } from "socket.io-client";
+import { applyContainerChanges, viewOfContainers, type ContainersView, type HostContainer } from "@/lib/shared/containers";
+import type { EngineState, LiveClientEvents, LiveServerEvents } from "@/lib/shared/socket-events";
 import { queryKeys } from "./keys";
 
 
@@ -13,7 +13,7 @@ export interface LiveState {
   connected: boolean;
   /** It was up once and is down now (the page says so and polls). */
   lost: boolean;
-  engine?: { reachable: boolean; version?: string };
+  engine?: EngineState;
 }
 
 const LiveContext = createContext<LiveState>({ connected: false, lost: false });
@@ -45,22 +45,22 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
   const [state, setState] = useState<LiveState>({ connected: false, lost: false });
 
   useEffect(() => {
-    const socket = io("/live", { transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+    const socket: Socket<LiveServerEvents, LiveClientEvents> = io("/live", { transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
     socket.on("connect", () => setState((s) => ({ ...s, connected: true, lost: false })));
     socket.on("disconnect", () => setState((s) => ({ ...s, connected: false, lost: true })));
     socket.on("connect_error", () => setState((s) => (s.connected ? { ...s, connected: false, lost: true } : s)));
     // The feed's list by ID: a full list on (re)connect, then only what changed.
     const byId = new Map<string, HostContainer>();
-    socket.on("containers", ({ containers }: { containers: HostContainer[] }) => {
+    socket.on("containers", ({ containers }) => {
       byId.clear();
       applyContainers(client, applyContainerChanges(byId, { upsert: containers, remove: [] }));
     });
-    socket.on("containers:changed", (changes: ContainerChanges) => applyContainers(client, applyContainerChanges(byId, changes)));
-    socket.on("jobs", ({ jobs }: { jobs: PackagingJob[] }) => client.setQueryData(queryKeys.jobs, jobs));
-    socket.on("creations", ({ creations }: { creations: CreationJob[] }) => client.setQueryData(queryKeys.creations, creations));
+    socket.on("containers:changed", (changes) => applyContainers(client, applyContainerChanges(byId, changes)));
+    socket.on("jobs", ({ jobs }) => client.setQueryData(queryKeys.jobs, jobs));
+    socket.on("creations", ({ creations }) => client.setQueryData(queryKeys.creations, creations));
     socket.on("tarballs", () => void client.invalidateQueries({ queryKey: queryKeys.tarballs }));
-    socket.on("verifications", ({ verifications }: { verifications: Verification[] }) => client.setQueryData(queryKeys.verifications, verifications));
-    socket.on("engine", (engine: LiveState["engine"]) => setState((s) => ({ ...s, engine })));
+    socket.on("verifications", ({ verifications }) => client.setQueryData(queryKeys.verifications, verifications));
+    socket.on("engine", (engine) => setState((s) => ({ ...s, engine })));
     // Other nodes write to shared storage without any event reaching us: look again when the tab is seen.
     const onVisible = () => {
       if (document.visibilityState === "visible") void client.invalidateQueries({ queryKey: queryKeys.tarballs });

@@ -1,5 +1,7 @@
 import type { Terminal } from "@xterm/xterm";
 
+/* Patches and hooks on xterm.js, each a small piece with its reason. */
+
 type SelectionHandler = (start: [number, number] | undefined, end: [number, number] | undefined, columnSelectMode: boolean) => void;
 
 /**
@@ -24,4 +26,51 @@ export function skipEmptySelectionRedraws(term: Terminal): void {
     drawn = selection;
     original.call(service, start, end, columnSelectMode);
   };
+}
+
+interface Disposable {
+  dispose(): void;
+}
+
+/** The parser hooks of an xterm Terminal, browser or headless. */
+interface HookableTerminal {
+  parser: {
+    registerCsiHandler(id: { prefix?: string; intermediates?: string; final: string }, callback: () => boolean): Disposable;
+    registerDcsHandler(id: { prefix?: string; intermediates?: string; final: string }, callback: () => boolean): Disposable;
+    registerOscHandler(ident: number, callback: (data: string) => boolean): Disposable;
+  };
+}
+
+export interface QueryGuard extends Disposable {
+  /** While on, the terminal answers no query in what it parses. */
+  active: boolean;
+}
+
+/** Sequences xterm answers into the shell's input: device attributes and status, cursor position, modes, window size, settings. */
+const ANSWERED_CSI = [
+  { final: "c" },
+  { prefix: ">", final: "c" },
+  { final: "n" },
+  { prefix: "?", final: "n" },
+  { intermediates: "$", final: "p" },
+  { prefix: "?", intermediates: "$", final: "p" },
+  { final: "t" },
+];
+/** Colour queries (`OSC 4;n;?`, `OSC 10;?` …): answered when their data holds a "?". */
+const ANSWERED_OSC = [4, 10, 11, 12];
+
+/**
+ * A resume replays a shell's old output, and with it the queries a prompt or program made then
+ * (where is the cursor, what terminal is this): answered again, the answers would reach the shell
+ * as if typed. While `active`, these are swallowed by handlers that run before xterm's own — and
+ * only these, so keys typed during a replay go to the shell as usual.
+ */
+export function guardReplayQueries(term: HookableTerminal): QueryGuard {
+  const guard = { active: false, dispose: () => hooks.forEach((h) => h.dispose()) };
+  const hooks: Disposable[] = [
+    ...ANSWERED_CSI.map((id) => term.parser.registerCsiHandler(id, () => guard.active)),
+    term.parser.registerDcsHandler({ intermediates: "$", final: "q" }, () => guard.active),
+    ...ANSWERED_OSC.map((ident) => term.parser.registerOscHandler(ident, (data) => guard.active && data.includes("?"))),
+  ];
+  return guard;
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import type { IncomingMessage } from "node:http";
 import { PassThrough, type Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { docker } from "./client";
@@ -179,13 +180,37 @@ export async function isContainerRunning(container: string): Promise<boolean> {
     .then((i) => i.State.Running, () => false);
 }
 
-/** A container's ID and whether it runs; AppError when it does not exist or the engine is away. */
-export async function containerRunState(ref: string): Promise<{ id: string; running: boolean }> {
+/** A container's ID, whether it runs and its default user ("" is root); AppError when it does not exist or the engine is away. */
+export async function containerRunState(ref: string): Promise<{ id: string; running: boolean; user: string }> {
   try {
     const info = await docker().getContainer(ref).inspect();
-    return { id: info.Id, running: info.State.Running };
+    return { id: info.Id, running: info.State.Running, user: info.Config?.User ?? "" };
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: ref });
+  }
+}
+
+/** Go's os.FileMode bits in the engine's path stat. */
+const MODE_DIR = 0x80000000;
+const MODE_SYMLINK = 1 << 27;
+
+/**
+ * Whether `path` in the container is a file anyone may execute (or a symlink, which `[ -x ]` in the
+ * container would follow), from the engine's path stat (`HEAD /containers/{id}/archive`): no exec,
+ * nothing run inside. Undefined when the engine cannot say.
+ */
+export async function isExecutableIn(container: string, path: string): Promise<boolean | undefined> {
+  try {
+    const res = (await docker().getContainer(container).infoArchive({ path })) as IncomingMessage;
+    res.resume();
+    const header = res.headers["x-docker-container-path-stat"];
+    if (typeof header !== "string") return undefined;
+    const { mode } = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as { mode?: unknown };
+    if (typeof mode !== "number") return undefined;
+    if (mode & MODE_SYMLINK) return true;
+    return !(mode & MODE_DIR) && (mode & 0o111) !== 0;
+  } catch (err) {
+    return (err as { statusCode?: number }).statusCode === 404 ? false : undefined;
   }
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { Namespace } from "socket.io";
 import { listContainers } from "@/lib/docker/containers";
 import type { ContainerChanges, HostContainer } from "@/lib/shared/containers";
+import type { EngineState, LiveClientEvents, LiveServerEvents } from "@/lib/shared/socket-events";
 import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
@@ -15,9 +16,7 @@ import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifi
  * server, lib/docker/events.ts), the Create Tar jobs, and the container dir. Pages get pushed
  * state over Socket.IO (namespace /live) and only fall back to polling while the socket is down.
  *
- * Server → client: `containers` {containers: every container, as the "all" view lists them} once on
- * connect, then `containers:changed` {upsert, remove} (ContainerChanges: only rows that changed),
- * `jobs` {jobs}, `creations` {creations}, `tarballs` (a hint: the dir changed), `engine` {reachable, version?}.
+ * The events (server → page only) are typed in lib/shared/socket-events.ts (LiveServerEvents).
  * A burst of engine events costs one container list call, however many pages are open.
  */
 export const LIVE_NAMESPACE = "/live";
@@ -34,9 +33,11 @@ const RACY_ACTIONS = /^(die|oom|kill|stop)$/;
 const recentVerifications = () =>
   listVerifications().filter((v) => v.phase === "running" || Date.now() - Date.parse(v.finishedAt ?? v.startedAt) < 10 * 60_000);
 
-export function registerLive(nsp: Namespace): void {
-  let engine: { reachable: boolean; version?: string } | undefined;
-  const setEngine = (value: { reachable: boolean; version?: string }) => {
+export type LiveNamespace = Namespace<LiveClientEvents, LiveServerEvents>;
+
+export function registerLive(nsp: LiveNamespace): void {
+  let engine: EngineState | undefined;
+  const setEngine = (value: EngineState) => {
     engine = value;
     nsp.emit("engine", engine);
   };

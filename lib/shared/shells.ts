@@ -7,7 +7,11 @@
 export interface ShellSummary {
   id: string;
   container: string;
+  /** As asked: "auto" (bash, else sh) or a command line. */
   command: string;
+  /** What runs: "bash", "sh" or the command line ("bash or sh" when the engine could not say which). */
+  program: string;
+  /** Who it runs as (the container's default when none was asked: "root" if the image names none). */
   user: string;
   /** Unix ms. */
   startedAt: number;
@@ -15,9 +19,15 @@ export interface ShellSummary {
   attached: boolean;
 }
 
-export type OpenAck =
-  | { ok: true; id: string; container: string; command: string; startedAt: number; scrollback: number; graceSeconds: number }
-  | { ok: false; error: string };
+/** The shell a socket is attached to, as the open or resume answers it. */
+export interface AttachedShell extends Omit<ShellSummary, "attached"> {
+  /** Lines of scrollback the terminal should keep. */
+  scrollback: number;
+  /** How long the shell waits for a resume after the connection drops. */
+  graceSeconds: number;
+}
+
+export type OpenAck = ({ ok: true } & AttachedShell) | { ok: false; error: string };
 
 export type ListAck = { ok: true; shells: ShellSummary[] } | { ok: false; error: string };
 

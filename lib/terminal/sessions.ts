@@ -75,13 +75,22 @@ export class LiveShell {
     return this.shell.command;
   }
 
+  /** What runs ("bash", "sh" or the command line) and as whom. */
+  get program(): string {
+    return this.shell.program;
+  }
+
+  get user(): string {
+    return this.shell.user;
+  }
+
   /** Ended, or ending. */
   get over(): boolean {
     return this.ending !== undefined;
   }
 
   summary(): ShellSummary {
-    return { id: this.id, container: this.container, command: this.command, user: this.options.user ?? "", startedAt: this.startedAt, attached: !!this.client };
+    return { id: this.id, container: this.container, command: this.command, program: this.shell.program, user: this.shell.user, startedAt: this.startedAt, attached: !!this.client };
   }
 
   /** Bytes held for a resume (the bench reads it). */

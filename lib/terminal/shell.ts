@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import { dockerMessage, isUnreachable, unreachableError } from "@/lib/docker/errors";
-import { containerRunState, isContainerRunning, startTtyExec } from "@/lib/docker/exec";
+import { containerRunState, isContainerRunning, isExecutableIn, startTtyExec } from "@/lib/docker/exec";
 import { AppError } from "@/lib/shared/errors";
 import { MARKER_VAR, endShells, markerOf, noteShell } from "./cleanup";
 
@@ -48,8 +48,12 @@ export class ShellSession {
   private stream?: Duplex;
   private closed = false;
   private ended = false;
-  /** What the shell runs, for the UI: "auto" means bash or sh. */
+  /** What the shell runs, as asked: "auto" means bash or sh. */
   command = "auto";
+  /** What runs, for the UI: "bash", "sh" (what "auto" chose) or the command line. */
+  program = "bash or sh";
+  /** Who it runs as: the user asked for, else the container's default ("root" when it has none). */
+  user = "";
   private startedAt = 0;
   /** The first output, to tell "command not found" (reported in-stream by Docker) from a normal end. */
   private head = Buffer.alloc(0);
@@ -75,6 +79,9 @@ export class ShellSession {
 
     const custom = splitCommand(this.options.command ?? "");
     this.command = custom.length ? custom.join(" ") : "auto";
+    this.user = this.options.user || info.user || "root";
+    // What "auto" picks, asked of the engine while the exec starts (the same test as AUTO_SHELL's).
+    const hasBash = custom.length ? undefined : isExecutableIn(info.id, "/bin/bash");
     try {
       ({ exec: this.exec, stream: this.stream } = await startTtyExec(container, {
         cmd: custom.length ? custom : AUTO_SHELL,
@@ -103,6 +110,7 @@ export class ShellSession {
       await this.cleanUp();
       throw new AppError("conflict:shell", "The shell was closed while it was opening.");
     }
+    this.program = custom.length ? this.command : ({ true: "bash", false: "sh", undefined: "bash or sh" } as const)[`${await hasBash}`];
     const stream = this.stream;
     this.startedAt = Date.now();
     stream.on("data", (chunk: Buffer) => {

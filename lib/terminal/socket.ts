@@ -1,6 +1,6 @@
 import "server-only";
 import type { Server as HttpServer } from "node:http";
-import { Server, type Namespace } from "socket.io";
+import { Server, type Namespace, type Socket } from "socket.io";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { authorise } from "@/lib/auth/authorise";
@@ -9,21 +9,16 @@ import { guardSockets } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
-import { LIVE_NAMESPACE, registerLive } from "@/lib/live/hub";
+import { LIVE_NAMESPACE, registerLive, type LiveNamespace } from "@/lib/live/hub";
 import type { ListAck, OpenAck } from "@/lib/shared/shells";
+import type { TerminalClientEvents, TerminalServerEvents } from "@/lib/shared/socket-events";
 import { type LiveShell, type Owner, type ShellClient, endShellsOfRevoked, findShell, openShell, shellsOf } from "./sessions";
 
 export { closeAllShells } from "./sessions";
 
 /**
- * The terminal namespace of Socket.IO, on the same port as Next.
- *
- * Client → server: `open` {container, command?, user?, cols, rows} (ack {ok, id, command,
- * startedAt, scrollback, graceSeconds} or {ok:false, error}), `resume` {id, cols, rows} (the same
- * ack, then the kept output), `list` {container} (ack {ok, shells}: this login session's shells
- * there, to offer a resume), `input` (string or bytes), `resize` {cols, rows}, `ack` (bytes the
- * terminal has rendered), `close-shell` [{id}] (acked). Server → client: `output` (bytes), `replay` (bytes: the kept output,
- * first thing after a resume; not acknowledged), `exit` {code, reason}, `moved` (the shell was resumed elsewhere; this socket is dropped).
+ * The terminal namespace of Socket.IO, on the same port as Next. Its events and payloads are
+ * typed once for both ends in lib/shared/socket-events.ts (TerminalClientEvents, TerminalServerEvents).
  *
  * One shell per socket. "Close shell" ends it at once; a socket that drops without it leaves the
  * shell waiting for a resume by the same login session (./sessions.ts). Output passes through an
@@ -65,124 +60,176 @@ export function attachSockets(httpServer: HttpServer, token: string, options: { 
   guardSockets(io, token, options);
   // The default namespace has no handlers; refuse it explicitly.
   io.of("/").use((_socket, next) => next(new Error("Use the /terminal or /live namespace.")));
-  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE), token);
+  registerTerminalNamespace(io.of(TERMINAL_NAMESPACE) as unknown as TerminalNamespace, token);
   // A logout ends that session's shells, attached or waiting for a resume.
   const unsubscribe = sessionRevocations().onRevoke(endShellsOfRevoked);
   httpServer.once("close", unsubscribe);
-  registerLive(io.of(LIVE_NAMESPACE));
+  registerLive(io.of(LIVE_NAMESPACE) as unknown as LiveNamespace);
   return io;
 }
 
-function registerTerminalNamespace(nsp: Namespace, token: string): void {
+type TerminalNamespace = Namespace<TerminalClientEvents, TerminalServerEvents>;
+type TerminalSocket = Socket<TerminalClientEvents, TerminalServerEvents>;
+
+function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void {
   nsp.on("connection", (socket) => {
     // The handshake was authorised (lib/auth/sockets.ts); this reads who it was, for ownership.
     const who = authorise(token, { method: "GET", headers: socket.request.headers as Record<string, string> });
     if (!who.ok) return void socket.disconnect(true);
     const owner: Owner = who.credential === "cookie" ? { id: who.id, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id };
-    let live: LiveShell | undefined;
-    // The shell being opened: its output reaches the browser (and is acknowledged) before the open
-    // completes, and an acknowledgement lost then would hold the flow control shut for good.
-    let opening: LiveShell | undefined;
-    const client: ShellClient = {
+    new TerminalConnection(socket, owner).listen();
+  });
+}
+
+/** What the ack of a request is, when the client sent one: a function, or nothing to answer. */
+function replier<T>(ack: unknown): (value: T) => void {
+  return (value) => typeof ack === "function" && ack(value);
+}
+
+function badRequest(error: z.ZodError): { ok: false; error: string } {
+  return { ok: false, error: error.issues[0]?.message ?? "Bad request." };
+}
+
+/**
+ * One socket of the /terminal namespace and its one shell.
+ *
+ * Its state changes synchronously as each request arrives, before anything is awaited: `busy`
+ * from the moment an open or resume is accepted, so that requests sent together (8 opens at once)
+ * find the socket taken instead of each starting a shell nobody would end.
+ */
+class TerminalConnection {
+  private live?: LiveShell;
+  /** The shell being opened: its output reaches the browser (and is acknowledged) before the open completes. */
+  private opening?: LiveShell;
+  private busy = false;
+  private readonly client: ShellClient;
+
+  constructor(
+    private readonly socket: TerminalSocket,
+    private readonly owner: Owner,
+  ) {
+    this.client = {
       send: (chunk) => socket.emit("output", chunk),
       replay: (chunk) => socket.emit("replay", chunk),
       exit: (info) => {
-        live = undefined;
+        this.live = undefined;
+        this.busy = false;
         socket.emit("exit", info);
       },
       movedAway: () => {
-        live = undefined;
+        this.live = undefined;
         socket.emit("moved");
         socket.disconnect();
       },
     };
-    const opened = (s: LiveShell): OpenAck => {
-      const config = getConfig();
-      return { ok: true, id: s.id, container: s.container, command: s.command, startedAt: s.startedAt, scrollback: config.shellScrollback, graceSeconds: config.shellGraceSeconds };
-    };
+  }
 
-    socket.on("open", async (raw: unknown, ack?: unknown) => {
-      const reply = (value: OpenAck) => typeof ack === "function" && ack(value);
-      const parsed = openSchema.safeParse(raw);
-      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
-      if (live) return reply({ ok: false, error: "This connection already has a shell." });
-      try {
-        const s = await openShell(owner, parsed.data, client, (created) => (opening = created));
-        opening = undefined;
-        if (!s.over) live = s;
-        audit({ session: owner.id, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.command}${parsed.data.user ? ` as ${parsed.data.user}` : ""}` });
-        reply(opened(s));
-        // Gone while Docker was starting it: it waits for a resume like any dropped shell.
-        if (socket.disconnected) s.detach(client, "disconnected while opening");
-      } catch (err) {
-        opening = undefined;
-        const message = toAppError(err).message;
-        audit({ session: owner.id, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
-        reply({ ok: false, error: message });
-      }
-    });
-
-    socket.on("resume", async (raw: unknown, ack?: unknown) => {
-      const reply = (value: OpenAck) => typeof ack === "function" && ack(value);
-      const parsed = resumeSchema.safeParse(raw);
-      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
-      if (live) return reply({ ok: false, error: "This connection already has a shell." });
-      let s: LiveShell;
-      try {
-        s = findShell(owner, parsed.data.id);
-      } catch (err) {
-        audit({ session: owner.id, action: "shell.resume", target: parsed.data.id, result: "error", detail: toAppError(err).message });
-        return reply({ ok: false, error: toAppError(err).message });
-      }
-      live = s;
-      // The ack first, so the browser knows what the replay that follows belongs to.
-      reply(opened(s));
-      await s.resume(client, parsed.data);
-    });
-
-    socket.on("list", (raw: unknown, ack?: unknown) => {
-      const reply = (value: ListAck) => typeof ack === "function" && ack(value);
-      const parsed = listSchema.safeParse(raw);
-      if (!parsed.success) return reply({ ok: false, error: parsed.error.issues[0]?.message ?? "Bad request." });
-      reply({ ok: true, shells: shellsOf(owner, parsed.data.container) });
-    });
-
+  listen(): void {
+    const { socket } = this;
+    socket.on("open", (raw, ack) => void this.open(raw, replier<OpenAck>(ack)));
+    socket.on("resume", (raw, ack) => void this.resume(raw, replier<OpenAck>(ack)));
+    socket.on("list", (raw, ack) => this.list(raw, replier<ListAck>(ack)));
     socket.on("input", (data: unknown) => {
-      if ((typeof data === "string" || Buffer.isBuffer(data)) && data.length <= MAX_INPUT) live?.input(data);
+      if ((typeof data === "string" || Buffer.isBuffer(data)) && data.length <= MAX_INPUT) this.live?.input(data);
     });
-
-    socket.on("resize", (raw: unknown) => {
+    socket.on("resize", (raw) => {
       const parsed = resizeSchema.safeParse(raw);
-      if (parsed.success) void live?.resize(parsed.data.cols, parsed.data.rows);
+      if (parsed.success) void this.live?.resize(parsed.data.cols, parsed.data.rows);
     });
-
-    socket.on("ack", (bytes: unknown) => (live ?? opening)?.ack(bytes));
-
-    // Close shell: this connection's shell, or (with an id) one of this login session's that waits
-    // for a resume, which the user chose to end rather than resume.
-    // The ack lets a client disconnect only once the close is in: Socket.IO drops an event that
-    // arrives together with its sender's disconnect, so "close, then disconnect at once" could
-    // leave the shell waiting for a resume instead of ending it.
-    socket.on("close-shell", (...args: unknown[]) => {
-      const ack = args.find((a): a is () => void => typeof a === "function");
-      const named = closeSchema.safeParse(args[0]);
-      if (named.success && named.data.id !== live?.id) {
-        try {
-          void findShell(owner, named.data.id).end("closed by the user");
-        } catch {
-          // Gone already, or not this session's: nothing to end.
-        }
-      } else {
-        const s = live;
-        live = undefined;
-        void s?.end("closed by the user");
-      }
-      ack?.();
-    });
+    socket.on("ack", (bytes) => (this.live ?? this.opening)?.ack(bytes));
+    socket.on("close-shell", (...args: unknown[]) => this.closeShell(args));
     socket.on("disconnect", (reason) => {
-      const s = live;
-      live = undefined;
-      s?.detach(client, `disconnected (${reason})`);
+      const s = this.live;
+      this.live = undefined;
+      s?.detach(this.client, `disconnected (${reason})`);
     });
-  });
+  }
+
+  private attached(s: LiveShell): OpenAck {
+    const config = getConfig();
+    const { id, container, command, program, user, startedAt } = s.summary();
+    return { ok: true, id, container, command, program, user, startedAt, scrollback: config.shellScrollback, graceSeconds: config.shellGraceSeconds };
+  }
+
+  /** Takes the socket for an open or resume, or says why not. */
+  private take(): string | undefined {
+    if (this.live || this.busy) return "This connection already has a shell.";
+    this.busy = true;
+  }
+
+  private async open(raw: unknown, reply: (value: OpenAck) => void): Promise<void> {
+    const parsed = openSchema.safeParse(raw);
+    if (!parsed.success) return reply(badRequest(parsed.error));
+    const taken = this.take();
+    if (taken) return reply({ ok: false, error: taken });
+    const { owner, socket } = this;
+    try {
+      const s = await openShell(owner, parsed.data, this.client, (created) => (this.opening = created));
+      this.opening = undefined;
+      if (!s.over) this.live = s;
+      else this.busy = false;
+      audit({ session: owner.id, action: "shell.open", target: s.container, result: "ok", detail: `${s.id}: ${s.program} as ${s.user}` });
+      reply(this.attached(s));
+      // Gone while Docker was starting it: it waits for a resume like any dropped shell.
+      if (socket.disconnected) {
+        this.live = undefined;
+        s.detach(this.client, "disconnected while opening");
+      }
+    } catch (err) {
+      this.opening = undefined;
+      this.busy = false;
+      const message = toAppError(err).message;
+      audit({ session: owner.id, action: "shell.open", target: parsed.data.container, result: "error", detail: message });
+      reply({ ok: false, error: message });
+    }
+  }
+
+  private async resume(raw: unknown, reply: (value: OpenAck) => void): Promise<void> {
+    const parsed = resumeSchema.safeParse(raw);
+    if (!parsed.success) return reply(badRequest(parsed.error));
+    const taken = this.take();
+    if (taken) return reply({ ok: false, error: taken });
+    let s: LiveShell;
+    try {
+      s = findShell(this.owner, parsed.data.id);
+    } catch (err) {
+      this.busy = false;
+      audit({ session: this.owner.id, action: "shell.resume", target: parsed.data.id, result: "error", detail: toAppError(err).message });
+      return reply({ ok: false, error: toAppError(err).message });
+    }
+    this.live = s;
+    // The ack first, so the browser knows what the replay that follows belongs to.
+    reply(this.attached(s));
+    await s.resume(this.client, parsed.data);
+  }
+
+  private list(raw: unknown, reply: (value: ListAck) => void): void {
+    const parsed = listSchema.safeParse(raw);
+    if (!parsed.success) return reply(badRequest(parsed.error));
+    reply({ ok: true, shells: shellsOf(this.owner, parsed.data.container) });
+  }
+
+  /**
+   * Close shell: this connection's shell, or (with an id) one of this login session's that waits
+   * for a resume, which the user chose to end rather than resume. The ack lets a client disconnect
+   * only once the close is in: Socket.IO drops an event that arrives together with its sender's
+   * disconnect, so "close, then disconnect at once" could leave the shell waiting for a resume.
+   */
+  private closeShell(args: unknown[]): void {
+    const ack = args.find((a): a is () => void => typeof a === "function");
+    const named = closeSchema.safeParse(args[0]);
+    if (named.success && named.data.id !== this.live?.id) {
+      try {
+        void findShell(this.owner, named.data.id).end("closed by the user");
+      } catch {
+        // Gone already, or not this session's: nothing to end.
+      }
+    } else {
+      const s = this.live;
+      this.live = undefined;
+      this.busy = false;
+      void s?.end("closed by the user");
+    }
+    ack?.();
+  }
 }

@@ -1,0 +1,84 @@
+/**
+ * Every Socket.IO event between the server and the page, typed once for both ends: the server's
+ * `Server<…ClientEvents, …ServerEvents>` (lib/terminal/socket.ts, lib/live/hub.ts) and the page's
+ * `Socket<…ServerEvents, …ClientEvents>` (components/terminal/, components/query/live.tsx). An event
+ * name or payload that drifts on one side no longer compiles.
+ *
+ * What the server receives is still untrusted: it validates every payload (zod) whatever the types say.
+ */
+import type { ContainerChanges, CreationJob, HostContainer } from "./containers";
+import type { ListAck, OpenAck } from "./shells";
+import type { PackagingJob, Verification } from "./tarballs";
+
+/** Bytes on the wire: the server sends a Buffer, the browser receives an ArrayBuffer. */
+export type WireBytes = ArrayBuffer | Uint8Array;
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+export interface OpenRequest extends TerminalSize {
+  container: string;
+  /** A command line; absent: bash where the image has it, else sh. */
+  command?: string;
+  /** A user name or uid[:gid]; absent: the container's default user. */
+  user?: string;
+}
+
+export interface ResumeRequest extends TerminalSize {
+  id: string;
+}
+
+/** Bytes the terminal has parsed (or dropped unseen), and where it was ready to drop more (flood.ts). */
+export type TerminalAck = number | { bytes: number; readyAt: number };
+
+export interface ShellExit {
+  code: number | null;
+  reason: string;
+}
+
+/** Page → server on `/terminal`. */
+export interface TerminalClientEvents {
+  open: (request: OpenRequest, ack: (answer: OpenAck) => void) => void;
+  /** The ack comes first, then the kept output as `replay`. */
+  resume: (request: ResumeRequest, ack: (answer: OpenAck) => void) => void;
+  /** This login session's shells in a container, to offer a resume. */
+  list: (request: { container: string }, ack: (answer: ListAck) => void) => void;
+  input: (data: string | WireBytes) => void;
+  resize: (size: TerminalSize) => void;
+  ack: (parsed: TerminalAck) => void;
+  /** This connection's shell (null), or one of this session's waiting for a resume (an id). Acked once it is in. */
+  "close-shell": (which: { id: string } | null, done: () => void) => void;
+}
+
+/** Server → page on `/terminal`. */
+export interface TerminalServerEvents {
+  output: (data: WireBytes) => void;
+  /** The kept output after a resume: drawn without answering the terminal queries in it, not acknowledged. */
+  replay: (data: WireBytes) => void;
+  exit: (info: ShellExit) => void;
+  /** The shell was resumed in another window; this connection is dropped. */
+  moved: () => void;
+}
+
+export interface EngineState {
+  reachable: boolean;
+  version?: string;
+}
+
+/** Server → page on `/live` (the page sends nothing). */
+export interface LiveServerEvents {
+  engine: (state: EngineState) => void;
+  /** Every container, once on connect; then only `containers:changed`. */
+  containers: (all: { containers: HostContainer[] }) => void;
+  "containers:changed": (changes: ContainerChanges) => void;
+  jobs: (all: { jobs: PackagingJob[] }) => void;
+  creations: (all: { creations: CreationJob[] }) => void;
+  verifications: (recent: { verifications: Verification[] }) => void;
+  /** A hint: the container dir changed; the page reads again what it shows. */
+  tarballs: () => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the page sends nothing on /live
+export interface LiveClientEvents {}
