@@ -78,6 +78,13 @@ const OFFERED = 3;
 /** An unmount waits this long for the server to take the close before dropping the connection. */
 const CLOSE_WAIT_MS = 3000;
 
+/** The shell an answer describes, without the answer's own `ok`. */
+function attachedOf(answer: Extract<OpenAck, { ok: true }>): AttachedShell {
+  const { ok, ...shell } = answer;
+  void ok;
+  return shell;
+}
+
 const bytesOf = (data: WireBytes): Uint8Array => (data instanceof Uint8Array ? data : new Uint8Array(data));
 
 export class ShellSessionClient {
@@ -253,7 +260,7 @@ export class ShellSessionClient {
     const { container, command, user } = this.options;
     this.socket.emit("open", { container, command: command || undefined, user: user || undefined, ...this.view.size() }, (ack: OpenAck) => {
       if (attempt !== this.attempt || this.current.phase === "ended") return;
-      if (ack.ok) this.attached(ack, false);
+      if (ack.ok) this.attached(attachedOf(ack), false);
       else this.fail(ack.error);
     });
   }
@@ -265,7 +272,7 @@ export class ShellSessionClient {
     this.view.clear();
     this.socket.emit("resume", { id, ...this.view.size() }, (ack: OpenAck) => {
       if (attempt !== this.attempt || this.current.phase === "ended") return;
-      if (ack.ok) this.attached(ack, true);
+      if (ack.ok) this.attached(attachedOf(ack), true);
       else refused(ack.error);
     });
   }
