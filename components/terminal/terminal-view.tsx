@@ -22,13 +22,15 @@ const TONES = { info: "36", warning: "33", error: "31" } as const;
  */
 function sessionView(mounted: MountedTerminal, writer: TerminalWriter, container: string, report: (state: SessionState) => void): SessionView {
   const { term, queries } = mounted;
+  let choosing = false;
   return {
     state: (state) => {
       term.options.disableStdin = state.phase === "reconnecting" || state.phase === "ended";
-      if (state.phase === "attached") {
-        term.options.scrollback = state.shell.scrollback;
-        term.focus();
-      }
+      if (state.phase === "attached") term.options.scrollback = state.shell.scrollback;
+      // The offer's button had the focus and goes away: keys typed on go to the terminal (kept
+      // until the shell is attached), not to the page.
+      if ((choosing && state.phase !== "choosing") || state.phase === "attached") term.focus();
+      choosing = state.phase === "choosing";
       report(state);
     },
     output: (bytes) => writer.push(bytes),

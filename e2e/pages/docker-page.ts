@@ -108,11 +108,24 @@ export class ShellModal {
   }
 
   async open(docker: DockerPage) {
+    await this.openWithoutWaiting(docker);
+    await expect(this.dialog.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
+  }
+
+  /** Clicks Shell and waits only for the terminal to show: no prompt, no "Connected". */
+  async openWithoutWaiting(docker: DockerPage) {
     await expect(async () => {
       await docker.button(this.container, "Shell").click({ timeout: 2_000 });
       await expect(this.dialog).toBeVisible({ timeout: 1_000 });
     }).toPass({ timeout: 15_000 });
-    await expect(this.dialog.getByRole("status").filter({ hasText: "Connected" })).toBeVisible();
+    await expect(this.dialog.getByTestId("terminal")).toBeVisible();
+  }
+
+  /** As people do: clicks into the terminal the moment it shows and types at 20 ms a key. */
+  async openAndType(docker: DockerPage, text: string) {
+    await this.openWithoutWaiting(docker);
+    await this.dialog.getByTestId("terminal").click();
+    await this.page.keyboard.type(text, { delay: 20 });
   }
 
   async type(text: string) {
