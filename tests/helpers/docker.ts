@@ -52,8 +52,8 @@ export async function importImageWithoutSleep(ref: string): Promise<void> {
 }
 
 /** Runs a command in a running container and returns its output (stdout and stderr, demuxed). */
-export async function execIn(container: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
-  const exec = await engine.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+export async function execIn(container: string, cmd: string[], options: { user?: string } = {}): Promise<{ exitCode: number; output: string }> {
+  const exec = await engine.getContainer(container).exec({ Cmd: cmd, User: options.user, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({});
   const chunks: Buffer[] = [];
   const sink = new (await import("node:stream")).PassThrough();

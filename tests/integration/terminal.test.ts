@@ -55,7 +55,7 @@ function loginSession(): Record<string, string> {
  * Opens a shell (or, with `resume`, resumes one) and collects its output; `until` waits for a
  * pattern.
  */
-async function shell(options: { cols?: number; rows?: number; command?: string; user?: string; headers?: Record<string, string>; resume?: string } = {}) {
+async function shell(options: { container?: string; cols?: number; rows?: number; command?: string; user?: string; headers?: Record<string, string>; resume?: string } = {}) {
   const socket = client(options.headers);
   let output = Buffer.alloc(0);
   socket.on("output", (chunk: Buffer) => {
@@ -67,7 +67,7 @@ async function shell(options: { cols?: number; rows?: number; command?: string; 
   const size = { cols: options.cols ?? 80, rows: options.rows ?? 24 };
   const ack = options.resume
     ? await socket.timeout(10_000).emitWithAck("resume", { id: options.resume, ...size })
-    : await socket.timeout(10_000).emitWithAck("open", { container, ...size, command: options.command, user: options.user });
+    : await socket.timeout(10_000).emitWithAck("open", { container: options.container ?? container, ...size, command: options.command, user: options.user });
   const until = async (pattern: RegExp, timeoutMs = 10_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(output.toString("utf8"))) {
@@ -99,9 +99,31 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Prom
 describe("shells over Socket.IO on the real engine", () => {
   it("runs a command and reads its output", async () => {
     const sh = await shell();
-    assert.deepEqual({ ok: sh.ack.ok, command: sh.ack.command }, { ok: true, command: "auto" });
+    assert.deepEqual(
+      { ok: sh.ack.ok, command: sh.ack.command, program: sh.ack.program, user: sh.ack.user },
+      { ok: true, command: "auto", program: "sh", user: "root" },
+      "busybox has no bash: the answer says sh, and the container's default user (none: root)",
+    );
     sh.type("echo hi-$((6*7))\n");
     await sh.until(/hi-42/);
+  });
+
+  it("names what the automatic choice ran and as whom: bash where /bin/bash is, the image's user by default", async () => {
+    const other = uniqueName("bash");
+    try {
+      const c = await engine.createContainer({ name: other, Image: LOCAL_IMAGE, Cmd: ["sleep", "infinity"], User: "1234:1234" });
+      await c.start();
+      // A /bin/bash of our own, which says who it is: what ran is what the answer names.
+      await execIn(other, ["sh", "-c", "printf '#!/bin/sh\\necho i-am-bash\\nexec /bin/sh\\n' > /bin/bash && chmod 755 /bin/bash"], { user: "0" });
+      const sh = await shell({ container: other });
+      assert.deepEqual({ program: sh.ack.program, user: sh.ack.user }, { program: "bash", user: "1234:1234" });
+      await sh.until(/i-am-bash/);
+      sh.type("id -u\n");
+      await sh.until(/\n1234\r?\n/);
+      sh.socket.emit("close-shell");
+    } finally {
+      await removeContainer(other);
+    }
   });
 
   it("keeps UTF-8 split across chunks intact: bytes are never decoded on the server", async () => {
