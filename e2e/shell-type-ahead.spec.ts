@@ -15,9 +15,9 @@ let proxy: Awaited<ReturnType<typeof startDelayProxy>>;
 
 /** Every test's page is served through the proxy. */
 const test = base.extend<{ page: Page }>({
-  page: async ({ browser }, use) => {
+  page: async ({ browser }, provide) => {
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${proxy.port}` });
-    await use(await context.newPage());
+    await provide(await context.newPage());
     await context.close();
   },
 });
