@@ -115,3 +115,33 @@ test("in another tab, choosing Resume and typing at once: the keys reach the res
   await expect(offer).toBeHidden();
   await shell.dialog.getByRole("button", { name: "Close shell" }).click();
 });
+
+test("while the connection is down the terminal says input is paused and takes no keys; back, the same shell resumes", async ({ browser }) => {
+  let cut = await startDelayProxy(PORT, 5);
+  const context = await browser.newContext({ baseURL: `http://127.0.0.1:${cut.port}` });
+  const page = await context.newPage();
+  try {
+    const docker = new DockerPage(page);
+    await docker.login();
+    const shell = new ShellModal(page, name);
+    await shell.open(docker);
+    await shell.type("MARK=kept; echo set-$((1+1))");
+    await expect(shell.screen).toContainText("set-2");
+
+    await cut.close(); // the network goes away
+    await expect(shell.dialog.getByRole("status")).toContainText("Input is paused");
+    await expect(shell.screen).toContainText("input is paused until it is back");
+    await page.keyboard.type("lost-keys");
+    expect(await page.evaluate(() => (document.querySelector('[data-testid="terminal"]') as HTMLElement & { terminal: { options: { disableStdin: boolean } } }).terminal.options.disableStdin)).toBe(true);
+
+    cut = await startDelayProxy(PORT, 5, cut.port); // and comes back
+    await expect(shell.dialog.getByRole("status")).toContainText(/Resumed the session started/);
+    await page.keyboard.type("echo $MARK-$((6*7))\n", { delay: 20 });
+    await expect(shell.screen).toContainText("kept-42");
+    expect(await terminalLines(page), "nothing typed while down reached the shell").not.toContainEqual(expect.stringContaining("lost-keys"));
+    await shell.dialog.getByRole("button", { name: "Close shell" }).click();
+  } finally {
+    await context.close();
+    await cut.close();
+  }
+});

@@ -4,9 +4,10 @@ import net from "node:net";
  * A TCP proxy on a loopback port that holds every chunk `delayMs` before passing it on, in each
  * direction: a round trip through it costs 2 × delayMs, for HTTP, the WebSocket upgrade and every
  * frame after it alike (Chromium's own network emulation leaves WebSocket frames alone). Order is
- * kept: every chunk waits the same time.
+ * kept: every chunk waits the same time. `close` cuts every connection at once (a network that
+ * goes away); a new proxy on the same `listenPort` brings it back.
  */
-export async function startDelayProxy(upstreamPort: number, delayMs: number): Promise<{ port: number; close: () => Promise<void> }> {
+export async function startDelayProxy(upstreamPort: number, delayMs: number, listenPort = 0): Promise<{ port: number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {
     sockets.add(s);
@@ -27,7 +28,7 @@ export async function startDelayProxy(upstreamPort: number, delayMs: number): Pr
     client.on("close", () => setTimeout(() => upstream.destroy(), delayMs));
     upstream.on("close", () => setTimeout(() => client.destroy(), delayMs));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, "127.0.0.1", resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     close: async () => {
