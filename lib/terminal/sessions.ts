@@ -5,6 +5,7 @@ import type { Revocation } from "@/lib/auth/revocation";
 import { getConfig } from "@/lib/config";
 import { AppError } from "@/lib/shared/errors";
 import type { ShellSummary } from "@/lib/shared/shells";
+import type { ShellExit } from "@/lib/shared/socket-events";
 import { OutputPump } from "./pump";
 import { ReplayBuffer } from "./replay";
 import { ShellSession, type ShellOptions } from "./shell";
@@ -38,10 +39,8 @@ export interface ShellClient {
   movedAway: () => void;
 }
 
-export interface ExitInfo {
-  code: number | null;
-  reason: string;
-}
+/** How a shell ended, as the browser is told (`exit`). */
+export type ExitInfo = ShellExit;
 
 const MAX_SHELLS = 64;
 

@@ -5,6 +5,7 @@ import type Docker from "dockerode";
 import { dockerMessage, isUnreachable, unreachableError } from "@/lib/docker/errors";
 import { containerRunState, isContainerRunning, isExecutableIn, startTtyExec } from "@/lib/docker/exec";
 import { AppError } from "@/lib/shared/errors";
+import type { ShellExit } from "@/lib/shared/socket-events";
 import { MARKER_VAR, endShells, markerOf, noteShell } from "./cleanup";
 
 /**
@@ -31,7 +32,7 @@ export interface ShellOptions {
 
 export interface ShellHandlers {
   onOutput: (chunk: Buffer) => void;
-  onExit: (info: { code: number | null; reason: string }) => void;
+  onExit: (info: ShellExit) => void;
 }
 
 /** Splits a command line on whitespace, honouring simple single and double quotes. */
@@ -128,7 +129,7 @@ export class ShellSession {
     await this.resize(this.options.cols, this.options.rows);
   }
 
-  private async exitInfo(): Promise<{ code: number | null; reason: string }> {
+  private async exitInfo(): Promise<ShellExit> {
     const { container } = this.options;
     try {
       const state = await this.exec!.inspect();
