@@ -59,12 +59,17 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
                 {reveal ? "Hide values" : "Reveal values"}
               </Button>
               <ul aria-label="Environment variables" className="mt-1 font-mono">
-                {data.env.map((e) => (
-                  <li key={e.name} className="[overflow-wrap:anywhere]">
+                {data.env.map((e, i) => (
+                  <li key={i} className="[overflow-wrap:anywhere]">
                     {e.name}={reveal ? e.value : <span className="text-slate-400">••••••</span>}
                   </li>
                 ))}
               </ul>
+              {data.envTotal !== undefined && (
+                <p className="mt-1 text-slate-600">
+                  The first {data.env.length} of {data.envTotal} variables are shown.
+                </p>
+              )}
             </>
           )}
         </dd>

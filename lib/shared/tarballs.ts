@@ -73,7 +73,10 @@ export interface VersionDetails {
   cmd?: string[] | null;
   workingDir?: string;
   user?: string;
+  /** The first 500 at most (an archive may hold any number). */
   env: { name: string; value: string }[];
+  /** How many the image has, when more than `env` shows. */
+  envTotal?: number;
   labels?: Record<string, string>;
   /** Why the archive could not be read fully (not a tar, no manifest, …). */
   problem?: string;

@@ -2,130 +2,163 @@ import "server-only";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { getFlavor } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
+import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { VersionDetails } from "@/lib/shared/tarballs";
-import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveMember } from "./tar";
+import { ArchiveError, MAX_MEMBERS, indexArchive, readMember, type ArchiveMember, type MemberTable } from "./archive";
 
 /**
- * Reads what a `docker save` archive says about its image without reading the layers: tar headers
- * are visited with positional reads, skipping every file body, until `manifest.json` and the image
- * config it names are found. Version files are opened without following symlinks.
+ * Reads what a `docker save` archive says about its image without reading the layers: the member
+ * index (archive.ts: names cleaned and links followed as docker load does) and the two JSON files.
+ * Version files are opened without following symlinks. What is kept is bounded, whatever the
+ * archive holds (a config may be megabytes of environment): counts and lengths below, and the
+ * cache in bytes.
  */
-const MAX_ENTRIES = 100_000;
 const MAX_JSON = 4 * 1024 * 1024;
+const MAX_ENV = 500;
+const MAX_LABELS = 200;
+const MAX_LIST = 100;
+const MAX_TEXT = 4096;
 
-interface Entry {
-  name: string;
-  offset: number;
-  size: number;
-  /** Set for symlinks (the legacy layout links a repeated layer to its first copy). */
-  linkName?: string;
-}
-
-/** The archive's regular files and symlinks: name, body offset and size. Stops at the end marker or a malformed header. */
-async function* entries(handle: fs.FileHandle, fileSize: number): AsyncGenerator<Entry> {
-  const header = Buffer.alloc(BLOCK);
-  let pos = 0;
-  let next: { name?: string; linkName?: string; size?: number } = {};
-  for (let n = 0; n < MAX_ENTRIES && pos + BLOCK <= fileSize; n++) {
-    const { bytesRead } = await handle.read(header, 0, BLOCK, pos);
-    if (bytesRead < BLOCK || isZeroBlock(header)) return;
-    const h = parseHeader(header);
-    if (!h) return;
-    const size = next.size ?? h.size;
-    const body = pos + BLOCK;
-    if ((h.type === "L" || h.type === "x") && size < 64 * 1024) {
-      // GNU long name / PAX records: they describe the next entry.
-      const buf = Buffer.alloc(size);
-      await handle.read(buf, 0, size, body);
-      next = h.type === "L" ? { name: buf.toString("utf8").replace(/\0+$/, "") } : parsePax(buf);
-    } else {
-      const name = memberName(next.name ?? h.name);
-      if (h.type === "0" || h.type === "7") yield { name, offset: body, size };
-      else if (h.type === "2") yield { name, offset: body, size: 0, linkName: next.linkName ?? h.linkName };
-      next = {};
-    }
-    pos = body + padded(size);
-  }
-}
-
-async function readJson(handle: fs.FileHandle, entry: Entry): Promise<unknown> {
-  if (entry.size > MAX_JSON) throw new Error(`${entry.name} is too large`);
-  const buf = Buffer.alloc(entry.size);
-  await handle.read(buf, 0, entry.size, entry.offset);
-  return JSON.parse(buf.toString("utf8"));
+interface ManifestImage {
+  Config?: unknown;
+  RepoTags?: unknown;
+  Layers?: unknown;
 }
 
 interface ImageConfig {
   created?: unknown;
-  architecture?: string;
-  os?: string;
-  config?: { Env?: string[]; Cmd?: string[] | null; Entrypoint?: string[] | null; WorkingDir?: string; User?: string; Labels?: Record<string, string> | null };
-  rootfs?: { diff_ids?: string[] };
+  architecture?: unknown;
+  os?: unknown;
+  config?: { Env?: unknown; Cmd?: unknown; Entrypoint?: unknown; WorkingDir?: unknown; User?: unknown; Labels?: unknown };
+  rootfs?: { diff_ids?: unknown };
 }
 
 /** Labels that name the image a version was made from (ours first, then the OCI convention). */
 export const BASE_LABELS = ["hakuriver.base", "kohakuriver.base", "org.opencontainers.image.base.name"];
 export const NOTE_LABELS = ["hakuriver.note", "kohakuriver.note"];
 
-const strings = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((s): s is string => typeof s === "string") : null);
+/** A string from the archive, cut to `max` characters; anything else is not one. */
+const text = (v: unknown, max = MAX_TEXT): string | undefined => (typeof v !== "string" ? undefined : v.length > max ? `${v.slice(0, max)}…` : v);
+/** The strings of a list, at most `max` of them. */
+const strings = (v: unknown, max = MAX_LIST): string[] | null => (Array.isArray(v) ? v.slice(0, max).map((s) => text(s)).filter((s): s is string => s !== undefined) : null);
+
+/** Labels whose values are strings, at most MAX_LABELS. */
+function labelsOf(v: unknown): Record<string, string> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(v).slice(0, MAX_LABELS)) {
+    const s = text(value);
+    if (s !== undefined) out[text(key, 256)!] = s;
+  }
+  return out;
+}
+
+function envOf(v: unknown): Pick<VersionDetails, "env" | "envTotal"> {
+  const all = Array.isArray(v) ? v : [];
+  const env = (strings(all, MAX_ENV) ?? []).map((kv) => {
+    const eq = kv.indexOf("=");
+    return eq === -1 ? { name: kv, value: "" } : { name: kv.slice(0, eq), value: kv.slice(eq + 1) };
+  });
+  return all.length > env.length ? { env, envTotal: all.length } : { env };
+}
+
+/**
+ * The image in the manifest that the Runners' tag (`<repo>:base`) ends up on — the last that names
+ * it, as docker load gives a repeated tag to the later image — else the first.
+ */
+export function chooseImage(manifest: ManifestImage[], runnerTag: string | undefined): ManifestImage | undefined {
+  const tagged = runnerTag ? manifest.filter((m) => Array.isArray(m?.RepoTags) && m.RepoTags.includes(runnerTag)) : [];
+  return tagged.at(-1) ?? manifest[0];
+}
+
+/** The tag Runners load a file under, from its name (`<name>-<timestamp>.tar` → `hakuriver/<name>:base`). */
+function runnerTagOf(file: string): string | undefined {
+  const parsed = parseTarballName(path.basename(file));
+  return parsed ? getFlavor().baseImage(parsed.env.toLowerCase()).ref : undefined;
+}
+
+/** The manifest entry docker load would give the Runners' tag, and the archive's index. */
+export async function readManifest(handle: fs.FileHandle, size: number, file: string): Promise<{ table: MemberTable; image?: ManifestImage; problem?: string }> {
+  const table = await indexArchive(handle, size);
+  const manifestMember = table.file("manifest.json");
+  if (!manifestMember) {
+    const problem = table.size === 0 ? "Not a tar archive." : "No manifest.json in the archive: not a docker save, or cut short.";
+    return { table, problem };
+  }
+  const manifest = JSON.parse((await readMember(handle, manifestMember, MAX_JSON)).toString("utf8")) as unknown;
+  if (!Array.isArray(manifest) || manifest.length === 0) return { table, problem: "manifest.json does not list any image." };
+  return { table, image: chooseImage(manifest as ManifestImage[], runnerTagOf(file)) };
+}
 
 /** What the archive holds, from manifest.json, the image config and the layer headers. */
 async function readArchive(file: string): Promise<Omit<VersionDetails, "file" | "size" | "mtime">> {
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await handle.stat();
-    const index = new Map<string, Entry>();
-    for await (const e of entries(handle, size)) index.set(e.name, e);
-    const manifestEntry = index.get("manifest.json");
-    if (!manifestEntry) {
-      const problem = index.size === 0 ? "Not a tar archive." : "No manifest.json in the archive: not a docker save, or cut short.";
-      return { tags: [], layers: 0, layerBytes: 0, env: [], problem };
-    }
-    const manifest = (await readJson(handle, manifestEntry)) as { Config?: string; RepoTags?: string[] | null; Layers?: string[] }[];
-    const image = Array.isArray(manifest) ? manifest[0] : undefined;
-    const configEntry = image?.Config ? index.get(memberName(image.Config)) : undefined;
-    const layers = strings(image?.Layers) ?? [];
-    const layerEntries = layers.map((l) => resolveMember(index, memberName(l)));
+    const { table, image, problem } = await readManifest(handle, size, file);
+    if (!image) return { tags: [], layers: 0, layerBytes: 0, env: [], problem };
+    const configName = text(image.Config);
+    const layers = strings(image.Layers, MAX_MEMBERS) ?? [];
+    const layerMembers = layers.map((l) => table.file(l));
     const base = {
-      layout: index.has("oci-layout") ? ("oci" as const) : ("docker" as const),
-      tags: strings(image?.RepoTags) ?? [],
-      imageId: image?.Config ? ((d) => (d ? `sha256:${d}` : undefined))(/[0-9a-f]{64}/.exec(image.Config)?.[0]) : undefined,
+      layout: table.members.has("oci-layout") ? ("oci" as const) : ("docker" as const),
+      tags: strings(image.RepoTags) ?? [],
+      imageId: ((d) => (d ? `sha256:${d}` : undefined))(/[0-9a-f]{64}/.exec(configName ?? "")?.[0]),
       layers: layers.length,
-      layerBytes: layerEntries.reduce((n, e) => n + (e?.size ?? 0), 0),
+      layerBytes: layerMembers.reduce((n, e) => n + (e?.size ?? 0), 0),
       env: [],
     };
-    if (!configEntry) return { ...base, problem: `The image config ${image?.Config ?? ""} named in manifest.json is not in the archive.` };
-    const config = (await readJson(handle, configEntry)) as ImageConfig;
-    const c = config.config ?? {};
-    const labels = c.Labels ?? {};
-    const created = typeof config.created === "string" && !Number.isNaN(Date.parse(config.created)) ? config.created : undefined;
-    const missing = layerEntries.findIndex((e) => !e);
-    return {
-      ...base,
-      created,
-      architecture: config.architecture,
-      os: config.os,
-      base: BASE_LABELS.map((l) => labels[l]).find(Boolean),
-      note: NOTE_LABELS.map((l) => labels[l]).find(Boolean),
-      entrypoint: strings(c.Entrypoint),
-      cmd: strings(c.Cmd),
-      workingDir: c.WorkingDir || undefined,
-      user: c.User || undefined,
-      env: (strings(c.Env) ?? []).map((kv) => {
-        const eq = kv.indexOf("=");
-        return eq === -1 ? { name: kv, value: "" } : { name: kv.slice(0, eq), value: kv.slice(eq + 1) };
-      }),
-      labels,
-      problem: missing === -1 ? undefined : `Layer ${missing + 1} (${layers[missing]}) named in manifest.json is not in the archive.`,
-    };
+    const configMember = configName ? table.file(configName) : undefined;
+    if (!configMember) return { ...base, problem: `The image config ${configName ?? ""} named in manifest.json is not in the archive.` };
+    return { ...base, ...describeConfig(JSON.parse((await readMember(handle, configMember, MAX_JSON)).toString("utf8")) as ImageConfig), problem: missingLayer(layers, layerMembers) };
   } finally {
     await handle.close();
   }
 }
 
+function missingLayer(layers: string[], members: (ArchiveMember | undefined)[]): string | undefined {
+  const missing = members.findIndex((e) => !e);
+  return missing === -1 ? undefined : `Layer ${missing + 1} (${layers[missing]}) named in manifest.json is not in the archive.`;
+}
+
+/** The parts of an image config Details shows, each a string (or list of strings) and bounded. */
+function describeConfig(config: ImageConfig): Partial<VersionDetails> {
+  const c = typeof config?.config === "object" && config.config !== null ? config.config : {};
+  const labels = labelsOf(c.Labels);
+  const created = typeof config?.created === "string" && !Number.isNaN(Date.parse(config.created)) ? config.created : undefined;
+  return {
+    created,
+    architecture: text(config?.architecture, 64),
+    os: text(config?.os, 64),
+    base: BASE_LABELS.map((l) => labels[l]).find(Boolean),
+    note: NOTE_LABELS.map((l) => labels[l]).find(Boolean),
+    entrypoint: strings(c.Entrypoint),
+    cmd: strings(c.Cmd),
+    workingDir: text(c.WorkingDir) || undefined,
+    user: text(c.User, 256) || undefined,
+    ...envOf(c.Env),
+    labels,
+  };
+}
+
+/** The cache holds at most this many details and this many bytes of them (as JSON). */
 const CACHE_LIMIT = 1000;
-const cache = () => processWide("tarballs.details", () => new Map<string, VersionDetails>());
+const CACHE_BYTES = 16 * 1024 * 1024;
+const cache = () => processWide("tarballs.details", () => ({ bytes: 0, map: new Map<string, { details: VersionDetails; bytes: number }>() }));
+
+function remember(key: string, details: VersionDetails): void {
+  const c = cache();
+  const bytes = JSON.stringify(details).length;
+  while (c.map.size > 0 && (c.map.size >= CACHE_LIMIT || c.bytes + bytes > CACHE_BYTES)) {
+    const [oldest, entry] = c.map.entries().next().value!;
+    c.map.delete(oldest);
+    c.bytes -= entry.bytes;
+  }
+  c.map.set(key, { details, bytes });
+  c.bytes += bytes;
+}
 
 /**
  * A version's details, read from the file itself (headers and the two JSON files only, so a 1 GiB
@@ -135,16 +168,16 @@ const cache = () => processWide("tarballs.details", () => new Map<string, Versio
 export async function readImageDetails(file: string): Promise<VersionDetails> {
   const st = await fs.lstat(file);
   const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-  const hit = cache().get(key);
-  if (hit) return hit;
+  const hit = cache().map.get(key);
+  if (hit) return hit.details;
   let details: VersionDetails;
   try {
     details = { file: path.basename(file), size: st.size, mtime: st.mtime.toISOString(), ...(await readArchive(file)) };
   } catch (err) {
-    details = { file: path.basename(file), size: st.size, mtime: st.mtime.toISOString(), layers: 0, layerBytes: 0, tags: [], env: [], problem: `Could not read the archive: ${(err as Error).message}` };
+    const problem = err instanceof ArchiveError ? err.message : `Could not read the archive: ${(err as Error).message}`;
+    details = { file: path.basename(file), size: st.size, mtime: st.mtime.toISOString(), layers: 0, layerBytes: 0, tags: [], env: [], problem };
   }
-  if (cache().size >= CACHE_LIMIT) cache().delete(cache().keys().next().value!);
-  cache().set(key, details);
+  remember(key, details);
   return details;
 }
 

@@ -12,14 +12,20 @@ import { verificationOf } from "./verifications";
  */
 export async function withNotes(environment: TarballEnvironment): Promise<TarballEnvironment> {
   const dir = await containerDir();
-  const versions = await Promise.all(
-    environment.versions.map(async (v) => {
-      const file = path.join(/*turbopackIgnore: true*/ dir, v.file);
-      const st = await fs.lstat(file).catch(() => undefined);
-      if (!st?.isFile()) return v;
-      const details = await readImageDetails(file).catch(() => undefined);
-      return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st) };
-    }),
-  );
+  const one = async (v: TarballEnvironment["versions"][number]) => {
+    const file = path.join(/*turbopackIgnore: true*/ dir, v.file);
+    const st = await fs.lstat(file).catch(() => undefined);
+    if (!st?.isFile()) return v;
+    const details = await readImageDetails(file).catch(() => undefined);
+    return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st) };
+  };
+  // A few at a time: an uncached version reads its image config (up to 4 MiB), and an environment
+  // may have hundreds of versions.
+  const versions: TarballEnvironment["versions"] = [];
+  for (let i = 0; i < environment.versions.length; i += READ_AT_ONCE) {
+    versions.push(...(await Promise.all(environment.versions.slice(i, i + READ_AT_ONCE).map(one))));
+  }
   return { ...environment, versions };
 }
+
+const READ_AT_ONCE = 4;

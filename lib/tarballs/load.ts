@@ -1,6 +1,7 @@
 import "server-only";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
@@ -10,17 +11,19 @@ import { inspectImage, removeImageTag, tagImage } from "@/lib/docker/images";
 import { AppError } from "@/lib/shared/errors";
 import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { CreateEvent } from "@/lib/shared/containers";
-import { readImageDetails } from "./image-config";
 import { versionFile } from "./store";
-import { BLOCK, fileHeader, isZeroBlock, memberName, padded, parseHeader } from "./tar";
+import type { ArchiveMember } from "./archive";
+import { readImageDetails, readManifest } from "./image-config";
+import { BLOCK, fileHeader, padded } from "./tar";
 
 /**
  * Going back to a version: its tar is loaded into the Host's engine under a tag of its own,
  * `<repo>:v<timestamp>` — never `<repo>:base`. `docker load` gives an image the tags its
  * manifest.json names (here `<repo>:base`, which would move the base tag of the newest version
- * to an old image), so the archive is streamed to the engine with manifest.json rewritten to name
- * only the version tag and the legacy `repositories` file left out. Nothing else changes: the
- * layers and the config pass through byte for byte, and the engine still checks their digests.
+ * to an old image — or, in a crafted file, any tag on the Host), so the engine is given a stream
+ * made here: a manifest.json naming only the version tag, and the image's config and layers byte
+ * for byte (the engine still checks their digests). After the load, the tag must hold the image
+ * Details describe.
  */
 const CHUNK = 1024 * 1024;
 const VERSION_TAG = /^v\d+$/;
@@ -51,47 +54,54 @@ export function versionImage(file: string): { repo: string; tag: string; ref: st
   return { repo, tag, ref: `${repo}:${tag}` };
 }
 
-/** The archive's bytes with manifest.json naming only `ref` and without `repositories`. */
-async function* retagged(handle: fs.FileHandle, size: number, ref: string, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
-  let pos = 0;
-  const header = Buffer.alloc(BLOCK);
-  while (pos < size) {
-    const { bytesRead } = await handle.read(header, 0, BLOCK, pos);
-    if (bytesRead < BLOCK) throw new AppError("bad_request:tarball", `The file ends inside a tar header at byte ${pos}: it was cut short.`);
-    if (isZeroBlock(header)) break;
-    const h = parseHeader(header);
-    if (!h) throw new AppError("bad_request:tarball", `Damaged tar header at byte ${pos}; run Verify for details.`);
-    const name = memberName(h.name);
-    const total = BLOCK + padded(h.size);
-    if (name === "repositories") {
-      pos += total;
-      continue;
+/** What goes to the engine: the one image's config and layers, under names of our own. */
+interface LoadPlan {
+  manifest: Buffer;
+  parts: { name: string; member: ArchiveMember }[];
+  bytes: number;
+}
+
+/**
+ * The image to load, from the archive's one manifest entry docker load would give the Runners' tag
+ * (image-config.ts), and a manifest.json of our own naming only `ref`. Nothing else of the archive
+ * reaches the engine — no manifest.json, `repositories` or `index.json` of its own, whatever names
+ * or links disguise them — so no other tag can be made or moved.
+ */
+async function loadPlan(handle: fs.FileHandle, size: number, file: string, ref: string): Promise<LoadPlan> {
+  const { table, image, problem } = await readManifest(handle, size, file);
+  if (!image) throw new AppError("bad_request:tarball", `${path.basename(file)} cannot be loaded: ${problem}`);
+  const config = typeof image.Config === "string" ? table.file(image.Config) : undefined;
+  const layerNames = Array.isArray(image.Layers) ? image.Layers : [];
+  const layers = layerNames.map((l) => (typeof l === "string" ? table.file(l) : undefined));
+  if (!config || layers.some((l) => !l)) throw new AppError("bad_request:tarball", `${path.basename(file)} cannot be loaded: a file manifest.json names is not in it.`);
+  const parts = [{ name: "config.json", member: config }, ...layers.map((member, i) => ({ name: `layer-${i + 1}.tar`, member: member! }))];
+  const manifest = Buffer.from(JSON.stringify([{ Config: "config.json", RepoTags: [ref], Layers: parts.slice(1).map((p) => p.name) }]));
+  return { manifest, parts, bytes: parts.reduce((n, p) => n + p.member.size, 0) };
+}
+
+const padding = (size: number) => Buffer.alloc(padded(size) - size);
+
+/** The tar stream of a plan: our manifest.json, then each part's bytes read from the file. */
+async function* planStream(handle: fs.FileHandle, plan: LoadPlan, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+  yield Buffer.concat([fileHeader("manifest.json", plan.manifest.length), plan.manifest, padding(plan.manifest.length)]);
+  let done = 0;
+  for (const { name, member } of plan.parts) {
+    yield fileHeader(name, member.size);
+    for (let at = 0; at < member.size; ) {
+      const want = Math.min(CHUNK, member.size - at);
+      const buf = Buffer.allocUnsafe(want);
+      const { bytesRead: n } = await handle.read(buf, 0, want, member.offset + at);
+      if (n === 0) throw new AppError("bad_request:tarball", `The file ends inside ${member.name}: it was cut short.`);
+      at += n;
+      done += n;
+      yield buf.subarray(0, n);
+      onBytes(done);
     }
-    if (name === "manifest.json" && h.type === "0") {
-      const body = Buffer.alloc(h.size);
-      await handle.read(body, 0, h.size, pos + BLOCK);
-      const manifest = JSON.parse(body.toString("utf8")) as { RepoTags?: string[] }[];
-      for (const image of manifest) image.RepoTags = [ref];
-      const out = Buffer.from(JSON.stringify(manifest));
-      yield Buffer.concat([fileHeader("manifest.json", out.length), out, Buffer.alloc(padded(out.length) - out.length)]);
-    } else {
-      yield Buffer.from(header);
-      for (let at = pos + BLOCK; at < pos + total; ) {
-        const want = Math.min(CHUNK, pos + total - at);
-        const buf = Buffer.allocUnsafe(want);
-        const { bytesRead: n } = await handle.read(buf, 0, want, at);
-        if (n === 0) throw new AppError("bad_request:tarball", `The file ends inside ${name}: it was cut short.`);
-        at += n;
-        yield buf.subarray(0, n);
-        onBytes(at);
-      }
-    }
-    pos += total;
-    onBytes(pos);
+    yield padding(member.size);
   }
   // The end-of-archive marker.
   yield Buffer.alloc(2 * BLOCK);
-  onBytes(size);
+  onBytes(plan.bytes);
 }
 
 /** Refuses (400/404) a file that is not a listed version or whose manifest and config cannot be read. */
@@ -124,14 +134,15 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
   const handle = await fs.open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await handle.stat();
+    const plan = await loadPlan(handle, size, target, ref);
     let last = 0;
     const progress = (n: number) => {
       const now = Date.now();
-      if (now - last < 150 && n < size) return;
+      if (now - last < 150 && n < plan.bytes) return;
       last = now;
-      onEvent({ type: "pull", layers: [{ id: "load", status: `Loading ${file}`, current: n, total: size }] });
+      onEvent({ type: "pull", layers: [{ id: "load", status: `Loading ${file}`, current: n, total: plan.bytes }] });
     };
-    const body = Readable.from(retagged(handle, size, ref, progress), { objectMode: false });
+    const body = Readable.from(planStream(handle, plan, progress), { objectMode: false });
     const onAbort = () => body.destroy(new AppError("failed:cancelled", `Loading ${file} was cancelled.`));
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -161,7 +172,11 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
     const [baseRepo, baseTag] = [base.slice(0, base.lastIndexOf(":")), base.slice(base.lastIndexOf(":") + 1)];
     await tagImage(baseBefore.id, baseRepo, baseTag);
   }
-  if (!(await inspectImage(ref))) throw new AppError("failed:image", `Loading ${file} did not produce ${repo}:${tag}.`);
+  const loaded = await inspectImage(ref);
+  if (!loaded) throw new AppError("failed:image", `Loading ${file} did not produce ${repo}:${tag}.`);
+  if (details.imageId && loaded.id !== details.imageId) {
+    throw new AppError("failed:image", `Loading ${file} gave ${repo}:${tag} the image ${loaded.id}, not the ${details.imageId} its Details describe.`);
+  }
   return ref;
 }
 

@@ -59,7 +59,9 @@ export function parseHeader(header: Uint8Array): TarHeader | undefined {
   const base = field(header, 0, 100);
   const magic = field(header, 257, 6);
   return {
-    name: magic.startsWith("ustar") && prefix ? `${prefix}/${base}` : base,
+    // The prefix field is POSIX ustar's ("ustar\0"); GNU headers ("ustar ") keep times there, and
+    // Go's reader (docker load's) ignores it for them.
+    name: magic === "ustar" && prefix ? `${prefix}/${base}` : base,
     size,
     type: header[156] === 0 ? "0" : String.fromCharCode(header[156]),
     linkName: field(header, 157, 100),

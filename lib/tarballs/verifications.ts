@@ -21,6 +21,34 @@ interface Entry {
 }
 
 const KEEP_RESULTS = 2000;
+/** Verify runs reading at once (each keeps up to 16 MiB of small members), and waiting for a turn at most. */
+const AT_ONCE = 2;
+const WAITING_MAX = 32;
+const turns = () => processWide("verifications.turns", () => ({ running: 0, waiting: [] as Array<() => void> }));
+
+/** Waits for one of the AT_ONCE turns; the returned function gives it back. */
+async function turn(abort: AbortSignal): Promise<() => void> {
+  const t = turns();
+  if (t.running >= AT_ONCE) {
+    await new Promise<void>((resolve, reject) => {
+      const go = () => {
+        abort.removeEventListener("abort", cancel);
+        resolve();
+      };
+      const cancel = () => {
+        t.waiting.splice(t.waiting.indexOf(go), 1);
+        reject(new AppError("failed:cancelled", "Cancelled."));
+      };
+      t.waiting.push(go);
+      abort.addEventListener("abort", cancel, { once: true });
+    });
+  } else t.running++;
+  return () => {
+    const next = t.waiting.shift();
+    if (next) next();
+    else t.running--;
+  };
+}
 const registry = () => processWide("verifications", () => ({ loaded: false, map: new Map<string, Entry>() }));
 const signal = processSignal("verifications");
 
@@ -74,6 +102,7 @@ export async function startVerification(file: string): Promise<Verification> {
   const { path: target, stat } = await versionFile(file);
   const current = entries().get(file);
   if (current?.v.phase === "running") throw new AppError("conflict:tarball", `${file} is already being verified.`);
+  if (turns().waiting.length >= WAITING_MAX) throw new AppError("conflict:tarball", `${WAITING_MAX} Verify runs are waiting already; start this one when some have finished.`);
   const entry: Entry = {
     v: { id: randomUUID(), file, phase: "running", startedAt: new Date().toISOString(), bytesRead: 0, size: stat.size, mtime: stat.mtime.toISOString() },
     abort: new AbortController(),
@@ -87,7 +116,9 @@ export async function startVerification(file: string): Promise<Verification> {
 
 async function run(entry: Entry, target: string): Promise<void> {
   const { v, abort } = entry;
+  let done: (() => void) | undefined;
   try {
+    done = await turn(abort.signal);
     const outcome = await verifyArchive(target, {
       signal: abort.signal,
       onBytes: (n) => {
@@ -100,6 +131,7 @@ async function run(entry: Entry, target: string): Promise<void> {
     if (abort.signal.aborted) v.phase = "cancelled";
     else Object.assign(v, { phase: "failed", problems: [toAppError(err).message] });
   }
+  done?.();
   v.finishedAt = new Date().toISOString();
   save();
   signal.emit();

@@ -5,7 +5,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { AppError } from "@/lib/shared/errors";
-import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveMember } from "./tar";
+import { ArchiveError, HeaderSequence, MAX_META, MemberTable, checkMetaSize, cleanMemberName, type ArchiveMember } from "./archive";
+import { BLOCK, isZeroBlock, padded, parseHeader, type TarHeader } from "./tar";
 
 /**
  * Verify: reads a version once, front to back, as a Runner's `docker load` would need it — a
@@ -18,7 +19,7 @@ import { BLOCK, isZeroBlock, memberName, padded, parseHeader, parsePax, resolveM
 const CHUNK = 4 * 1024 * 1024;
 const KEEP_JSON = 4 * 1024 * 1024;
 /** At most this much of small members is kept for the image checks, whatever the archive holds. */
-const KEEP_TOTAL = 64 * 1024 * 1024;
+const KEEP_TOTAL = 16 * 1024 * 1024;
 const MAX_AHEAD = 8;
 
 export interface VerifyOutcome {
@@ -28,11 +29,8 @@ export interface VerifyOutcome {
   summary?: string;
 }
 
-interface Member {
-  name: string;
-  size: number;
+interface Member extends ArchiveMember {
   sha256?: string;
-  linkName?: string;
   data?: Buffer;
 }
 
@@ -89,18 +87,18 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
   try {
     const st = await handle.stat();
     if (!st.isFile()) return { ok: false, problems: [`${path.basename(file)} is not a regular file.`] };
-    const members = new Map<string, Member>();
+    const members = new MemberTable<Member>();
+    const sequence = new HeaderSequence();
     const problems: string[] = [];
 
     // Parser state, fed chunk by chunk.
     const header = Buffer.alloc(BLOCK);
     let headerFill = 0;
-    let body: { member: Member; left: number; hash?: Hash; parts?: Buffer[]; meta?: "L" | "x" } | undefined;
+    let body: { member: Member; left: number; hash?: Hash; parts?: Buffer[]; meta?: "meta" } | undefined;
     let skip = 0;
     let pos = 0;
     let ended = false;
     let broken = false;
-    let next: { name?: string; linkName?: string; size?: number } = {};
     let last = "";
     let kept = 0;
 
@@ -119,19 +117,28 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
         );
         return;
       }
-      const size = next.size ?? h.size;
-      const member: Member = { name: memberName(next.name ?? h.name), size, linkName: h.type === "2" ? (next.linkName ?? h.linkName) : undefined };
-      const meta = h.type === "L" || h.type === "x" ? h.type : undefined;
-      if (!meta) {
-        next = {};
-        last = member.name;
-        if (h.type === "0" || h.type === "7" || h.type === "2") members.set(member.name, member);
+      let member: Member;
+      let meta: "meta" | undefined;
+      const size = sequence.bodySize(h);
+      try {
+        if (sequence.isMeta(h)) {
+          checkMetaSize(h.size);
+          meta = "meta";
+          member = { name: "", kind: "other", offset: at + BLOCK, size, header: h } as Member & { header: TarHeader };
+        } else {
+          member = sequence.member(h, at + BLOCK);
+          last = member.name;
+          members.add(member);
+        }
+      } catch (err) {
+        if (!(err instanceof ArchiveError)) throw err;
+        broken = true;
+        problems.push(`${err.message} (at byte ${at})`);
+        return;
       }
-      const regular = h.type === "0" || h.type === "7";
-      const keep =
-        (meta !== undefined && size <= 64 * 1024) ||
-        (regular && size <= KEEP_JSON && kept + size <= KEEP_TOTAL && (member.name.endsWith(".json") || member.name.startsWith("blobs/")));
-      if (keep) kept += size;
+      const regular = member.kind === "file";
+      const keep = (meta !== undefined && size <= MAX_META) || (regular && size <= KEEP_JSON && kept + size <= KEEP_TOTAL && (member.name.endsWith(".json") || member.name.startsWith("blobs/")));
+      if (keep && !meta) kept += size;
       body = { member, left: size, hash: regular ? createHash("sha256") : undefined, parts: keep ? [] : undefined, meta };
       skip = padded(size) - size;
       if (size === 0) finishBody();
@@ -141,8 +148,7 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
       body = undefined;
       if (b.hash) b.member.sha256 = b.hash.digest("hex");
       const data = b.parts ? Buffer.concat(b.parts) : undefined;
-      if (b.meta === "L") next = data ? { name: data.toString("utf8").replace(/\0+$/, "") } : {};
-      else if (b.meta === "x") next = data ? parsePax(data) : {};
+      if (b.meta) sequence.meta((b.member as Member & { header: TarHeader }).header, data ?? Buffer.alloc(0));
       else b.member.data = data;
     };
 
@@ -218,9 +224,9 @@ export async function verifyArchive(file: string, options: { signal?: AbortSigna
 }
 
 /** The image checks, once every member is hashed. */
-function checkImage(members: Map<string, Member>): { problems: string[]; summary?: string } {
+function checkImage(members: MemberTable<Member>): { problems: string[]; summary?: string } {
   const problems: string[] = [];
-  const manifestMember = members.get("manifest.json");
+  const manifestMember = members.file("manifest.json");
   if (!manifestMember?.data) return { problems: ["manifest.json is not in the archive: docker load cannot load it."] };
   let manifest: { Config?: unknown; Layers?: unknown }[];
   try {
@@ -229,11 +235,11 @@ function checkImage(members: Map<string, Member>): { problems: string[]; summary
   } catch (err) {
     return { problems: [`manifest.json cannot be read: ${(err as Error).message}.`] };
   }
-  const resolve = (name: string) => resolveMember(members, name);
+  const resolve = (name: string) => members.file(name);
   let layersChecked = 0;
   manifest.forEach((image, n) => {
     const which = manifest.length > 1 ? `image ${n + 1}: ` : "";
-    const configName = typeof image.Config === "string" ? memberName(image.Config) : undefined;
+    const configName = typeof image.Config === "string" ? cleanMemberName(image.Config) : undefined;
     const config = configName ? resolve(configName) : undefined;
     if (!configName || !config) {
       problems.push(`${which ? `${which}the` : "The"} image config ${configName ?? "(none named)"} named in manifest.json is not in the archive.`);
@@ -256,8 +262,8 @@ function checkImage(members: Map<string, Member>): { problems: string[]; summary
       problems.push(`${which ? `${which}manifest.json` : "manifest.json"} names ${layers.length} layers but the image config lists ${diffIds.length} (rootfs.diff_ids).`);
     }
     layers.forEach((layerName, i) => {
-      const label = `${which ? `${which}layer` : "Layer"} ${i + 1} of ${layers.length} (${memberName(layerName)})`;
-      const layer = resolve(memberName(layerName));
+      const label = `${which ? `${which}layer` : "Layer"} ${i + 1} of ${layers.length} (${cleanMemberName(layerName)})`;
+      const layer = resolve(cleanMemberName(layerName));
       if (!layer) {
         problems.push(`${label} is named in manifest.json but is not in the archive.`);
         return;
