@@ -27,6 +27,18 @@ describe("Create Tar notes", () => {
     assert.match(noteProblem("x".repeat(201))!, /longer than 200/);
     for (const bad of ["a\nb", "a\rb", "tab\there", "nul\u0000", "esc\u001b[31m", "del\u007f", "ls\u2028"]) assert.match(noteProblem(bad)!, /one line/, JSON.stringify(bad));
   });
+
+  it("no Unicode direction controls: they reverse how the note (and the text after it) is shown", () => {
+    const controls = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+    for (const cp of controls) {
+      const problem = noteProblem(`invoice ${String.fromCodePoint(cp)}fdp.exe`);
+      assert.ok(problem, `U+${cp.toString(16)} is refused`);
+      assert.match(problem, new RegExp(`U\\+${cp.toString(16).toUpperCase().padStart(4, "0")}`), "the message names the character");
+    }
+    // Right-to-left text itself is fine; only the invisible controls are refused.
+    assert.equal(noteProblem("גרסה 2 — نسخة ٢"), undefined);
+    assert.equal(noteProblem("zero\u200bwidth space and joiner \u200d"), undefined);
+  });
 });
 
 describe("tar headers", () => {
