@@ -16,6 +16,39 @@ after(async () => {
   await server.stop();
 });
 
+describe("finding b: a malformed percent-encoding in a path is a 400, not a 500", () => {
+  it("every /api route with a path parameter answers %ZZ (and an invalid UTF-8 escape) with a JSON 400", async () => {
+    const routes: [string, string][] = [
+      ["GET", "/api/tarballs/%ZZ"],
+      ["DELETE", "/api/tarballs/%ZZ"],
+      ["GET", "/api/tarballs/%ZZ/download"],
+      ["HEAD", "/api/tarballs/%ZZ/download"],
+      ["POST", "/api/tarballs/%ZZ/verify"],
+      ["POST", "/api/tarballs/%ZZ/container"],
+      ["DELETE", "/api/tarballs/jobs/%ZZ"],
+      ["GET", "/api/containers/%ZZ"],
+      ["DELETE", "/api/containers/%ZZ"],
+      ["POST", "/api/containers/%ZZ/start"],
+      ["POST", "/api/containers/env/%ZZ"],
+      ["DELETE", "/api/creations/%ZZ"],
+      ["GET", "/api/runners/%ZZ"],
+      ["POST", "/api/runners/%ZZ/sync"],
+      ["DELETE", "/api/runners/%ZZ/sync"],
+      ["GET", "/api/tarballs/%C0%AF-1700000000.tar"],
+    ];
+    for (const [method, route] of routes) {
+      const res = await fetch(`${server.url}${route}`, { method, headers: { ...server.bearer, "Content-Type": "application/json" }, body: method === "POST" ? "{}" : undefined });
+      assert.equal(res.status, 400, `${method} ${route}`);
+      if (method === "HEAD") continue;
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/, `${method} ${route}`);
+      const body = (await res.json()) as { error: string; code: string };
+      assert.equal(body.code, "bad_request:url", `${method} ${route}`);
+      assert.match(body.error, /percent-encoding/i);
+    }
+    assert.doesNotMatch(server.output(), /request failed|URIError/);
+  });
+});
+
 describe("finding c: notes refuse Unicode direction controls", () => {
   it("a Create Tar note with U+202E or another bidi control is refused with 400 and starts nothing", async () => {
     const jobs = async () => ((await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: unknown[] }).jobs;
