@@ -16,6 +16,33 @@ after(async () => {
   await server.stop();
 });
 
+describe("finding a: Engine.IO's own answers carry the pages' security headers", () => {
+  const SECURITY = ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy", "cross-origin-opener-policy", "permissions-policy"];
+
+  it("handshake, polling GET and POST, a refused request and an Engine.IO error all carry CSP, nosniff and the rest", async () => {
+    const page = await fetch(`${server.url}/login`);
+    await page.body?.cancel();
+    const expected = Object.fromEntries(SECURITY.map((h) => [h, page.headers.get(h)]));
+    assert.equal(expected["x-content-type-options"], "nosniff");
+    assert.ok(expected["content-security-policy"]);
+
+    const poll = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const handshake = await fetch(poll, { headers: server.bearer });
+    const sid = (JSON.parse((await handshake.text()).slice(1)) as { sid: string }).sid;
+    const answers: [string, Response][] = [["handshake", handshake]];
+    answers.push(["polling POST", await fetch(`${poll}&sid=${sid}`, { method: "POST", headers: { ...server.bearer, "Content-Type": "text/plain" }, body: "40/live," })]);
+    answers.push(["polling GET", await fetch(`${poll}&sid=${sid}`, { headers: server.bearer })]);
+    answers.push(["refused (no credential)", await fetch(poll)]);
+    answers.push(["Engine.IO error (unknown transport)", await fetch(`${server.url}/socket.io/?EIO=4&transport=carrier-pigeon`, { headers: server.bearer })]);
+    answers.push(["Engine.IO error (unknown sid)", await fetch(`${poll}&sid=nope`, { headers: server.bearer })]);
+    for (const [what, res] of answers) {
+      await res.body?.cancel().catch(() => {});
+      for (const h of SECURITY) assert.equal(res.headers.get(h), expected[h], `${what} (${res.status}): ${h}`);
+    }
+    assert.ok(answers.some(([, r]) => r.status >= 400), "the errors were errors");
+  });
+});
+
 describe("finding b: a malformed percent-encoding in a path is a 400, not a 500", () => {
   it("every /api route with a path parameter answers %ZZ (and an invalid UTF-8 escape) with a JSON 400", async () => {
     const routes: [string, string][] = [
