@@ -1,4 +1,10 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startServer, type TestServer } from "../helpers/server";
 
@@ -90,5 +96,74 @@ describe("finding c: notes refuse Unicode direction controls", () => {
       assert.match(body.error, /direction/);
     }
     assert.deepEqual(await jobs(), before);
+  });
+});
+
+describe("finding d: a Runner that answers, but not as a Docker engine, is not reachable", () => {
+  // A Runner endpoint on 127.0.0.1 that speaks TLS (tcp:// Runners are reached with TLS only) and
+  // answers whatever `hostile.answer` says: an HTTP 200 that is not a Docker engine's answer.
+  const hostile = {
+    answer: ((() => ({ type: "text/plain", body: "hello" })) as (url: string) => { type: string; body: string }),
+    asked: [] as string[],
+  };
+  let runnerServer: https.Server;
+  let own: TestServer;
+
+  before(async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "hakuriver-hostile-runner-"));
+    const tls = path.join(dataDir, "runners", "hostile");
+    fs.mkdirSync(tls, { recursive: true });
+    // One self-signed certificate for 127.0.0.1 serves as the CA, the server's and the client's.
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=hostile-runner",
+      "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", path.join(tls, "key.pem"), "-out", path.join(tls, "cert.pem")], { stdio: "ignore" });
+    fs.copyFileSync(path.join(tls, "cert.pem"), path.join(tls, "ca.pem"));
+    for (const f of ["key.pem", "cert.pem", "ca.pem"]) fs.chmodSync(path.join(tls, f), 0o600);
+    runnerServer = https.createServer({ key: fs.readFileSync(path.join(tls, "key.pem")), cert: fs.readFileSync(path.join(tls, "cert.pem")) }, (req, res) => {
+      hostile.asked.push(req.url ?? "");
+      const { type, body } = hostile.answer(req.url ?? "");
+      res.writeHead(200, { "Content-Type": type }).end(body);
+    });
+    const port = await new Promise<number>((resolve) => runnerServer.listen(0, "127.0.0.1", () => resolve((runnerServer.address() as AddressInfo).port)));
+    own = await startServer({ HAKURIVER_DATA_DIR: dataDir, HAKURIVER_RUNNERS: `hostile=tcp://127.0.0.1:${port}` });
+  });
+  after(async () => {
+    await own?.stop();
+    runnerServer?.close();
+  });
+
+  const INFO = JSON.stringify({ ServerVersion: "27.1.0", Name: "hostile" });
+  const answers: [string, (url: string) => { type: string; body: string }][] = [
+    ["plain text to everything", () => ({ type: "text/plain", body: "hello, I am not docker" })],
+    ["an HTML page", () => ({ type: "text/html", body: "<html><body>It works!</body></html>" })],
+    ["JSON null", () => ({ type: "application/json", body: "null" })],
+    ["JSON without ServerVersion", () => ({ type: "application/json", body: '{"hello":"world"}' })],
+    ["a number for ServerVersion", () => ({ type: "application/json", body: '{"ServerVersion":27}' })],
+    ["/images/json not JSON", (url) => (url.startsWith("/info") ? { type: "application/json", body: INFO } : { type: "text/plain", body: "nope" })],
+    ["/images/json an object", (url) => (url.startsWith("/info") ? { type: "application/json", body: INFO } : { type: "application/json", body: '{"RepoTags":"x"}' })],
+    ["/images/json [null]", (url) => (url.startsWith("/info") ? { type: "application/json", body: INFO } : { type: "application/json", body: "[null]" })],
+    [
+      "/images/json with a string Created",
+      (url) => (url.startsWith("/info") ? { type: "application/json", body: INFO } : { type: "application/json", body: '[{"RepoTags":["hakuriver/x:base"],"Created":"soon","Size":"big"}]' }),
+    ],
+  ];
+
+  it("every garbage answer shows as not reachable with a plain reason, and nothing throws", async () => {
+    for (const [what, answer] of answers) {
+      hostile.answer = answer;
+      hostile.asked.length = 0;
+      const res = await fetch(`${own.url}/api/runners/hostile`, { headers: own.bearer });
+      assert.equal(res.status, 200, what);
+      const status = (await res.json()) as { reachable: boolean; reason?: string };
+      assert.ok(hostile.asked.length > 0, `${what}: the Runner was asked`);
+      assert.equal(status.reachable, false, `${what}: ${JSON.stringify(status)}`);
+      assert.match(status.reason ?? "", /^answered, but not as a Docker engine: \S/, what);
+      assert.doesNotMatch(status.reason ?? "", /Cannot read|is not a function|is not iterable|undefined/, what);
+    }
+    // The fake is a fair test: with an engine's answers it is reachable.
+    hostile.answer = (url) => ({ type: "application/json", body: url.startsWith("/info") ? INFO : '[{"RepoTags":["hakuriver/x:base"],"Created":1700000000,"Size":1024}]' });
+    const ok = (await (await fetch(`${own.url}/api/runners/hostile`, { headers: own.bearer })).json()) as { reachable: boolean; version?: string };
+    assert.equal(ok.reachable, true, JSON.stringify(ok));
+    assert.equal(ok.version, "27.1.0");
+    assert.doesNotMatch(own.output(), /uncaught|unhandled|TypeError/i);
   });
 });
