@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
@@ -14,12 +15,106 @@ import { startServer, type TestServer } from "../helpers/server";
  */
 
 let server: TestServer;
+let containerDir: string;
 
 before(async () => {
   server = await startServer();
+  containerDir = path.join(server.dataDir, "shared", "hakuriver-containers");
+  fs.mkdirSync(containerDir, { recursive: true });
 });
 after(async () => {
   await server.stop();
+});
+
+describe("finding 10: If-Range on Download, so a resumed download never splices two files", () => {
+  const file = "resume-1700000000.tar";
+  const target = () => path.join(containerDir, file);
+  /** Replaces the version as a new Create Tar of the same second would: a new file renamed over it. */
+  const replace = (bytes: Buffer) => {
+    fs.writeFileSync(`${target()}.new`, bytes);
+    fs.renameSync(`${target()}.new`, target());
+  };
+  const get = async (headers: Record<string, string> = {}, method = "GET") => {
+    const res = await fetch(`${server.url}/api/tarballs/${file}/download`, { method, headers: { ...server.bearer, ...headers } });
+    return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
+  };
+
+  it("answers carry a strong ETag and Last-Modified; If-Range with either resumes (206) while the file is the same", async () => {
+    const first = randomBytes(64 * 1024);
+    replace(first);
+    // An hour old: a Last-Modified date then stands for one version of the file.
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(target(), hourAgo, hourAgo);
+    const full = await get();
+    assert.equal(full.status, 200);
+    assert.ok(full.body.equals(first));
+    const etag = full.headers.get("etag");
+    assert.ok(etag, "an ETag");
+    assert.match(etag, /^"[^"]+"$/, "a strong ETag (no W/)");
+    assert.equal(full.headers.get("last-modified"), new Date(Math.floor(hourAgo.getTime() / 1000) * 1000).toUTCString());
+    const head = await get({}, "HEAD");
+    assert.equal(head.headers.get("etag"), etag, "HEAD names the same validator");
+
+    for (const validator of [etag, full.headers.get("last-modified")!]) {
+      const rest = await get({ Range: "bytes=1000-", "If-Range": validator });
+      assert.equal(rest.status, 206, `If-Range: ${validator}`);
+      assert.equal(rest.headers.get("content-range"), `bytes 1000-${first.length - 1}/${first.length}`);
+      assert.ok(Buffer.concat([full.body.subarray(0, 1000), rest.body]).equals(first), "the resumed download equals the file");
+    }
+  });
+
+  it("If-Range naming the file before it changed gets the whole new file (200), not a range of it", async () => {
+    const old = randomBytes(64 * 1024);
+    replace(old);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(target(), hourAgo, hourAgo);
+    const before = await get({ Range: "bytes=0-999" });
+    assert.equal(before.status, 206);
+    const etag = before.headers.get("etag")!;
+    const lastModified = before.headers.get("last-modified")!;
+
+    // The version is replaced while the download is interrupted (same size: a Range would fit).
+    const now = randomBytes(64 * 1024);
+    replace(now);
+    for (const validator of [etag, lastModified]) {
+      const resumed = await get({ Range: "bytes=1000-", "If-Range": validator });
+      assert.equal(resumed.status, 200, `If-Range: ${validator} names the old file`);
+      assert.equal(resumed.headers.get("content-range"), null);
+      assert.ok(resumed.body.equals(now), "the whole new file, not a splice");
+    }
+    // Rewritten in place (same inode), one byte longer: the ETag changes too.
+    fs.appendFileSync(target(), "x");
+    const etag2 = (await get({}, "HEAD")).headers.get("etag")!;
+    assert.notEqual(etag2, etag);
+    const appended = await get({ Range: "bytes=1000-", "If-Range": (await get({}, "HEAD")).headers.get("etag")! });
+    assert.equal(appended.status, 206);
+    fs.appendFileSync(target(), "y");
+    assert.equal((await get({ Range: "bytes=1000-", "If-Range": etag2 })).status, 200);
+    // A weak validator never allows a range.
+    assert.equal((await get({ Range: "bytes=1000-", "If-Range": `W/${(await get({}, "HEAD")).headers.get("etag")!}` })).status, 200);
+  });
+
+  it("If-None-Match and If-Modified-Since answer 304 while the file is the same, 200 once it changed", async () => {
+    replace(randomBytes(4096));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    fs.utimesSync(target(), hourAgo, hourAgo);
+    const { headers } = await get({}, "HEAD");
+    const etag = headers.get("etag")!;
+    const lastModified = headers.get("last-modified")!;
+    const same = await get({ "If-None-Match": `"other", ${etag}` });
+    assert.equal(same.status, 304);
+    assert.equal(same.body.length, 0);
+    assert.equal(same.headers.get("etag"), etag);
+    assert.equal((await get({ "If-None-Match": "*" })).status, 304);
+    assert.equal((await get({ "If-Modified-Since": lastModified })).status, 304);
+    assert.equal((await get({ "If-Modified-Since": new Date(hourAgo.getTime() - 60_000).toUTCString() })).status, 200);
+    // If-None-Match decides when both are sent.
+    assert.equal((await get({ "If-None-Match": '"other"', "If-Modified-Since": lastModified })).status, 200);
+
+    replace(randomBytes(4096));
+    assert.equal((await get({ "If-None-Match": etag })).status, 200);
+    assert.equal((await get({ "If-Modified-Since": lastModified })).status, 200);
+  });
 });
 
 describe("finding a: Engine.IO's own answers carry the pages' security headers", () => {
