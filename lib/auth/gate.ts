@@ -66,12 +66,25 @@ function isApiLike(pathname: string, req: GateRequest): boolean {
   return pathname.startsWith("/api/") || !!req.headers["next-action"] || !SAFE_METHODS.has(req.method);
 }
 
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function decide(req: GateRequest, token: string, options: GateOptions = {}): GateDecision {
   let pathname: string;
   try {
     pathname = new URL(req.url, "http://local").pathname;
   } catch {
     return { action: "deny", status: 400, code: "bad_request:url", error: "Malformed request URL." };
+  }
+  // Next decodes path parameters itself and answers a bad escape (`%ZZ`) with a bare 500.
+  if (!decodes(pathname)) {
+    return { action: "deny", status: 400, code: "bad_request:url", error: "Malformed percent-encoding in the request path (a % must be followed by two hex digits of UTF-8)." };
   }
   if (isStaticPath(pathname, options.dev)) {
     if (READ_METHODS.has(req.method)) return { action: "pass" };

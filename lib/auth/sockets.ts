@@ -2,6 +2,7 @@ import "server-only";
 import { ServerResponse, type IncomingMessage } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Server } from "socket.io";
+import { applySecurityHeaders } from "@/lib/security-headers";
 import { authorise, type Caller } from "./authorise";
 import { normaliseProxyHeaders } from "./gate";
 import { sessionRevocations, type Revocation } from "./revocation";
@@ -39,7 +40,10 @@ export function guardSockets(io: Server, token: string, options: { trustProxy?: 
   };
 
   io.engine.use((req: IncomingMessage, res: ServerResponse, next: (err?: Error) => void) => {
-    // Socket.IO answers its own requests before server.ts's listener: normalise here too.
+    // Socket.IO answers its own requests before server.ts's listener sees them: the pages' headers
+    // (CSP, nosniff…) go on every Engine.IO answer here, the refusals and Engine.IO's errors included.
+    applySecurityHeaders(res);
+    // For the same reason, normalise here too.
     normaliseProxyHeaders(req.headers, req.socket.remoteAddress, options.trustProxy ?? false, isEncrypted(req.socket));
     const who = authorise(token, { method: req.method ?? "GET", headers: req.headers as Record<string, string> }, { sameOrigin: "always" });
     if (!who.ok) return refuse(res, next, who.status, who.error);

@@ -1,4 +1,5 @@
 import "server-only";
+import type { z } from "zod";
 import { getConfig, getFlavor } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
 import { AppError } from "@/lib/shared/errors";
@@ -6,6 +7,7 @@ import { judgeEnvironment, type RunnerDisk, type RunnerEndpoint, type RunnerStat
 import { listEnvironments } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
 import { Limit } from "./limit";
+import { engineImagesSchema, engineInfoSchema } from "./schemas";
 
 /** How long one Runner may take to answer a status refresh (SSH handshake included). */
 export const STATUS_TIMEOUT_MS = 5_000;
@@ -55,6 +57,21 @@ function reportedFree(driverStatus: unknown): number | undefined {
   return m ? Math.round(Number(m[1]) * UNITS[m[2].toLowerCase()]) : undefined;
 }
 
+/**
+ * An engine's answer in the shape the status reads, or an AppError saying it is not one: the
+ * Docker client hands over a non-JSON body as a Buffer, and JSON of any shape as it came.
+ */
+function engineAnswer<S extends z.ZodType>(schema: S, answer: unknown, call: string): z.infer<S> {
+  const notAnEngine = (what: string) => new AppError("unavailable:runner", `answered, but not as a Docker engine: ${what}.`);
+  if (Buffer.isBuffer(answer)) throw notAnEngine(`its answer to ${call} is not JSON`);
+  const parsed = schema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
+  const problem = issue.code === "invalid_type" ? `is not ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected}` : `is refused (${issue.message})`;
+  throw notAnEngine(field ? `in its answer to ${call}, ${field} ${problem}` : `its answer to ${call} ${problem}`);
+}
+
 export async function askEngine(runner: RunnerEndpoint, timeoutMs = STATUS_TIMEOUT_MS): Promise<EngineFacts> {
   const engine = runnerEngine(runner, timeoutMs);
   const abortSignal = AbortSignal.timeout(timeoutMs);
@@ -64,13 +81,15 @@ export async function askEngine(runner: RunnerEndpoint, timeoutMs = STATUS_TIMEO
     timer = setTimeout(() => reject(new AppError("unavailable:runner", `No answer within ${timeoutMs / 1000} s.`)), timeoutMs + 250);
   });
   try {
-    const [info, images] = await Promise.race([
+    const [infoAnswer, imagesAnswer] = await Promise.race([
       Promise.all([
-        (engine.info as (opts: object) => Promise<Record<string, unknown>>)({ abortSignal }),
-        engine.listImages({ filters: JSON.stringify({ reference: [`${prefix}*:base`] }), abortSignal } as Parameters<typeof engine.listImages>[0] & object),
+        (engine.info as (opts: object) => Promise<unknown>)({ abortSignal }),
+        engine.listImages({ filters: JSON.stringify({ reference: [`${prefix}*:base`] }), abortSignal } as Parameters<typeof engine.listImages>[0] & object) as Promise<unknown>,
       ]),
       deadline,
     ]);
+    const info = engineAnswer(engineInfoSchema, infoAnswer, "GET /info");
+    const images = engineAnswer(engineImagesSchema, imagesAnswer, "GET /images/json");
     const created = new Map<string, number>();
     let imagesSize = 0;
     for (const image of images) {
@@ -79,8 +98,8 @@ export async function askEngine(runner: RunnerEndpoint, timeoutMs = STATUS_TIMEO
       if (tags.length) imagesSize += image.Size;
     }
     return {
-      version: String(info.ServerVersion ?? "?"),
-      hostname: typeof info.Name === "string" ? info.Name : undefined,
+      version: info.ServerVersion,
+      hostname: info.Name,
       disk: { imagesSize, free: reportedFree(info.DriverStatus) },
       created,
     };

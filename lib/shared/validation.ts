@@ -98,5 +98,15 @@ export function noteProblem(note: string): string | undefined {
   if ([...note].length > NOTE_MAX_LENGTH) return `The note is longer than ${NOTE_MAX_LENGTH} characters.`;
   // Control characters (newlines included) would break the one-line label and the log lines that show it.
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(note)) return "The note must be one line without control characters.";
+  // Invisible direction controls reorder what is shown (U+202E makes "txt.exe" read "exe.txt"), in
+  // the note and in whatever a page or log shows after it.
+  const bidi = BIDI_CONTROL.exec(note)?.[0];
+  if (bidi) {
+    const code = `U+${bidi.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    return `The note contains ${code}, an invisible Unicode direction control that changes how the text is shown; remove it.`;
+  }
   return undefined;
 }
+
+/** Unicode's explicit direction marks, embeddings, overrides and isolates (UAX #9). */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;

@@ -196,6 +196,14 @@ describe("the request gate", () => {
     assert.equal(decision.action === "deny" && decision.status, 400);
   });
 
+  it("answers a path with a malformed percent-encoding with 400, before the credential is even looked at", () => {
+    for (const url of ["/api/tarballs/%ZZ", "/api/containers/%E0%A4%A/start", "/api/tarballs/%C0%AF-1.tar/download", "/docker/%"]) {
+      const decision = gate(req("GET", url, { authorization: `Bearer ${TOKEN}` }));
+      assert.deepEqual(decision.action === "deny" && [decision.status, decision.code], [400, "bad_request:url"], url);
+    }
+    assert.deepEqual(gate(req("GET", "/api/tarballs/a%20b-1.tar", { authorization: `Bearer ${TOKEN}` })), { action: "pass" }, "a valid escape passes");
+  });
+
   it("refuses cross-origin writes made with the cookie, not with the bearer token", () => {
     const cross = gate(req("POST", "/docker", { cookie, origin: "http://evil.example" }));
     assert.equal(cross.action === "deny" && cross.status, 403);

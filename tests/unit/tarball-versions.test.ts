@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import type { Stats } from "node:fs";
 import { describe, it } from "node:test";
 import { noteProblem } from "@/lib/shared/validation";
-import { parseRange } from "@/lib/tarballs/download";
+import { fileETag, notModified, parseRange, rangeApplies } from "@/lib/tarballs/download";
 import { BLOCK, fileHeader, parseHeader } from "@/lib/tarballs/tar";
 
 describe("Range headers of a download", () => {
@@ -20,12 +21,60 @@ describe("Range headers of a download", () => {
   });
 });
 
+describe("download validators", () => {
+  const stat = (ino: number, size: number, mtimeMs: number) => ({ ino, size, mtimeMs }) as Stats;
+  const st = stat(42, 1000, Date.parse("2024-05-01T10:00:00.250Z"));
+  const etag = fileETag(st);
+  const h = (headers: Record<string, string>) => new Headers(headers);
+
+  it("a strong ETag that changes with the inode, the size and the mtime", () => {
+    assert.match(etag, /^"[0-9a-f-]+"$/);
+    assert.notEqual(fileETag(stat(43, 1000, st.mtimeMs)), etag);
+    assert.notEqual(fileETag(stat(42, 1001, st.mtimeMs)), etag);
+    assert.notEqual(fileETag(stat(42, 1000, st.mtimeMs + 1)), etag);
+  });
+
+  it("If-Range: the same ETag (strongly) or exactly the Last-Modified of a file a second old; anything else sends the whole file", () => {
+    const now = st.mtimeMs + 60_000;
+    assert.equal(rangeApplies(h({}), etag, st, now), true, "no If-Range");
+    assert.equal(rangeApplies(h({ "if-range": etag }), etag, st, now), true);
+    assert.equal(rangeApplies(h({ "if-range": `W/${etag}` }), etag, st, now), false, "weak never matches");
+    assert.equal(rangeApplies(h({ "if-range": '"other"' }), etag, st, now), false);
+    assert.equal(rangeApplies(h({ "if-range": "Wed, 01 May 2024 10:00:00 GMT" }), etag, st, now), true);
+    assert.equal(rangeApplies(h({ "if-range": "Wed, 01 May 2024 10:00:01 GMT" }), etag, st, now), false, "a later date is not a match");
+    assert.equal(rangeApplies(h({ "if-range": "Wed, 01 May 2024 10:00:00 GMT" }), etag, st, st.mtimeMs + 500), false, "written within the second: the date is weak");
+    assert.equal(rangeApplies(h({ "if-range": "yesterday" }), etag, st, now), false);
+  });
+
+  it("If-None-Match (weakly, lists and *) before If-Modified-Since", () => {
+    assert.equal(notModified(h({}), etag, st), false);
+    assert.equal(notModified(h({ "if-none-match": `"a", W/${etag}` }), etag, st), true);
+    assert.equal(notModified(h({ "if-none-match": "*" }), etag, st), true);
+    assert.equal(notModified(h({ "if-none-match": '"a"', "if-modified-since": "Wed, 01 May 2024 10:00:00 GMT" }), etag, st), false);
+    assert.equal(notModified(h({ "if-modified-since": "Wed, 01 May 2024 10:00:00 GMT" }), etag, st), true);
+    assert.equal(notModified(h({ "if-modified-since": "Wed, 01 May 2024 09:59:59 GMT" }), etag, st), false);
+    assert.equal(notModified(h({ "if-modified-since": "not a date" }), etag, st), false);
+  });
+});
+
 describe("Create Tar notes", () => {
   it("one printable line up to 200 characters", () => {
     assert.equal(noteProblem("cuda 12.4 + torch 2.6 — 日本語 ✓"), undefined);
     assert.equal(noteProblem("x".repeat(200)), undefined);
     assert.match(noteProblem("x".repeat(201))!, /longer than 200/);
     for (const bad of ["a\nb", "a\rb", "tab\there", "nul\u0000", "esc\u001b[31m", "del\u007f", "ls\u2028"]) assert.match(noteProblem(bad)!, /one line/, JSON.stringify(bad));
+  });
+
+  it("no Unicode direction controls: they reverse how the note (and the text after it) is shown", () => {
+    const controls = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+    for (const cp of controls) {
+      const problem = noteProblem(`invoice ${String.fromCodePoint(cp)}fdp.exe`);
+      assert.ok(problem, `U+${cp.toString(16)} is refused`);
+      assert.match(problem, new RegExp(`U\\+${cp.toString(16).toUpperCase().padStart(4, "0")}`), "the message names the character");
+    }
+    // Right-to-left text itself is fine; only the invisible controls are refused.
+    assert.equal(noteProblem("גרסה 2 — نسخة ٢"), undefined);
+    assert.equal(noteProblem("zero\u200bwidth space and joiner \u200d"), undefined);
   });
 });
 
