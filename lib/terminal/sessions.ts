@@ -25,6 +25,11 @@ import { ShellSession, type ShellOptions } from "./shell";
 /** Who opened a shell. `id` is lib/auth's caller id (`session:<nonce>` or `bearer`). */
 export interface Owner {
   id: string;
+  /**
+   * The client address it was opened from (lib/auth/sockets.ts socketAddress). With one owner
+   * token and free logins, the address is what tells one person from another for the shell limits.
+   */
+  address: string;
   /** For a login session: what a logout (or "log out everywhere") is matched against. */
   session?: { nonce: string; generation: number };
 }
@@ -219,15 +224,11 @@ export class LiveShell {
 }
 
 /**
- * Opens a shell for `owner`, within the global and per-owner limits; rejects with an AppError.
+ * Opens a shell for `owner`, within the limits (refuseOverLimits); rejects with an AppError.
  * `created` gets the shell as soon as it exists, before Docker has started it.
  */
 export async function openShell(owner: Owner, options: ShellOptions, client: ShellClient, created?: (live: LiveShell) => void): Promise<LiveShell> {
-  if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
-  const perSession = getConfig().shellsPerSession;
-  if ([...shells.values()].filter((s) => s.owner.id === owner.id).length >= perSession) {
-    throw new AppError("conflict:shell", `Too many open shells for this session (${perSession}); close some first.`);
-  }
+  refuseOverLimits(owner);
   const live = new LiveShell(owner, new ShellSession(options), { ...options });
   shells.set(live.id, live);
   // Output flows (and is acknowledged) before the open completes: the caller routes acks from now.
@@ -238,6 +239,24 @@ export async function openShell(owner: Owner, options: ShellOptions, client: She
   } catch (err) {
     await live.end(undefined); // never opened: the caller audits the failure
     throw err;
+  }
+}
+
+/**
+ * The limits on open shells, attached or waiting for a resume (a detached shell holds its slot for
+ * the grace period): 64 in all, HAKURIVER_SHELLS_PER_SESSION per login session (or for the bearer
+ * token), and HAKURIVER_SHELLS_PER_ADDRESS per client address over all its sessions, since logins
+ * cost nothing and several sessions could otherwise take all 64.
+ */
+function refuseOverLimits(owner: Owner): void {
+  if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
+  const { shellsPerSession, shellsPerAddress } = getConfig();
+  const all = [...shells.values()];
+  if (all.filter((s) => s.owner.id === owner.id).length >= shellsPerSession) {
+    throw new AppError("conflict:shell", `Too many open shells for this session (${shellsPerSession}); close some first.`);
+  }
+  if (all.filter((s) => s.owner.address === owner.address).length >= shellsPerAddress) {
+    throw new AppError("conflict:shell", `Too many open shells from this address (${shellsPerAddress}); close some first.`);
   }
 }
 

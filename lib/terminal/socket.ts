@@ -5,7 +5,7 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { authorise } from "@/lib/auth/authorise";
 import { sessionRevocations } from "@/lib/auth/revocation";
-import { guardSockets } from "@/lib/auth/sockets";
+import { guardSockets, socketAddress } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
@@ -76,7 +76,9 @@ function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void 
     // The handshake was authorised (lib/auth/sockets.ts); this reads who it was, for ownership.
     const who = authorise(token, { method: "GET", headers: socket.request.headers as Record<string, string> });
     if (!who.ok) return void socket.disconnect(true);
-    const owner: Owner = who.credential === "cookie" ? { id: who.id, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id };
+    const address = socketAddress(socket.request);
+    const owner: Owner =
+      who.credential === "cookie" ? { id: who.id, address, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id, address };
     new TerminalConnection(socket, owner).listen();
   });
 }
