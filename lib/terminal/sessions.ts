@@ -37,6 +37,8 @@ export interface Owner {
 /** The browser's end of a shell (a socket). */
 export interface ShellClient {
   send: (chunk: Buffer) => void;
+  /** Bytes sent that its socket has not yet written to the network (the pump's `backlog`). */
+  backlog?: () => number;
   /** The kept output, for a resume: written without answering the queries in it (outside flow control). */
   replay: (chunk: Buffer) => void;
   exit: (info: ExitInfo) => void;
@@ -129,9 +131,11 @@ export class LiveShell {
     // 512 KiB unacknowledged at most: past that the pump holds output and drops a flood's unseen
     // lines itself before sending (when the browser's terminal was ready behind them), or pauses
     // the shell. What is on its way when Ctrl-C stops a flood is thus a screenful and the
-    // scrollback, not megabytes.
+    // scrollback, not megabytes. The socket's own buffer counts the same way: acks are the
+    // client's word, its buffer is not.
     this.pump = new OutputPump({
       send: client.send,
+      backlog: client.backlog,
       pause: () => this.shell.pause(),
       resume: () => this.shell.resume(),
       highWater: 512 * 1024,
