@@ -24,6 +24,12 @@ export interface Config {
   flavor: FlavorName;
   /** Shells one session (or all bearer-token clients together) may have open at once. */
   shellsPerSession: number;
+  /**
+   * Shells one client address may have open at once, over all its sessions and the bearer token,
+   * attached or waiting for a resume: logins cost nothing, so without it one client could take
+   * every shell of the server.
+   */
+  shellsPerAddress: number;
   /** How long a shell whose browser went away (reload, network loss) waits to be resumed, in seconds. */
   shellGraceSeconds: number;
   /** The last output kept per shell for a browser that resumes it, in bytes. */
@@ -68,6 +74,13 @@ const envSchema = z.object({
     .min(1, "must be at least 1")
     .max(64, "must be at most 64 (the limit for all sessions together)")
     .default(16),
+  HAKURIVER_SHELLS_PER_ADDRESS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    // Under the 64 for everyone together, so that one address never takes them all.
+    .max(48, "must be at most 48 (one address must leave some of the 64 shells to others)")
+    .default(24),
   HAKURIVER_SHELL_GRACE_SECONDS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of seconds")
@@ -143,6 +156,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: e.HAKURIVER_TRUST_PROXY === "1" || e.HAKURIVER_TRUST_PROXY === "true",
     flavor: e.HAKURIVER_FLAVOR,
     shellsPerSession: e.HAKURIVER_SHELLS_PER_SESSION,
+    shellsPerAddress: e.HAKURIVER_SHELLS_PER_ADDRESS,
     shellGraceSeconds: e.HAKURIVER_SHELL_GRACE_SECONDS,
     shellReplayBytes: e.HAKURIVER_SHELL_REPLAY_KIB * 1024,
     shellScrollback: e.HAKURIVER_SHELL_SCROLLBACK,

@@ -12,6 +12,16 @@ export function isEncrypted(socket: NetSocket): boolean {
   return (socket as NetSocket & { encrypted?: boolean }).encrypted === true;
 }
 
+/**
+ * The client's address behind a socket: what guardSockets' middleware (normaliseProxyHeaders) put
+ * in the handshake request, the TCP peer or, behind a trusted proxy, the address the proxy vouches
+ * for. Never the client's own X-Forwarded-For without HAKURIVER_TRUST_PROXY.
+ */
+export function socketAddress(request: IncomingMessage): string {
+  const address = request.headers["x-hakuriver-client-ip"];
+  return typeof address === "string" && address !== "" ? address : "unknown";
+}
+
 /** The part of an Engine.IO connection this module needs: its id and a way to end it. */
 interface EngineConnection {
   id: string;

@@ -10,7 +10,10 @@ import { DEFAULT_MIN_DROP, compactFlood, PlainScanner } from "@/lib/shared/flood
  *
  * Flow control: output beyond `highWater` bytes the browser has not acknowledged pauses the source
  * until acknowledgements bring it under `lowWater`, so a `cat` of a large file cannot flood memory
- * or the page.
+ * or the page. Acknowledgements are the client's word: one can credit only bytes that were sent
+ * and not yet credited, and the socket's own buffer (`backlog`, what was sent to it but has not
+ * reached the network) pauses the source the same way, so a client that acknowledges what it never
+ * reads cannot make the server buffer its output.
  *
  * Dropping (with `terminal`): in a flood of plain lines the browser drops what would scroll out
  * unseen (lib/shared/terminal-writer.ts) — but only after the bytes have crossed the socket and the
@@ -34,6 +37,13 @@ export interface PumpOptions {
   /** A message of `streamingBytes` or more within `streamingMs` of the last means output is streaming. */
   streamingMs?: number;
   streamingBytes?: number;
+  /**
+   * Bytes handed to the socket that have not yet left for the network. Given, the source also
+   * pauses (or output is held) while it is past `highWater`, until it is under `lowWater`.
+   */
+  backlog?: () => number;
+  /** While the backlog keeps the source paused, how often it is looked at again (it drains without a word). */
+  backlogPollMs?: number;
   /** The browser terminal's size and scrollback: given, output the terminal could never show is dropped here. */
   terminal?: () => { rows: number; scrollback: number };
   /** Held output is compacted each time it grows by this much; held past `holdMax`, the source pauses. */
@@ -71,7 +81,8 @@ export class OutputPump {
   private arena: Buffer | undefined;
   private arenaTimer: ReturnType<typeof setTimeout> | undefined;
   private arenaUsedAt = 0;
-  private readonly o: Required<Omit<PumpOptions, "terminal">> & Pick<PumpOptions, "terminal">;
+  private backlogTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly o: Required<Omit<PumpOptions, "terminal" | "backlog">> & Pick<PumpOptions, "terminal" | "backlog">;
 
   constructor(options: PumpOptions) {
     this.o = {
@@ -84,6 +95,7 @@ export class OutputPump {
       compactAt: 1024 * 1024,
       holdMax: 4 * 1024 * 1024,
       minDrop: DEFAULT_MIN_DROP,
+      backlogPollMs: 20,
       ...options,
     };
   }
@@ -107,7 +119,7 @@ export class OutputPump {
   flush(final = false): void {
     this.scheduled = false;
     if (this.pendingBytes === 0 || this.stopped) return;
-    if (!final && this.unacked > this.o.highWater && this.hold()) return;
+    if (!final && this.behind() && this.hold()) return;
     this.holding = false;
     // A copy of what was held: the socket may still be writing it when the next flood compacts.
     const all = this.pending.length === 1 && !this.inArena(this.pending[0]) ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
@@ -122,13 +134,44 @@ export class OutputPump {
     const piece = Math.max(this.o.maxMessage, 1);
     if (all.length <= 2 * piece) this.o.send(all);
     else for (let at = 0; at < all.length; at += piece) this.o.send(all.subarray(at, at + piece));
-    if (this.unacked > this.o.highWater && !this.canDrop()) this.pauseSource();
+    if (this.behind() && !this.canDrop()) this.pauseSource();
+  }
+
+  /** Bytes in the socket's own buffer; a value that is not a count is none. */
+  private queued(): number {
+    const bytes = this.o.backlog?.();
+    return typeof bytes === "number" && Number.isFinite(bytes) && bytes > 0 ? bytes : 0;
+  }
+
+  /** Past the high-water mark: the browser has not acknowledged, or the socket not written, that much. */
+  private behind(): boolean {
+    return this.unacked > this.o.highWater || this.queued() > this.o.highWater;
+  }
+
+  /** Both under the low-water mark again. */
+  private caughtUp(): boolean {
+    return this.unacked < this.o.lowWater && this.queued() < this.o.lowWater;
   }
 
   private pauseSource(): void {
     if (this.paused) return;
     this.paused = true;
     this.o.pause();
+    this.watchBacklog();
+  }
+
+  /**
+   * Acknowledgements end a wait on the browser; nothing announces that the socket's buffer drained.
+   * While that buffer is what keeps output paused or held, it is looked at again every backlogPollMs.
+   */
+  private watchBacklog(): void {
+    if (this.backlogTimer !== undefined || this.stopped || !(this.paused || this.holding)) return;
+    if (this.queued() < this.o.lowWater) return;
+    this.backlogTimer = setTimeout(() => {
+      this.backlogTimer = undefined;
+      this.catchUp();
+    }, this.o.backlogPollMs);
+    this.backlogTimer.unref?.();
   }
 
   /** Whether held output may be compacted: the browser was ready at an offset from which all sent was plain. */
@@ -145,6 +188,7 @@ export class OutputPump {
     if (this.pendingBytes - this.compactedAt >= this.o.compactAt) this.compactHeld();
     if (this.pendingBytes > this.o.holdMax) this.pauseSource();
     this.holding = true;
+    this.watchBacklog();
     return true;
   }
 
@@ -205,21 +249,32 @@ export class OutputPump {
     if (offset > this.readyAt) this.readyAt = offset;
   }
 
-  /** The browser has rendered `bytes` more. Anything but a positive finite number is ignored. */
+  /**
+   * The browser has rendered `bytes` more. Only a whole number of bytes it was sent and has not
+   * acknowledged yet counts: anything else (10^15 from a client that reads nothing, a negative
+   * number, a string) credits nothing, since it would let the source run without the browser.
+   */
   ack(bytes: unknown): void {
-    if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes <= 0) return;
-    this.unacked = Math.max(0, this.unacked - bytes);
-    if (this.holding && this.unacked < this.o.lowWater) {
+    if (typeof bytes !== "number" || !Number.isSafeInteger(bytes) || bytes <= 0 || bytes > this.unacked) return;
+    this.unacked -= bytes;
+    this.catchUp();
+  }
+
+  /** Releases held output and resumes the source once the browser and the socket have caught up. */
+  private catchUp(): void {
+    if (this.stopped) return;
+    if (this.holding && this.caughtUp()) {
       // What was held since the last compaction goes compacted too: the browser gets a screenful
       // and the scrollback, not the megabytes that came while it was busy.
       if (this.canDrop() && this.pendingBytes - this.compactedAt >= this.o.minDrop) this.compactHeld();
       this.holding = false;
       this.flush();
     }
-    if (this.paused && this.unacked < this.o.lowWater && this.pendingBytes <= this.o.holdMax) {
+    if (this.paused && this.caughtUp() && this.pendingBytes <= this.o.holdMax) {
       this.paused = false;
       this.o.resume();
     }
+    this.watchBacklog();
   }
 
   /**
@@ -230,6 +285,8 @@ export class OutputPump {
     this.stopped = true;
     this.arena = undefined;
     if (this.arenaTimer !== undefined) clearTimeout(this.arenaTimer);
+    clearTimeout(this.backlogTimer);
+    this.backlogTimer = undefined;
     this.pending = [];
     this.pendingBytes = 0;
     this.unacked = 0;

@@ -25,6 +25,11 @@ import { ShellSession, type ShellOptions } from "./shell";
 /** Who opened a shell. `id` is lib/auth's caller id (`session:<nonce>` or `bearer`). */
 export interface Owner {
   id: string;
+  /**
+   * The client address it was opened from (lib/auth/sockets.ts socketAddress). With one owner
+   * token and free logins, the address is what tells one person from another for the shell limits.
+   */
+  address: string;
   /** For a login session: what a logout (or "log out everywhere") is matched against. */
   session?: { nonce: string; generation: number };
 }
@@ -32,6 +37,8 @@ export interface Owner {
 /** The browser's end of a shell (a socket). */
 export interface ShellClient {
   send: (chunk: Buffer) => void;
+  /** Bytes sent that its socket has not yet written to the network (the pump's `backlog`). */
+  backlog?: () => number;
   /** The kept output, for a resume: written without answering the queries in it (outside flow control). */
   replay: (chunk: Buffer) => void;
   exit: (info: ExitInfo) => void;
@@ -124,9 +131,11 @@ export class LiveShell {
     // 512 KiB unacknowledged at most: past that the pump holds output and drops a flood's unseen
     // lines itself before sending (when the browser's terminal was ready behind them), or pauses
     // the shell. What is on its way when Ctrl-C stops a flood is thus a screenful and the
-    // scrollback, not megabytes.
+    // scrollback, not megabytes. The socket's own buffer counts the same way: acks are the
+    // client's word, its buffer is not.
     this.pump = new OutputPump({
       send: client.send,
+      backlog: client.backlog,
       pause: () => this.shell.pause(),
       resume: () => this.shell.resume(),
       highWater: 512 * 1024,
@@ -219,15 +228,11 @@ export class LiveShell {
 }
 
 /**
- * Opens a shell for `owner`, within the global and per-owner limits; rejects with an AppError.
+ * Opens a shell for `owner`, within the limits (refuseOverLimits); rejects with an AppError.
  * `created` gets the shell as soon as it exists, before Docker has started it.
  */
 export async function openShell(owner: Owner, options: ShellOptions, client: ShellClient, created?: (live: LiveShell) => void): Promise<LiveShell> {
-  if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
-  const perSession = getConfig().shellsPerSession;
-  if ([...shells.values()].filter((s) => s.owner.id === owner.id).length >= perSession) {
-    throw new AppError("conflict:shell", `Too many open shells for this session (${perSession}); close some first.`);
-  }
+  refuseOverLimits(owner);
   const live = new LiveShell(owner, new ShellSession(options), { ...options });
   shells.set(live.id, live);
   // Output flows (and is acknowledged) before the open completes: the caller routes acks from now.
@@ -238,6 +243,24 @@ export async function openShell(owner: Owner, options: ShellOptions, client: She
   } catch (err) {
     await live.end(undefined); // never opened: the caller audits the failure
     throw err;
+  }
+}
+
+/**
+ * The limits on open shells, attached or waiting for a resume (a detached shell holds its slot for
+ * the grace period): 64 in all, HAKURIVER_SHELLS_PER_SESSION per login session (or for the bearer
+ * token), and HAKURIVER_SHELLS_PER_ADDRESS per client address over all its sessions, since logins
+ * cost nothing and several sessions could otherwise take all 64.
+ */
+function refuseOverLimits(owner: Owner): void {
+  if (shells.size >= MAX_SHELLS) throw new AppError("conflict:shell", `Too many open shells (${MAX_SHELLS}); close some first.`);
+  const { shellsPerSession, shellsPerAddress } = getConfig();
+  const all = [...shells.values()];
+  if (all.filter((s) => s.owner.id === owner.id).length >= shellsPerSession) {
+    throw new AppError("conflict:shell", `Too many open shells for this session (${shellsPerSession}); close some first.`);
+  }
+  if (all.filter((s) => s.owner.address === owner.address).length >= shellsPerAddress) {
+    throw new AppError("conflict:shell", `Too many open shells from this address (${shellsPerAddress}); close some first.`);
   }
 }
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { authorise } from "@/lib/auth/authorise";
 import { sessionRevocations } from "@/lib/auth/revocation";
-import { guardSockets } from "@/lib/auth/sockets";
+import { guardSockets, socketAddress } from "@/lib/auth/sockets";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
@@ -23,7 +23,7 @@ export { closeAllShells } from "./sessions";
  * One shell per socket. "Close shell" ends it at once; a socket that drops without it leaves the
  * shell waiting for a resume by the same login session (./sessions.ts). Output passes through an
  * OutputPump (./pump.ts): coalesced into fewer messages, and paused while the browser has too much
- * of it unrendered.
+ * of it unrendered or the socket too much of it unwritten (socketBacklog).
  */
 export const TERMINAL_NAMESPACE = "/terminal";
 const MAX_INPUT = 64 * 1024;
@@ -76,7 +76,9 @@ function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void 
     // The handshake was authorised (lib/auth/sockets.ts); this reads who it was, for ownership.
     const who = authorise(token, { method: "GET", headers: socket.request.headers as Record<string, string> });
     if (!who.ok) return void socket.disconnect(true);
-    const owner: Owner = who.credential === "cookie" ? { id: who.id, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id };
+    const address = socketAddress(socket.request);
+    const owner: Owner =
+      who.credential === "cookie" ? { id: who.id, address, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id, address };
     new TerminalConnection(socket, owner).listen();
   });
 }
@@ -84,6 +86,29 @@ function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void 
 /** What the ack of a request is, when the client sent one: a function, or nothing to answer. */
 function replier<T>(ack: unknown): (value: T) => void {
   return (value) => typeof ack === "function" && ack(value);
+}
+
+/**
+ * Bytes emitted on `socket` that have not left for the network yet: Engine.IO's queue (packets
+ * wait there while the transport is still writing earlier ones, or for the next poll) and, on a
+ * WebSocket, what ws and the TCP socket hold (`bufferedAmount`). A client that stops reading
+ * fills both, whatever it acknowledges. Neither is public API (socket.io 4.8, engine.io 6.6):
+ * read defensively, what cannot be read counts as nothing.
+ */
+function socketBacklog(socket: TerminalSocket): number {
+  const conn = socket.conn as unknown as { writeBuffer?: unknown; transport?: { socket?: { bufferedAmount?: unknown } } };
+  let bytes = 0;
+  if (Array.isArray(conn.writeBuffer)) for (const packet of conn.writeBuffer as Array<{ data?: unknown }>) bytes += sizeOf(packet?.data);
+  const buffered = conn.transport?.socket?.bufferedAmount;
+  if (typeof buffered === "number" && Number.isFinite(buffered) && buffered > 0) bytes += buffered;
+  return bytes;
+}
+
+/** The size of an Engine.IO packet's data: a string (Socket.IO's header) or binary (the output). */
+function sizeOf(data: unknown): number {
+  if (typeof data === "string") return data.length;
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
+  return 0;
 }
 
 function badRequest(error: z.ZodError): { ok: false; error: string } {
@@ -110,6 +135,7 @@ class TerminalConnection {
   ) {
     this.client = {
       send: (chunk) => socket.emit("output", chunk),
+      backlog: () => socketBacklog(socket),
       replay: (chunk) => socket.emit("replay", chunk),
       exit: (info) => {
         this.live = undefined;

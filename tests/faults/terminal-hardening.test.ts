@@ -43,9 +43,14 @@ interface Shell {
   type: (text: string) => void;
 }
 
-/** Opens a shell through the server's socket; `headers` default to the bearer token. */
-async function shell(s: TestServer, container: string, options: { user?: string; headers?: Record<string, string> } = {}): Promise<Shell> {
-  const socket = connect(`${s.url}/terminal`, { transports: ["websocket"], extraHeaders: options.headers ?? s.bearer, reconnection: false, forceNew: true });
+/**
+ * Opens a shell through the server's socket; `headers` default to the bearer token. `from`: the
+ * client's own address (any of 127/8: the server, on 127.0.0.1, sees it as another client).
+ */
+async function shell(s: TestServer, container: string, options: { user?: string; headers?: Record<string, string>; from?: string } = {}): Promise<Shell> {
+  // engine.io-client hands localAddress on to ws in Node; its types do not list it.
+  const bind: object = options.from ? { localAddress: options.from } : {};
+  const socket = connect(`${s.url}/terminal`, { transports: ["websocket"], extraHeaders: options.headers ?? s.bearer, reconnection: false, forceNew: true, ...bind });
   sockets.push(socket);
   let output = "";
   socket.on("output", (c: Buffer) => {
@@ -196,17 +201,42 @@ describe("shell slots", () => {
     assert.equal((await shell(s, env, { headers: two })).ack.ok, true, "another session still gets a shell");
   });
 
+  it("one address cannot take every shell slot: its login sessions and its bearer clients together are refused past HAKURIVER_SHELLS_PER_ADDRESS (24), detached shells counted; another address still opens shells", async () => {
+    const s = await server({ HAKURIVER_SHELL_GRACE_SECONDS: "300" });
+    const env = await environment(s, "peraddr");
+    // Free logins: a first session's 16 shells, left detached (the sockets dropped, each shell
+    // waiting for a resume), then a second session's 8.
+    const first = { Cookie: await loginCookie(s), Origin: s.origin };
+    const detached: Shell[] = [];
+    for (let i = 0; i < 16; i++) detached.push(await shell(s, env, { headers: first }));
+    assert.ok(detached.every((sh) => sh.ack.ok), JSON.stringify(detached.find((sh) => !sh.ack.ok)?.ack));
+    for (const sh of detached) sh.socket.disconnect();
+    const second = { Cookie: await loginCookie(s), Origin: s.origin };
+    for (let i = 0; i < 8; i++) assert.equal((await shell(s, env, { headers: second })).ack.ok, true, `shell ${17 + i}`);
+
+    const refusal = { ok: false, error: "Too many open shells from this address (24); close some first." };
+    assert.deepEqual((await shell(s, env, { headers: second })).ack, refusal, "a second session's 9th shell");
+    assert.deepEqual((await shell(s, env, { headers: { Cookie: await loginCookie(s), Origin: s.origin } })).ack, refusal, "a new session's first shell");
+    assert.deepEqual((await shell(s, env)).ack, refusal, "the bearer token from the same address");
+    // Another client (127.0.0.2) is not held back by what 127.0.0.1 opened.
+    const other = await shell(s, env, { from: "127.0.0.2" });
+    assert.equal(other.ack.ok, true, other.ack.error);
+    other.type("echo other-$((40+2))\n");
+    await other.until(/other-42/);
+  });
+
   it("closing 64 shells at once ends them all within 5 s (one scan per container, not one per shell)", { skip: !haveDash && "needs /bin/dash" }, async () => {
     const s = await server({ HAKURIVER_SHELLS_PER_SESSION: "16" });
     const env = await environment(s, "many");
     await useDash(env);
     const opened: Shell[] = [];
-    for (let session = 0; session < 4; session++) {
+    // Four clients (addresses), one login session each: one address may not have 64 shells.
+    for (let client = 1; client <= 4; client++) {
       const headers = { Cookie: await loginCookie(s), Origin: s.origin };
-      for (let i = 0; i < 16; i++) opened.push(await shell(s, env, { headers }));
+      for (let i = 0; i < 16; i++) opened.push(await shell(s, env, { headers, from: `127.0.0.${client}` }));
     }
     assert.ok(opened.every((sh) => sh.ack.ok), JSON.stringify(opened.find((sh) => !sh.ack.ok)?.ack));
-    const extra = await shell(s, env, { headers: { Cookie: await loginCookie(s), Origin: s.origin } });
+    const extra = await shell(s, env, { headers: { Cookie: await loginCookie(s), Origin: s.origin }, from: "127.0.0.5" });
     const shells = async () => (await top(env)).filter((row) => /^(\/bin\/)?(ba|da)?sh$/.test(row[2])).length;
     assert.ok((await shells()) >= 64, `64 shells run: ${await shells()}`);
     // Each with something running in the background, as shells in use have.

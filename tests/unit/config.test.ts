@@ -31,6 +31,14 @@ describe("configuration", () => {
     assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_SESSION: "65" }), /must be at most 64/);
   });
 
+  it("reads the per-address shell limit (24 by default, at most 48: well under the global 64)", () => {
+    assert.equal(parseConfig({}).shellsPerAddress, 24);
+    assert.equal(parseConfig({ HAKURIVER_SHELLS_PER_ADDRESS: "8" }).shellsPerAddress, 8);
+    assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_ADDRESS: "0" }), /HAKURIVER_SHELLS_PER_ADDRESS="0": must be at least 1/);
+    // One address must not be able to take the 64 shells of everyone together.
+    assert.throws(() => parseConfig({ HAKURIVER_SHELLS_PER_ADDRESS: "64" }), /HAKURIVER_SHELLS_PER_ADDRESS="64": must be at most 48/);
+  });
+
   it("reads the shell grace period, replay buffer and scrollback (60 s, 256 KiB, 5000 lines by default)", () => {
     const d = parseConfig({});
     assert.deepEqual([d.shellGraceSeconds, d.shellReplayBytes, d.shellScrollback], [60, 256 * 1024, 5000]);
