@@ -3,16 +3,16 @@ import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import { Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
 import { docker } from "@/lib/docker/client";
-import { dockerMessage, isUnreachable } from "@/lib/docker/errors";
-import { inspectImage, removeImageTag, tagImage } from "@/lib/docker/images";
+import { dockerMessage } from "@/lib/docker/errors";
+import { inspectImage, tagImage } from "@/lib/docker/images";
 import { AppError } from "@/lib/shared/errors";
 import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { CreateEvent } from "@/lib/shared/containers";
 import { readImageDetails } from "./image-config";
 import { versionFile } from "./store";
 import { BLOCK, fileHeader, isZeroBlock, memberName, padded, parseHeader } from "./tar";
+import { recordVersionTag } from "./version-tags";
 
 /**
  * Going back to a version: its tar is loaded into the Host's engine under a tag of its own,
@@ -23,24 +23,6 @@ import { BLOCK, fileHeader, isZeroBlock, memberName, padded, parseHeader } from 
  * layers and the config pass through byte for byte, and the engine still checks their digests.
  */
 const CHUNK = 1024 * 1024;
-const VERSION_TAG = /^v\d+$/;
-
-/**
- * Version tags a creation is still using (loaded, container not made yet): the clean-up leaves
- * them alone, whoever runs it meanwhile. Counted, since two creations may share one version.
- */
-const loading = () => processWide("versionTags.loading", () => new Map<string, number>());
-
-/** Marks `ref` as in use by a creation until `releaseVersionTag`. */
-export function holdVersionTag(ref: string): void {
-  loading().set(ref, (loading().get(ref) ?? 0) + 1);
-}
-
-export function releaseVersionTag(ref: string): void {
-  const n = (loading().get(ref) ?? 1) - 1;
-  if (n > 0) loading().set(ref, n);
-  else loading().delete(ref);
-}
 
 /** The tag a version is loaded under: `hakuriver/<env>:v<timestamp>`. */
 export function versionImage(file: string): { repo: string; tag: string; ref: string } {
@@ -162,26 +144,6 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
     await tagImage(baseBefore.id, baseRepo, baseTag);
   }
   if (!(await inspectImage(ref))) throw new AppError("failed:image", `Loading ${file} did not produce ${repo}:${tag}.`);
+  recordVersionTag(ref);
   return ref;
-}
-
-/**
- * Removes every `<repo>:v<timestamp>` tag that no container uses any more (the image goes with it
- * when nothing else refers to it; layers shared with other images stay). Best effort.
- */
-export async function removeUnusedVersionTags(): Promise<string[]> {
-  const prefix = `${getFlavor().name}/`;
-  const removed: string[] = [];
-  try {
-    const images = await docker().listImages({ filters: { reference: [`${prefix}*`] } });
-    const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(prefix) && VERSION_TAG.test(t.slice(t.lastIndexOf(":") + 1)));
-    for (const t of tags.filter((t) => !loading().has(t))) {
-      const users = await docker().listContainers({ all: true, filters: { ancestor: [t] } });
-      if (users.length === 0 && (await removeImageTag(t))) removed.push(t);
-    }
-  } catch (err) {
-    // An engine that does not answer says so elsewhere; the next delete or start tries again.
-    if (!isUnreachable(err)) console.error("[hakuriver] could not remove unused version tags:", err);
-  }
-  return removed;
 }
