@@ -59,10 +59,7 @@ export const commands = {
   "container.create.cancel": command({
     input: envNameSchema,
     status: 200,
-    run: async (env) => {
-      if (!cancelCreation(env)) throw new AppError("not_found:container", `No creation of ${env} is running.`);
-      return { message: `Cancelling the creation of ${env}; nothing will be left behind.` };
-    },
+    run: async (env) => ({ message: await cancelCreation(env) }),
   }),
   "container.start": command({
     input: containerRefSchema,
