@@ -53,7 +53,11 @@ describe("version tag clean-up", () => {
     const repo = `hakuriver/${uniqueName("byhand")}`;
     const tag = `${repo}:v123`;
     images.push(tag);
-    await engine.getImage(LOCAL_IMAGE).tag({ repo, tag: "v123" });
+    // An image of its own (LOCAL_IMAGE plus a label): no container anywhere uses it, whatever else runs
+    // on this engine — a plain `docker tag` of LOCAL_IMAGE would share its ID with every busybox container.
+    const c = await engine.createContainer({ Image: LOCAL_IMAGE, Cmd: ["true"] });
+    await c.commit({ repo, tag: "v123", changes: [`LABEL made.by.hand=${repo}`] });
+    await c.remove();
     await server.stop();
     server = await server.restart();
     // The start-up clean-up runs in the background; give it time to finish.
