@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { CreateEvent, CreationJob } from "@/lib/shared/containers";
 import type { PackagingJob } from "@/lib/shared/tarballs";
@@ -30,6 +31,7 @@ after(async () => {
   for (const name of made) await removeContainer(name);
   for (const ref of images) await removeImage(ref);
   for (const name of made) await removeImage(`hakuriver/${name}:base`);
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
 interface Cancel {

@@ -25,6 +25,7 @@ after(async () => {
   for (const name of made) await removeContainer(name);
   for (const ref of images) await removeImage(ref);
   for (const name of made) await removeImage(`hakuriver/${name}:base`);
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
 const present = (ref: string) => engine.getImage(ref).inspect().then(() => true, (err: { statusCode?: number }) => (err.statusCode === 404 ? false : Promise.reject(err)));
