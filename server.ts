@@ -10,7 +10,7 @@ import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { cancelAllVerifications } from "@/lib/tarballs/verifications";
-import { removeUnusedVersionTags } from "@/lib/tarballs/load";
+import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
@@ -49,7 +49,7 @@ async function main() {
   if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
   for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
   // Temporary tags of New container from this version whose containers were removed outside the dashboard.
-  void removeUnusedVersionTags();
+  void removeUnusedVersionTags("server", "start-up");
 
   const server = createServer();
   // Idle keep-alive connections live longer than a proxy's or client's own idle timeout (nginx's

@@ -9,7 +9,7 @@ import { getConfig } from "@/lib/config";
  */
 export interface AuditEntry {
   time: string;
-  /** Who: `session:<id>` for a browser session, `bearer` for the token, `anonymous` for failed logins. */
+  /** Who: `session:<id>` for a browser session, `bearer` for the token, `anonymous` for failed logins, `server` for its own clean-up. */
   session: string;
   action: string;
   target: string;

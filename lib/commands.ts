@@ -5,7 +5,8 @@ import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
-import { checkLoadable, holdVersionTag, loadVersion, releaseVersionTag, removeUnusedVersionTags, versionImage } from "@/lib/tarballs/load";
+import { checkLoadable, loadVersion, versionImage } from "@/lib/tarballs/load";
+import { holdVersionTag, releaseVersionTag, removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { cancelVerification, startVerification } from "@/lib/tarballs/verifications";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
@@ -58,10 +59,7 @@ export const commands = {
   "container.create.cancel": command({
     input: envNameSchema,
     status: 200,
-    run: async (env) => {
-      if (!cancelCreation(env)) throw new AppError("not_found:container", `No creation of ${env} is running.`);
-      return { message: `Cancelling the creation of ${env}; nothing will be left behind.` };
-    },
+    run: async (env) => ({ message: await cancelCreation(env) }),
   }),
   "container.start": command({
     input: containerRefSchema,
@@ -90,10 +88,10 @@ export const commands = {
   "container.delete": command({
     input: containerRefSchema,
     status: 200,
-    run: async (name) => {
+    run: async (name, { caller }) => {
       await deleteContainer(name);
       // A container made from an older version was the last user of its temporary tag, maybe.
-      await removeUnusedVersionTags();
+      await removeUnusedVersionTags(caller, `${name} was deleted`);
       return { message: `Deleted ${name}. Its tarballs in shared storage are kept.` };
     },
   }),
@@ -157,7 +155,7 @@ export const commands = {
           // Made: the container now holds the tag. Not made: the tag goes unless another container uses it.
           finished: async (made) => {
             releaseVersionTag(ref);
-            if (!made) await removeUnusedVersionTags();
+            if (!made) await removeUnusedVersionTags(caller, `${name} was not made from ${file}`);
           },
         });
       } catch (err) {

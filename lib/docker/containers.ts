@@ -1,14 +1,14 @@
 import "server-only";
 import type Docker from "dockerode";
 import { getFlavor } from "@/lib/config";
-import { AppError } from "@/lib/shared/errors";
+import { AppError, toAppError } from "@/lib/shared/errors";
 import type { Flavor } from "@/lib/shared/flavor";
 import { envNameProblem } from "@/lib/shared/validation";
 import { addAdoption, readAdoptions, removeAdoptions, type Adoption } from "./adopted";
 import { processWide } from "@/lib/runtime";
 import { docker } from "./client";
 import { fromDockerError, dockerMessage } from "./errors";
-import { ensureImage } from "./images";
+import { ensureImage, normalizedImage, untagImage } from "./images";
 import { toContainerState } from "@/lib/shared/status";
 import { compareContainers, type CreateEvent, type HostContainer } from "@/lib/shared/containers";
 
@@ -199,31 +199,99 @@ export async function deleteContainer(ref: string): Promise<void> {
 }
 
 /**
+ * How a creation can be cancelled. `signal` is looked at after every step (image there, container
+ * created, started, settled) and whatever was made by then is removed. `commit` is asked once,
+ * synchronously after the last look: it answers false when the signal has fired, and otherwise
+ * makes its owner refuse Cancel from then on. So a Cancel is either in time and undone, or
+ * refused — never accepted and then outrun by the creation.
+ */
+export interface CreationControl {
+  signal: AbortSignal;
+  commit: () => boolean;
+}
+
+/** What a creation has made so far: what a Cancel must take away again. */
+interface Made {
+  name: string;
+  container?: Docker.Container;
+  /** The image reference, when this creation pulled it (it was not there before). */
+  pulled?: string;
+}
+
+/** Image references creations are using right now, counted: a cancelled pull leaves those alone. */
+const imagesInUse = () => processWide("containers.creatingFrom", () => new Map<string, number>());
+function holdImage(ref: string): () => void {
+  imagesInUse().set(ref, (imagesInUse().get(ref) ?? 0) + 1);
+  return () => {
+    const n = (imagesInUse().get(ref) ?? 1) - 1;
+    if (n > 0) imagesInUse().set(ref, n);
+    else imagesInUse().delete(ref);
+  };
+}
+
+/**
+ * Undoes a cancelled creation: removes its container and, if it pulled the image, that tag (unless
+ * another creation uses the image now). Returns the error to end the creation with: cancelled, or —
+ * when something could not be removed — a failure naming what is left.
+ */
+async function undo(made: Made): Promise<AppError> {
+  const left: string[] = [];
+  if (made.container) {
+    await made.container.remove({ force: true }).catch((err: { statusCode?: number }) => {
+      if (err.statusCode !== 404) left.push(`container ${made.name} (${dockerMessage(err)})`);
+    });
+  }
+  // The last user is this creation itself (its count is released after the undo).
+  if (made.pulled && (imagesInUse().get(made.pulled) ?? 0) <= 1) {
+    await untagImage(made.pulled).catch((err: unknown) => left.push(`image ${made.pulled} (${toAppError(err).message})`));
+  }
+  if (left.length === 0) return new AppError("failed:cancelled", `Creating ${made.name} was cancelled.`);
+  return new AppError("failed:docker", `Creating ${made.name} was cancelled, but Docker did not remove the ${left.join(" and the ")}; delete it by hand.`);
+}
+
+/**
  * Creates an environment container (named by the flavour: `<name>` for HakuRiver,
  * `kohakuriver-env-<name>` for KohakuRiver): pulls the image if it is not present (reporting
  * progress), creates it running an idle command under an init, and starts it. A container
- * that fails to start is removed, so nothing is left half-created. Input must already be valid
- * (see createContainerSchema).
+ * that fails to start is removed, so nothing is left half-created; so is one whose creation is
+ * cancelled (see CreationControl). Input must already be valid (see createContainerSchema).
  */
 export async function createEnvironmentContainer(
   input: { image: string; name: string },
   onEvent: (event: CreateEvent) => void = () => {},
-  signal?: AbortSignal,
+  control?: CreationControl,
 ): Promise<HostContainer> {
   const flavor = getFlavor();
-  const env = input.name;
-  const name = flavor.containerName(env);
-  if (await containerExists(name)) {
-    throw new AppError("conflict:container", `A container named ${name} already exists.`);
+  const made: Made = { name: flavor.containerName(input.name) };
+  if (await containerExists(made.name)) {
+    throw new AppError("conflict:container", `A container named ${made.name} already exists.`);
   }
-  const image = await ensureImage(input.image, onEvent, signal);
-  // Cancelled once the image is here: nothing was made yet.
-  if (signal?.aborted) throw new AppError("failed:cancelled", `Creating ${name} was cancelled.`);
-
-  onEvent({ type: "status", message: `Creating container ${name}` });
-  let container: Docker.Container;
+  const release = holdImage(normalizedImage(input.image));
+  const cancelled = () => control?.signal.aborted === true;
   try {
-    container = await docker().createContainer({
+    const { ref: image, pulled } = await ensureImage(input.image, onEvent, control?.signal);
+    if (pulled) made.pulled = image;
+    if (cancelled()) throw await undo(made);
+
+    onEvent({ type: "status", message: `Creating container ${made.name}` });
+    made.container = await newContainer(made.name, image, input.name, flavor);
+    if (cancelled()) throw await undo(made);
+
+    onEvent({ type: "status", message: `Starting container ${made.name}` });
+    await startAndSettle(made.container, made.name);
+    const result = await getHostContainer(made.container.id);
+    // No await between this look and the commit: a Cancel lands before (undone) or after (refused).
+    if (control && !control.commit()) throw await undo(made);
+    return result;
+  } finally {
+    release();
+  }
+}
+
+/** `docker create` of an environment container: the idle command under an init, with our labels. */
+async function newContainer(name: string, image: string, env: string, flavor: Flavor): Promise<Docker.Container> {
+  try {
+    return await docker().createContainer({
       name,
       Image: image,
       // The environment only has to stay up for shells and commits; HakuRiver runs the same idle command.
@@ -237,8 +305,10 @@ export async function createEnvironmentContainer(
     }
     throw fromDockerError(err, { kind: "container", name });
   }
+}
 
-  onEvent({ type: "status", message: `Starting container ${name}` });
+/** Starts a new container and checks that it keeps running; one that does not is removed. */
+async function startAndSettle(container: Docker.Container, name: string): Promise<void> {
   const discard = () =>
     container.remove({ force: true }).catch((removeErr) => {
       console.error(`[hakuriver] could not remove ${name} after a failed start:`, removeErr);
@@ -261,7 +331,6 @@ export async function createEnvironmentContainer(
       `Container ${name} exited at once (code ${state.ExitCode})${output ? `: ${output}` : ""}. Does the image have sleep?`,
     );
   }
-  return getHostContainer(container.id);
 }
 
 const START_SETTLE_MS = 300;

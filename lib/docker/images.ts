@@ -19,22 +19,27 @@ export async function imageExists(ref: string): Promise<boolean> {
   return (await inspectImage(ref)) !== undefined;
 }
 
-/**
- * Makes sure `input` is present locally, pulling it when it is not, and returns the normalized
- * reference (`:latest` added when no tag is given, since an untagged pull fetches every tag).
- * Layer progress is reported at most every PROGRESS_INTERVAL_MS, and once more at the end.
- */
-export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void, signal?: AbortSignal): Promise<string> {
+/** The normalized reference (`:latest` added when no tag is given, since an untagged pull fetches every tag). */
+export function normalizedImage(input: string): string {
   const parsed = parseImageReference(input);
   if (!parsed) throw new AppError("bad_request:image", `${input} is not a valid image reference.`);
-  const ref = parsed.normalized;
+  return parsed.normalized;
+}
+
+/**
+ * Makes sure `input` is present locally, pulling it when it is not, and returns the normalized
+ * reference and whether this call pulled it (so a cancelled creation can take the tag away again).
+ * Layer progress is reported at most every PROGRESS_INTERVAL_MS, and once more at the end.
+ */
+export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void, signal?: AbortSignal): Promise<{ ref: string; pulled: boolean }> {
+  const ref = normalizedImage(input);
   if (await imageExists(ref)) {
     onEvent({ type: "status", message: `Image ${ref} is present locally` });
-    return ref;
+    return { ref, pulled: false };
   }
   onEvent({ type: "status", message: `Pulling ${ref}` });
   await pullImage(ref, (layers) => onEvent({ type: "pull", layers }), signal);
-  return ref;
+  return { ref, pulled: true };
 }
 
 /**
@@ -162,14 +167,25 @@ export async function removeImageIfUnused(id: string): Promise<boolean> {
   }
 }
 
-/** Removes one tag (and the image, if nothing else refers to it). Best effort: false on refusal. */
-export async function removeImageTag(ref: string): Promise<boolean> {
+/**
+ * Removes one tag (and the image, if nothing else refers to it). Never forces: a tag whose image a
+ * container uses stays ("in use"). Other refusals throw, with Docker's reason.
+ */
+export async function untagImage(ref: string): Promise<"removed" | "absent" | "in use"> {
   try {
     await docker().getImage(ref).remove({ noprune: true });
-    return true;
-  } catch {
-    return false;
+    return "removed";
+  } catch (err) {
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 404) return "absent";
+    if (status === 409) return "in use";
+    throw fromDockerError(err, { kind: "image", name: ref });
   }
+}
+
+/** `untagImage`, best effort: false unless the tag was removed. */
+export async function removeImageTag(ref: string): Promise<boolean> {
+  return untagImage(ref).then((r) => r === "removed", () => false);
 }
 
 /**

@@ -4,10 +4,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
 import { docker } from "@/lib/docker/client";
-import { dockerMessage, isUnreachable } from "@/lib/docker/errors";
-import { inspectImage, removeImageTag, tagImage } from "@/lib/docker/images";
+import { dockerMessage } from "@/lib/docker/errors";
+import { inspectImage, tagImage } from "@/lib/docker/images";
 import { AppError } from "@/lib/shared/errors";
 import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { CreateEvent } from "@/lib/shared/containers";
@@ -15,6 +14,7 @@ import { versionFile } from "./store";
 import type { ArchiveMember } from "./archive";
 import { readImageDetails, readManifest } from "./image-config";
 import { BLOCK, fileHeader, padded } from "./tar";
+import { recordVersionTag } from "./version-tags";
 
 /**
  * Going back to a version: its tar is loaded into the Host's engine under a tag of its own,
@@ -26,24 +26,6 @@ import { BLOCK, fileHeader, padded } from "./tar";
  * Details describe.
  */
 const CHUNK = 1024 * 1024;
-const VERSION_TAG = /^v\d+$/;
-
-/**
- * Version tags a creation is still using (loaded, container not made yet): the clean-up leaves
- * them alone, whoever runs it meanwhile. Counted, since two creations may share one version.
- */
-const loading = () => processWide("versionTags.loading", () => new Map<string, number>());
-
-/** Marks `ref` as in use by a creation until `releaseVersionTag`. */
-export function holdVersionTag(ref: string): void {
-  loading().set(ref, (loading().get(ref) ?? 0) + 1);
-}
-
-export function releaseVersionTag(ref: string): void {
-  const n = (loading().get(ref) ?? 1) - 1;
-  if (n > 0) loading().set(ref, n);
-  else loading().delete(ref);
-}
 
 /** The tag a version is loaded under: `hakuriver/<env>:v<timestamp>`. */
 export function versionImage(file: string): { repo: string; tag: string; ref: string } {
@@ -174,29 +156,10 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
   }
   const loaded = await inspectImage(ref);
   if (!loaded) throw new AppError("failed:image", `Loading ${file} did not produce ${repo}:${tag}.`);
+  // Ours from here on, whatever follows: the clean-up may remove it once no container uses it.
+  recordVersionTag(ref);
   if (details.imageId && loaded.id !== details.imageId) {
     throw new AppError("failed:image", `Loading ${file} gave ${repo}:${tag} the image ${loaded.id}, not the ${details.imageId} its Details describe.`);
   }
   return ref;
-}
-
-/**
- * Removes every `<repo>:v<timestamp>` tag that no container uses any more (the image goes with it
- * when nothing else refers to it; layers shared with other images stay). Best effort.
- */
-export async function removeUnusedVersionTags(): Promise<string[]> {
-  const prefix = `${getFlavor().name}/`;
-  const removed: string[] = [];
-  try {
-    const images = await docker().listImages({ filters: { reference: [`${prefix}*`] } });
-    const tags = images.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(prefix) && VERSION_TAG.test(t.slice(t.lastIndexOf(":") + 1)));
-    for (const t of tags.filter((t) => !loading().has(t))) {
-      const users = await docker().listContainers({ all: true, filters: { ancestor: [t] } });
-      if (users.length === 0 && (await removeImageTag(t))) removed.push(t);
-    }
-  } catch (err) {
-    // An engine that does not answer says so elsewhere; the next delete or start tries again.
-    if (!isUnreachable(err)) console.error("[hakuriver] could not remove unused version tags:", err);
-  }
-  return removed;
 }

@@ -48,14 +48,14 @@ describe("Create New Container as a job", () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.throws(() => startCreation({ image: slow.image(), name }, "session:test"), (err: unknown) => err instanceof AppError && err.code === "conflict:container");
-    assert.equal(cancelCreation(name), true);
+    assert.equal(await cancelCreation(name), `Cancelled the creation of ${name}; nothing was left behind.`);
     assert.equal(await ended, undefined);
     const final = listCreations().find((c) => c.env === name)!;
     assert.equal(final.phase, "cancelled");
     assert.match(JSON.stringify(events.at(-1)), /cancelled; nothing was left behind/);
     assert.equal(await exists(name, "container"), false);
     assert.equal(await exists(slow.image(), "image"), false, "no partial image tag");
-    assert.equal(cancelCreation(name), false, "nothing left to cancel");
+    await assert.rejects(cancelCreation(name), (err: unknown) => err instanceof AppError && err.code === "not_found:container", "nothing left to cancel");
   });
 
   it("a registry that refuses the connection: Docker's own reason reaches the job and the events", async () => {
