@@ -55,3 +55,29 @@ describe("reading an image's Created from a docker save archive", () => {
     assert.equal(await readImageCreated(path.join(dir, "absent.tar")), undefined);
   });
 });
+
+describe("an archive docker load reads through links", () => {
+  it("follows a hard-linked manifest.json and config, and a tar of only hard links is a tar, not 'Not a tar archive'", async () => {
+    const { readImageDetails } = await import("@/lib/tarballs/image-config");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hr-links-"));
+    fs.writeFileSync(path.join(dir, "real-manifest"), JSON.stringify([{ Config: config, RepoTags: ["hakuriver/x:base"], Layers: [] }]));
+    fs.writeFileSync(path.join(dir, "real-config"), JSON.stringify({ created: "2026-01-02T03:04:05Z", config: { Labels: { "hakuriver.note": "via links" } } }));
+    fs.linkSync(path.join(dir, "real-manifest"), path.join(dir, "manifest.json"));
+    fs.linkSync(path.join(dir, "real-config"), path.join(dir, config));
+    const linked = path.join(dir, "linked.tar");
+    // GNU tar stores the second name of a file as a hard link to the first.
+    execFileSync("tar", ["-C", dir, "-cf", linked, "real-manifest", "real-config", "manifest.json", config]);
+    const details = await readImageDetails(linked);
+    assert.equal(details.problem, undefined, details.problem);
+    assert.equal(details.note, "via links");
+
+    const onlyLinks = path.join(dir, "only-links.tar");
+    execFileSync("tar", ["-C", dir, "-cf", onlyLinks, "real-manifest", "manifest.json"]);
+    // Cut the first member (the file) away: what stays are hard-link headers only.
+    const bytes = fs.readFileSync(onlyLinks);
+    fs.writeFileSync(onlyLinks, bytes.subarray(512 + Math.ceil(fs.statSync(path.join(dir, "real-manifest")).size / 512) * 512));
+    const problem = (await readImageDetails(onlyLinks)).problem ?? "";
+    assert.doesNotMatch(problem, /Not a tar archive/);
+    assert.match(problem, /manifest\.json/);
+  });
+});
