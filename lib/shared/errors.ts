@@ -34,6 +34,7 @@ export type ErrorSubject =
   | "runner"
   // what happened
   | "packaging"
+  | "job"
   | "version"
   | "shell"
   | "docker"

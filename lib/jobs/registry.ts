@@ -1,0 +1,211 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { AppError, toAppError } from "@/lib/shared/errors";
+import { isRunning, needsDismissal, type Job, type JobKind, type JobOutcome, type JobPhases, type JobProgress } from "@/lib/shared/jobs";
+import type { Journal } from "./journal";
+
+/**
+ * One registry runs every long operation. A pipeline is an async function given a JobContext: it
+ * reports its steps and progress, watches `signal` (Cancel aborts it, and the signal reaches the
+ * engine call), and returns what it did. The registry keeps the job's state, journals its steps
+ * and outcome, applies each kind's concurrency rule, and forgets finished jobs by one retention
+ * rule: a failure (or an interruption) stays until dismissed, the rest for `keepMs`.
+ */
+export interface JobContext<K extends JobKind> {
+  readonly signal: AbortSignal;
+  readonly job: Readonly<Job<K>>;
+  phase(phase: JobPhases[K]): void;
+  progress(progress: JobProgress): void;
+}
+
+/** What a pipeline returns: the success message and what it made. */
+export type Done = Pick<JobOutcome, "message" | "details">;
+export type Pipeline<K extends JobKind> = (ctx: JobContext<K>) => Promise<Done>;
+
+export interface KindRule {
+  /** Jobs of this kind running at once; more wait for a turn (`waiting`). Unlimited when absent. */
+  atOnce?: number;
+  /** Jobs of this kind that may wait at most; more are refused. */
+  waitingMax?: number;
+  /** One running job per target: a second is refused (`conflict:job`). */
+  onePerTarget?: boolean;
+}
+
+export interface RegistryOptions {
+  rules?: Partial<Record<JobKind, KindRule>>;
+  /** How long a job that did not fail stays listed. */
+  keepMs: number;
+  now?: () => number;
+}
+
+interface Entry {
+  job: Job;
+  abort: AbortController;
+  /** Starts a waiting job. */
+  go?: () => void;
+}
+
+const CANCELLED = "Cancelled.";
+
+export class JobRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly options: RegistryOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Jobs from the journal; those that were running when the process ended are `interrupted`. */
+  recover(interrupted = "The dashboard stopped while this ran."): Job[] {
+    const ended: Job[] = [];
+    for (const job of this.journal.load()) {
+      if (isRunning(job)) {
+        delete job.waiting;
+        this.end(job, { result: "interrupted", message: interrupted });
+        ended.push(job);
+      }
+      this.entries.set(job.id, { job, abort: new AbortController() });
+    }
+    if (ended.length) this.journal.compact(this.all());
+    return ended;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every job still listed, newest first (copies). */
+  list(kind?: JobKind): Job[] {
+    this.forgetExpired();
+    return this.all()
+      .filter((j) => !kind || j.kind === kind)
+      .map((j) => structuredClone(j))
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  get(id: string): Job | undefined {
+    const job = this.entries.get(id)?.job;
+    return job && structuredClone(job);
+  }
+
+  /** The newest job of `kind` on `target`, running or not. */
+  latest(kind: JobKind, target: string): Job | undefined {
+    return this.list(kind).find((j) => j.target === target);
+  }
+
+  /** Starts a job and returns it at once; the pipeline runs in the background. */
+  start<K extends JobKind>(kind: K, target: string, first: JobPhases[K], pipeline: Pipeline<K>): Job<K> {
+    const rule: KindRule = this.options.rules?.[kind] ?? {};
+    const running = this.all().filter((j) => j.kind === kind && isRunning(j));
+    if (rule.onePerTarget && running.some((j) => j.target === target)) throw new AppError("conflict:job", `${target} already has a ${kind} job running.`);
+    const waiting = rule.atOnce !== undefined && running.filter((j) => !j.waiting).length >= rule.atOnce;
+    if (waiting && running.filter((j) => j.waiting).length >= (rule.waitingMax ?? Infinity)) {
+      throw new AppError("conflict:job", `${rule.waitingMax} ${kind} jobs are waiting already; start this one when some have finished.`);
+    }
+    const job: Job<K> = { id: randomUUID(), kind, target, phase: first, startedAt: new Date(this.now()).toISOString(), ...(waiting ? { waiting: true } : {}) };
+    const entry: Entry = { job, abort: new AbortController() };
+    this.entries.set(job.id, entry);
+    this.write(job);
+    const turn = waiting ? new Promise<void>((resolve) => (entry.go = resolve)) : Promise.resolve();
+    void turn.then(() => this.run(entry, pipeline as Pipeline<JobKind>));
+    return structuredClone(job);
+  }
+
+  /** Cancel: a running job is aborted (its pipeline ends it); a finished one is dismissed. False when there is no such job. */
+  cancelOrDismiss(id: string): "cancelling" | "dismissed" | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    if (isRunning(entry.job)) {
+      entry.abort.abort(new AppError("failed:cancelled", CANCELLED));
+      if (entry.job.waiting) this.finish(entry, { result: "cancelled", message: CANCELLED });
+      return "cancelling";
+    }
+    this.entries.delete(id);
+    this.journal.append({ job: entry.job, gone: true }, this.entries.size);
+    this.changed();
+    return "dismissed";
+  }
+
+  /** Aborts every running job (server shutdown). */
+  cancelAll(): void {
+    for (const e of this.entries.values()) if (isRunning(e.job)) e.abort.abort(new AppError("failed:cancelled", "The dashboard is stopping."));
+  }
+
+  private async run(entry: Entry, pipeline: Pipeline<JobKind>): Promise<void> {
+    const { job, abort } = entry;
+    if (!isRunning(job)) return; // cancelled while waiting
+    if (job.waiting) {
+      delete job.waiting;
+      this.write(job);
+    }
+    const ctx: JobContext<JobKind> = {
+      signal: abort.signal,
+      job,
+      phase: (phase) => {
+        if (!isRunning(job) || job.phase === phase) return;
+        job.phase = phase;
+        this.write(job);
+      },
+      progress: (progress) => {
+        if (!isRunning(job)) return;
+        job.progress = progress;
+        this.changed();
+      },
+    };
+    try {
+      const done = await pipeline(ctx);
+      this.finish(entry, { result: "succeeded", ...done });
+    } catch (err) {
+      const message = toAppError(err).message;
+      this.finish(entry, abort.signal.aborted ? { result: "cancelled", message: abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED } : { result: "failed", message });
+    }
+  }
+
+  private finish(entry: Entry, outcome: JobOutcome): void {
+    if (!isRunning(entry.job)) return;
+    const wasWaiting = entry.job.waiting;
+    this.end(entry.job, outcome);
+    this.write(entry.job);
+    if (!wasWaiting) this.nextTurn(entry.job.kind);
+  }
+
+  private end(job: Job, outcome: JobOutcome): void {
+    job.outcome = outcome;
+    job.finishedAt = new Date(this.now()).toISOString();
+  }
+
+  /** A running job of `kind` ended: the oldest waiting one goes. */
+  private nextTurn(kind: JobKind): void {
+    const next = this.all()
+      .filter((j) => j.kind === kind && j.waiting && isRunning(j))
+      .sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
+    if (next) this.entries.get(next.id)?.go?.();
+  }
+
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [id, { job }] of this.entries) {
+      if (isRunning(job) || needsDismissal(job)) continue;
+      if (now - Date.parse(job.finishedAt!) > this.options.keepMs) this.entries.delete(id);
+    }
+  }
+
+  private all(): Job[] {
+    return [...this.entries.values()].map((e) => e.job);
+  }
+
+  private write(job: Job): void {
+    this.journal.append({ job }, this.entries.size);
+    if (this.journal.bloated) this.journal.compact(this.all());
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}

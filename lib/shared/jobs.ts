@@ -1,0 +1,53 @@
+/**
+ * Long operations as one model (lib/jobs/): Create New Container, Create Tar ("package"), Verify,
+ * New container from this version ("restore") and a Runner's Sync now. What the page and the API
+ * see of a job; the registry that runs them is server-only.
+ */
+
+/** Each kind's steps, in order: typed, never read from a message. */
+export interface JobPhases {
+  create: "pulling" | "creating" | "starting";
+  package: "committing" | "saving" | "finishing";
+  verify: "reading";
+  restore: "loading" | "creating" | "starting";
+  sync: "loading";
+}
+
+export type JobKind = keyof JobPhases;
+
+export type JobResult = "succeeded" | "failed" | "cancelled" | "interrupted";
+
+export interface JobProgress {
+  done: number;
+  /** Unknown until the engine says (a pull's first layers). */
+  total?: number;
+  unit: "bytes" | "items";
+}
+
+export interface JobOutcome {
+  result: JobResult;
+  /** One plain sentence: what it did, or why not. */
+  message: string;
+  /** What it made or removed: the file written, the versions pruned, … */
+  details?: Record<string, string | number | boolean | string[]>;
+}
+
+export interface Job<K extends JobKind = JobKind> {
+  id: string;
+  kind: K;
+  /** What it works on: the environment, the version file, the Runner. */
+  target: string;
+  /** Waiting for a turn (another job of its kind runs), before its first step. */
+  waiting?: boolean;
+  phase: JobPhases[K];
+  progress?: JobProgress;
+  startedAt: string;
+  finishedAt?: string;
+  /** Set once it ended. */
+  outcome?: JobOutcome;
+}
+
+export const isRunning = (job: Pick<Job, "outcome">): boolean => job.outcome === undefined;
+
+/** A failure stays until dismissed; the rest go by themselves after the retention time. */
+export const needsDismissal = (job: Pick<Job, "outcome">): boolean => job.outcome?.result === "failed" || job.outcome?.result === "interrupted";
