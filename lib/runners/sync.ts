@@ -173,17 +173,23 @@ async function streamLoad(engine: Docker, file: string, signal: AbortSignal, onB
     onBytes(chunk.length);
   });
   local.signal.addEventListener("abort", () => source.destroy(), { once: true });
+  // Cancel ends the load even when the transport never answers a destroyed upload (seen over SSH:
+  // the engine call neither resolved nor failed, and the job stayed "loading").
+  const aborted = new Promise<never>((_, reject) => local.signal.addEventListener("abort", () => reject(local.signal.reason), { once: true }));
+  aborted.catch(() => {});
   try {
     touch();
-    const response = (await engine.loadImage(source, { quiet: true, abortSignal: local.signal } as object)) as NodeJS.ReadableStream;
-    await new Promise<void>((resolve, reject) => {
-      local.signal.addEventListener("abort", () => reject(local.signal.reason), { once: true });
-      engine.modem.followProgress(response, (err: unknown, events: { error?: string; errorDetail?: { message?: string } }[]) => {
-        const failed = err ?? events?.find((e) => e.error)?.error;
-        if (failed) reject(failed instanceof Error ? failed : new AppError("failed:sync", `The engine refused the file: ${String(failed)}`));
-        else resolve();
-      });
-    });
+    const response = (await Promise.race([engine.loadImage(source, { quiet: true, abortSignal: local.signal } as object), aborted])) as NodeJS.ReadableStream;
+    await Promise.race([
+      new Promise<void>((resolve, reject) => {
+        engine.modem.followProgress(response, (err: unknown, events: { error?: string; errorDetail?: { message?: string } }[]) => {
+          const failed = err ?? events?.find((e) => e.error)?.error;
+          if (failed) reject(failed instanceof Error ? failed : new AppError("failed:sync", `The engine refused the file: ${String(failed)}`));
+          else resolve();
+        });
+      }),
+      aborted,
+    ]);
     if (local.signal.aborted) throw local.signal.reason;
   } finally {
     clearTimeout(idle);
