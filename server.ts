@@ -9,7 +9,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
-import { cancelAllVerifications } from "@/lib/tarballs/verifications";
+import { jobs } from "@/lib/jobs";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
@@ -48,6 +48,8 @@ async function main() {
   });
   if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
   for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
+  // The job registry recovers its journal now (jobs running at a crash come back interrupted).
+  jobs();
   // Temporary tags of New container from this version whose containers were removed outside the dashboard.
   void removeUnusedVersionTags("server", "start-up");
 
@@ -116,7 +118,7 @@ async function main() {
     setTimeout(() => process.exit(0), 5000).unref();
     // Running jobs remove their temporary files (their journal entries then say cancelled);
     // open shells are ended in their containers.
-    void Promise.allSettled([cancelAllPackaging(), closeAllShells(), Promise.resolve(cancelAllVerifications())]).finally(() => {
+    void Promise.allSettled([cancelAllPackaging(), closeAllShells(), Promise.resolve(jobs().cancelAll())]).finally(() => {
       // Closes the sockets and the HTTP server with them.
       void io.close(() => process.exit(0));
       server.closeAllConnections();

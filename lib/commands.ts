@@ -4,10 +4,12 @@ import { audited } from "@/lib/audit";
 import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
-import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
+import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, jobIdSchema, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
 import { checkLoadable, loadVersion, versionImage } from "@/lib/tarballs/load";
 import { holdVersionTag, releaseVersionTag, removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { cancelVerification, startVerification } from "@/lib/tarballs/verifications";
+import { jobs } from "@/lib/jobs";
+import { JOB_LABELS } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
 import { deleteVersion } from "@/lib/tarballs/store";
@@ -134,6 +136,17 @@ export const commands = {
     run: async (file) => {
       if (!cancelVerification(file)) throw new AppError("not_found:tarball", `${file} is not being verified.`);
       return { message: `Cancelled Verify of ${file}.` };
+    },
+  }),
+  "job.end": command({
+    input: jobIdSchema,
+    status: 200,
+    run: async (id) => {
+      const job = jobs().get(id);
+      const done = jobs().cancelOrDismiss(id);
+      if (!job || !done) throw new AppError("not_found:job", "No such job (it may have been dismissed already).");
+      const what = `${JOB_LABELS[job.kind]} of ${job.target}`;
+      return { message: done === "cancelling" ? `Cancelling ${what}.` : `Dismissed ${what}.`, data: { job: jobs().get(id) ?? { ...job, dismissed: true } } };
     },
   }),
   "tarball.container": command({

@@ -40,6 +40,8 @@ export interface Config {
   runners: RunnerEndpoint[];
   /** How many Runners load a version at once during Sync now. */
   runnerSyncLimit: number;
+  /** How long a finished job that did not fail stays listed (failures stay until dismissed), in minutes. */
+  jobKeepMinutes: number;
 }
 
 const portSchema = z.coerce
@@ -67,6 +69,12 @@ const envSchema = z.object({
     .min(1, "must be at least 1 (1 keeps only the newest, as HakuRiver does)")
     .max(1000, "must be at most 1000")
     .default(3),
+  HAKURIVER_JOB_KEEP_MINUTES: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(7 * 24 * 60, "must be at most a week (10080)")
+    .default(30),
   HAKURIVER_TRUST_PROXY: z.enum(["0", "1", "true", "false"], { error: "must be 1 or 0" }).default("0"),
   HAKURIVER_SHELLS_PER_SESSION: z.coerce
     .number({ error: "must be a number" })
@@ -162,6 +170,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     shellScrollback: e.HAKURIVER_SHELL_SCROLLBACK,
     runners: e.HAKURIVER_RUNNERS,
     runnerSyncLimit: e.HAKURIVER_RUNNER_SYNC_LIMIT,
+    jobKeepMinutes: e.HAKURIVER_JOB_KEEP_MINUTES,
   };
 }
 

@@ -36,3 +36,6 @@ export const versionContainerSchema = z.object({ file: tarballFileSchema, name: 
 export function firstIssue(error: z.ZodError): string {
   return error.issues[0]?.message ?? "Invalid input.";
 }
+
+/** A job's id (GET /api/jobs lists them). */
+export const jobIdSchema = z.uuid("Not a job id.");

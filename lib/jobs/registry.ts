@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { AppError, toAppError } from "@/lib/shared/errors";
-import { isRunning, needsDismissal, type Job, type JobKind, type JobOutcome, type JobPhases, type JobProgress } from "@/lib/shared/jobs";
+import { JOB_LABELS, isRunning, needsDismissal, type Job, type JobKind, type JobOutcome, type JobPhases, type JobProgress } from "@/lib/shared/jobs";
 import type { Journal } from "./journal";
 
 /**
@@ -46,6 +46,17 @@ interface Entry {
 }
 
 const CANCELLED = "Cancelled.";
+
+/** A pipeline's failure with what it found (a damaged file's problems, say), kept in the outcome. */
+export class JobFailure extends AppError {
+  constructor(
+    code: ConstructorParameters<typeof AppError>[0],
+    message: string,
+    readonly details: NonNullable<JobOutcome["details"]>,
+  ) {
+    super(code, message);
+  }
+}
 
 export class JobRegistry {
   private readonly entries = new Map<string, Entry>();
@@ -102,10 +113,10 @@ export class JobRegistry {
   start<K extends JobKind>(kind: K, target: string, first: JobPhases[K], pipeline: Pipeline<K>): Job<K> {
     const rule: KindRule = this.options.rules?.[kind] ?? {};
     const running = this.all().filter((j) => j.kind === kind && isRunning(j));
-    if (rule.onePerTarget && running.some((j) => j.target === target)) throw new AppError("conflict:job", `${target} already has a ${kind} job running.`);
+    if (rule.onePerTarget && running.some((j) => j.target === target)) throw new AppError("conflict:job", `${JOB_LABELS[kind]} of ${target} is running already.`);
     const waiting = rule.atOnce !== undefined && running.filter((j) => !j.waiting).length >= rule.atOnce;
     if (waiting && running.filter((j) => j.waiting).length >= (rule.waitingMax ?? Infinity)) {
-      throw new AppError("conflict:job", `${rule.waitingMax} ${kind} jobs are waiting already; start this one when some have finished.`);
+      throw new AppError("conflict:job", `${rule.waitingMax} ${JOB_LABELS[kind]} runs are waiting already; start this one when some have finished.`);
     }
     const job: Job<K> = { id: randomUUID(), kind, target, phase: first, startedAt: new Date(this.now()).toISOString(), ...(waiting ? { waiting: true } : {}) };
     const entry: Entry = { job, abort: new AbortController() };
@@ -161,8 +172,12 @@ export class JobRegistry {
       const done = await pipeline(ctx);
       this.finish(entry, { result: "succeeded", ...done });
     } catch (err) {
-      const message = toAppError(err).message;
-      this.finish(entry, abort.signal.aborted ? { result: "cancelled", message: abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED } : { result: "failed", message });
+      if (abort.signal.aborted) {
+        this.finish(entry, { result: "cancelled", message: abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED });
+      } else {
+        const details = err instanceof JobFailure ? err.details : undefined;
+        this.finish(entry, { result: "failed", message: toAppError(err).message, ...(details ? { details } : {}) });
+      }
     }
   }
 

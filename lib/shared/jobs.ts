@@ -15,6 +15,15 @@ export interface JobPhases {
 
 export type JobKind = keyof JobPhases;
 
+/** Each kind in the user's words (the seed's button labels). */
+export const JOB_LABELS: Record<JobKind, string> = {
+  create: "Create New Container",
+  package: "Create Tar",
+  verify: "Verify",
+  restore: "New container from this version",
+  sync: "Sync now",
+};
+
 export type JobResult = "succeeded" | "failed" | "cancelled" | "interrupted";
 
 export interface JobProgress {
