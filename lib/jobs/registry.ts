@@ -175,7 +175,8 @@ export class JobRegistry {
       if (abort.signal.aborted) {
         this.finish(entry, { result: "cancelled", message: abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED });
       } else {
-        const details = err instanceof JobFailure ? err.details : undefined;
+        // Read by shape: a pipeline may throw from another bundle's copy of JobFailure (lib/runtime.ts).
+        const details = (err as Partial<JobFailure> | undefined)?.details;
         this.finish(entry, { result: "failed", message: toAppError(err).message, ...(details ? { details } : {}) });
       }
     }

@@ -68,9 +68,24 @@ export function statusOf(code: ErrorCode): number {
   return statusByKind[code.slice(0, code.indexOf(":")) as ErrorKind] ?? 500;
 }
 
+/** Marks an AppError whichever bundle made it (see `Symbol.hasInstance` below). */
+const APP_ERROR = Symbol.for("hakuriver.AppError");
+
 export class AppError extends Error {
   readonly kind: ErrorKind;
   readonly status: number;
+  readonly [APP_ERROR] = true;
+
+  /**
+   * server.ts and Next's route bundles each load their own copy of this class, while process-wide
+   * state (lib/runtime.ts: the job registry, say) throws from one bundle into the other's catch.
+   * `instanceof AppError` is therefore a brand check, true for an AppError of any copy. Subclasses
+   * keep the ordinary check.
+   */
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== AppError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as { [APP_ERROR]?: unknown })[APP_ERROR] === true;
+  }
 
   constructor(
     readonly code: ErrorCode,
