@@ -13,6 +13,31 @@ import { VersionContainerButton } from "./version-container-dialog";
 
 const command = (value: string[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : "—");
 
+/** A version's environment variables, values hidden until revealed; the first 500 of a longer list. */
+function EnvironmentList({ file, env, total }: { file: string; env: VersionDetails["env"]; total?: number }) {
+  const [reveal, setReveal] = useState(false);
+  if (env.length === 0) return "—";
+  return (
+    <>
+      <Button variant="ghost" onClick={() => setReveal((r) => !r)} aria-pressed={reveal} aria-label={`${reveal ? "Hide" : "Reveal"} environment values of ${file}`}>
+        {reveal ? "Hide values" : "Reveal values"}
+      </Button>
+      <ul aria-label="Environment variables" className="mt-1 font-mono">
+        {env.map((e, i) => (
+          <li key={i} className="[overflow-wrap:anywhere]">
+            {e.name}={reveal ? e.value : <span className="text-slate-400">••••••</span>}
+          </li>
+        ))}
+      </ul>
+      {total !== undefined && (
+        <p className="mt-1 text-slate-600">
+          The first {env.length} of {total} variables are shown.
+        </p>
+      )}
+    </>
+  );
+}
+
 /**
  * What one version holds, read from the tar on the server (headers and two small JSON files, never
  * a load), with its download, the command that loads it elsewhere, and New container from this version.
@@ -22,7 +47,6 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
     queryKey: [...tarballsKey, "details", file],
     queryFn: async () => (await getJson<{ details: VersionDetails }>(`/api/tarballs/${encodeURIComponent(file)}`)).details,
   });
-  const [reveal, setReveal] = useState(false);
   const live = useVerification(file, data?.verification);
   if (error) return <p role="alert" className="text-xs text-red-800">Could not read {file}: {error.message}</p>;
   if (!data) return <p className="text-xs text-slate-500">Reading {file}…</p>;
@@ -51,27 +75,7 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
         ))}
         <dt className="text-slate-500">Environment</dt>
         <dd>
-          {data.env.length === 0 ? (
-            "—"
-          ) : (
-            <>
-              <Button variant="ghost" onClick={() => setReveal((r) => !r)} aria-pressed={reveal} aria-label={`${reveal ? "Hide" : "Reveal"} environment values of ${file}`}>
-                {reveal ? "Hide values" : "Reveal values"}
-              </Button>
-              <ul aria-label="Environment variables" className="mt-1 font-mono">
-                {data.env.map((e, i) => (
-                  <li key={i} className="[overflow-wrap:anywhere]">
-                    {e.name}={reveal ? e.value : <span className="text-slate-400">••••••</span>}
-                  </li>
-                ))}
-              </ul>
-              {data.envTotal !== undefined && (
-                <p className="mt-1 text-slate-600">
-                  The first {data.env.length} of {data.envTotal} variables are shown.
-                </p>
-              )}
-            </>
-          )}
+          <EnvironmentList file={file} env={data.env} total={data.envTotal} />
         </dd>
         <dt className="text-slate-500">sha256</dt>
         <dd className="font-mono [overflow-wrap:anywhere]">{sha256 ?? "known after Verify"}</dd>
