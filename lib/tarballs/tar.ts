@@ -1,11 +1,10 @@
 import "server-only";
-import path from "node:path";
 
 /**
  * The tar format as `docker save` writes it (Go's archive/tar: ustar, PAX records for what ustar
  * cannot hold, GNU base-256 sizes and long names from other writers). One header parser for the
- * positional reader (image-config.ts), the streaming verifier (verify.ts) and the re-tagging load
- * (load.ts), and one header writer for the latter.
+ * archive reader (archive.ts: what docker load would see) and the streaming verifier (verify.ts),
+ * and one header writer for the load (load.ts).
  */
 export const BLOCK = 512;
 
@@ -91,21 +90,6 @@ export function parsePax(body: Buffer): Partial<Pick<TarHeader, "name" | "linkNa
 
 /** Bytes a body of `size` takes in the archive (padded to whole blocks). */
 export const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
-
-/** Normalizes a member name (`./x` → `x`) as docker load resolves it. */
-export const memberName = (name: string) => name.replace(/^\.\//, "");
-
-/**
- * The member a name leads to, following symlinks between members (the legacy layout links a
- * repeated layer to its first copy, relative to its own directory); undefined when it leads nowhere.
- */
-export function resolveMember<T extends { name: string; linkName?: string }>(members: Map<string, T>, name: string): T | undefined {
-  let m = members.get(name);
-  for (let hops = 0; m?.linkName !== undefined && hops < 8; hops++) {
-    m = members.get(path.posix.normalize(path.posix.join(path.posix.dirname(m.name), m.linkName)));
-  }
-  return m?.linkName === undefined ? m : undefined;
-}
 
 /** A ustar header for a regular file of `size` bytes (mode 0644, owned by root, dated `mtime`). */
 export function fileHeader(name: string, size: number, mtime = Math.floor(Date.now() / 1000)): Buffer {
