@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { AppError, toAppError } from "@/lib/shared/errors";
-import { JOB_LABELS, isRunning, needsDismissal, type Job, type JobKind, type JobOutcome, type JobPhases, type JobProgress } from "@/lib/shared/jobs";
+import { JOB_LABELS, isRunning, needsDismissal, type Job, type JobKind, type JobOutcome, type JobPart, type JobPhases, type JobProgress } from "@/lib/shared/jobs";
 import type { Journal } from "./journal";
 
 /**
@@ -16,6 +16,13 @@ export interface JobContext<K extends JobKind> {
   readonly job: Readonly<Job<K>>;
   phase(phase: JobPhases[K]): void;
   progress(progress: JobProgress): void;
+  /** The pieces' state (shown live; journaled with the next step or the outcome). */
+  parts(parts: JobPart[]): void;
+  /**
+   * The point of no return: from now on Cancel is refused with `tooLate` (the container is made,
+   * the version published). False, and nothing changes, when the job was cancelled already.
+   */
+  final(tooLate: string): boolean;
 }
 
 /** What a pipeline returns: the success message and what it made. */
@@ -43,6 +50,16 @@ interface Entry {
   abort: AbortController;
   /** Starts a waiting job. */
   go?: () => void;
+  /** Why Cancel is refused once the job is final. */
+  tooLate?: string;
+  /** Resolves once the job has ended (its pipeline's clean-up included). */
+  settled: Promise<void>;
+  ended?: () => void;
+}
+
+export interface StartOptions {
+  /** What the job works with (kept in `job.about`). */
+  about?: Record<string, string>;
 }
 
 const CANCELLED = "Cancelled.";
@@ -79,7 +96,7 @@ export class JobRegistry {
         this.end(job, { result: "interrupted", message: interrupted });
         ended.push(job);
       }
-      this.entries.set(job.id, { job, abort: new AbortController() });
+      this.entries.set(job.id, { job, abort: new AbortController(), settled: Promise.resolve() });
     }
     if (ended.length) this.journal.compact(this.all());
     return ended;
@@ -110,7 +127,7 @@ export class JobRegistry {
   }
 
   /** Starts a job and returns it at once; the pipeline runs in the background. */
-  start<K extends JobKind>(kind: K, target: string, first: JobPhases[K], pipeline: Pipeline<K>): Job<K> {
+  start<K extends JobKind>(kind: K, target: string, first: JobPhases[K], pipeline: Pipeline<K>, options: StartOptions = {}): Job<K> {
     const rule: KindRule = this.options.rules?.[kind] ?? {};
     const running = this.all().filter((j) => j.kind === kind && isRunning(j));
     if (rule.onePerTarget && running.some((j) => j.target === target)) throw new AppError("conflict:job", `${JOB_LABELS[kind]} of ${target} is running already.`);
@@ -118,8 +135,18 @@ export class JobRegistry {
     if (waiting && running.filter((j) => j.waiting).length >= (rule.waitingMax ?? Infinity)) {
       throw new AppError("conflict:job", `${rule.waitingMax} ${JOB_LABELS[kind]} runs are waiting already; start this one when some have finished.`);
     }
-    const job: Job<K> = { id: randomUUID(), kind, target, phase: first, startedAt: new Date(this.now()).toISOString(), ...(waiting ? { waiting: true } : {}) };
-    const entry: Entry = { job, abort: new AbortController() };
+    const job: Job<K> = {
+      id: randomUUID(),
+      kind,
+      target,
+      ...(options.about ? { about: options.about } : {}),
+      phase: first,
+      startedAt: new Date(this.now()).toISOString(),
+      ...(waiting ? { waiting: true } : {}),
+    };
+    let ended!: () => void;
+    const entry: Entry = { job, abort: new AbortController(), settled: new Promise<void>((resolve) => (ended = resolve)) };
+    entry.ended = ended;
     this.entries.set(job.id, entry);
     this.write(job);
     const turn = waiting ? new Promise<void>((resolve) => (entry.go = resolve)) : Promise.resolve();
@@ -127,11 +154,23 @@ export class JobRegistry {
     return structuredClone(job);
   }
 
-  /** Cancel: a running job is aborted (its pipeline ends it); a finished one is dismissed. False when there is no such job. */
+  /** Resolves with the job once it has ended (at once when it has); undefined when there is no such job. */
+  async settled(id: string): Promise<Job | undefined> {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    await entry.settled;
+    return structuredClone(entry.job);
+  }
+
+  /**
+   * Cancel: a running job is aborted (its pipeline ends it); a finished one is dismissed. Undefined
+   * when there is no such job; refused (`conflict:job`) once the job is final.
+   */
   cancelOrDismiss(id: string): "cancelling" | "dismissed" | undefined {
     const entry = this.entries.get(id);
     if (!entry) return undefined;
     if (isRunning(entry.job)) {
+      if (entry.job.final) throw new AppError("conflict:job", entry.tooLate ?? "Too late to cancel.");
       entry.abort.abort(new AppError("failed:cancelled", CANCELLED));
       if (entry.job.waiting) this.finish(entry, { result: "cancelled", message: CANCELLED });
       return "cancelling";
@@ -142,9 +181,13 @@ export class JobRegistry {
     return "dismissed";
   }
 
-  /** Aborts every running job (server shutdown). */
-  cancelAll(): void {
-    for (const e of this.entries.values()) if (isRunning(e.job)) e.abort.abort(new AppError("failed:cancelled", "The dashboard is stopping."));
+  /** Aborts every running job (server shutdown) and waits up to `waitMs` for their clean-up. */
+  async cancelAll(waitMs = 3000): Promise<void> {
+    const running = [...this.entries.values()].filter((e) => isRunning(e.job));
+    for (const e of running) e.abort.abort(new AppError("failed:cancelled", "The dashboard is stopping."));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(running.map((e) => e.settled)), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
   }
 
   private async run(entry: Entry, pipeline: Pipeline<JobKind>): Promise<void> {
@@ -167,6 +210,18 @@ export class JobRegistry {
         job.progress = progress;
         this.changed();
       },
+      parts: (parts) => {
+        if (!isRunning(job)) return;
+        job.parts = parts.map((p) => ({ ...p }));
+        this.changed();
+      },
+      final: (tooLate) => {
+        if (abort.signal.aborted || !isRunning(job)) return false;
+        job.final = true;
+        entry.tooLate = tooLate;
+        this.write(job);
+        return true;
+      },
     };
     try {
       const done = await pipeline(ctx);
@@ -187,6 +242,7 @@ export class JobRegistry {
     const wasWaiting = entry.job.waiting;
     this.end(entry.job, outcome);
     this.write(entry.job);
+    entry.ended?.();
     if (!wasWaiting) this.nextTurn(entry.job.kind);
   }
 

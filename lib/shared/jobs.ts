@@ -41,11 +41,31 @@ export interface JobOutcome {
   details?: Record<string, string | number | boolean | string[]>;
 }
 
+/**
+ * One piece of a job that moves on its own: a layer a pull fetches, a version a Sync loads. `state`
+ * is the piece's own word ("Downloading", "loaded", …); `error` says why that piece failed.
+ */
+export interface JobPart {
+  name: string;
+  state: string;
+  done?: number;
+  total?: number;
+  /** What the piece is, when its name does not say (a Sync's version file). */
+  label?: string;
+  error?: string;
+}
+
 export interface Job<K extends JobKind = JobKind> {
   id: string;
   kind: K;
   /** What it works on: the environment, the version file, the Runner. */
   target: string;
+  /** What it works with, known at its start: the container, the image, the note. */
+  about?: Record<string, string>;
+  /** Pieces that move on their own (a pull's layers, a Sync's versions). */
+  parts?: JobPart[];
+  /** Set once it cannot be cancelled any more (the container is made, the version published). */
+  final?: boolean;
   /** Waiting for a turn (another job of its kind runs), before its first step. */
   waiting?: boolean;
   phase: JobPhases[K];

@@ -167,4 +167,52 @@ describe("the job registry", () => {
     for (let i = 0; i < 200; i++) p.ctx().phase(i % 2 ? "creating" : "starting");
     assert.ok(fs.readFileSync(file, "utf8").trim().split("\n").length < 80);
   });
+
+  it("refuses Cancel once a job is final, and tells when a job has settled", async () => {
+    const { registry } = setup();
+    const p = controlled<"create">();
+    const job = registry.start("create", "env-f", "pulling", p.pipeline, { about: { image: "127.0.0.1:5055/x:1" } });
+    await p.started;
+    assert.deepEqual(registry.get(job.id)?.about, { image: "127.0.0.1:5055/x:1" });
+    p.ctx().parts([{ name: "layer-1", state: "Downloading", done: 5, total: 10 }]);
+    assert.equal(registry.get(job.id)?.parts?.[0]?.done, 5);
+    assert.equal(p.ctx().final("Too late: the container is made."), true);
+    assert.throws(() => registry.cancelOrDismiss(job.id), (err: unknown) => err instanceof AppError && err.code === "conflict:job" && /container is made/.test(err.message));
+    assert.equal(registry.get(job.id)?.outcome, undefined, "still running");
+    let settled = false;
+    const waiting = registry.settled(job.id).then((j) => ((settled = true), j));
+    await tick();
+    assert.equal(settled, false);
+    p.finish({ message: "Made." });
+    assert.equal((await waiting)?.outcome?.result, "succeeded");
+    assert.equal(await registry.settled("no-such-id"), undefined);
+  });
+
+  it("a job cancelled before its point of no return cannot become final", async () => {
+    const { registry } = setup();
+    let final: boolean | undefined;
+    let release!: () => void;
+    const job = registry.start("create", "env-g", "pulling", async (ctx) => {
+      await new Promise<void>((r) => (release = r));
+      final = ctx.final("Too late.");
+      if (!final) throw ctx.signal.reason;
+      return { message: "Made." };
+    });
+    await tick();
+    assert.equal(registry.cancelOrDismiss(job.id), "cancelling");
+    release();
+    const ended = await registry.settled(job.id);
+    assert.equal(final, false);
+    assert.equal(ended?.outcome?.result, "cancelled");
+  });
+
+  it("cancelAll aborts every running job and waits for their clean-up", async () => {
+    const { registry } = setup();
+    let cleaned = false;
+    registry.start("package", "env-h", "committing", (ctx) => new Promise((_, reject) => ctx.signal.addEventListener("abort", () => setTimeout(() => ((cleaned = true), reject(ctx.signal.reason)), 20))));
+    await tick();
+    await registry.cancelAll(2000);
+    assert.equal(cleaned, true);
+    assert.equal(registry.list()[0]?.outcome?.result, "cancelled");
+  });
 });
