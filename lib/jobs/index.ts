@@ -18,11 +18,22 @@ export function jobs(): JobRegistry {
     const registry = new JobRegistry(new Journal(path.join(/*turbopackIgnore: true*/ config.dataDir, "jobs.jsonl")), {
       keepMs: config.jobKeepMinutes * 60_000,
       rules: {
+        create: { onePerTarget: true },
+        restore: { onePerTarget: true },
+        // One Create Tar per environment: two would race for the same `:base` tag.
+        package: { onePerTarget: true },
         // Each Verify keeps up to 16 MiB of small members and reads the whole file: two at once.
         verify: { onePerTarget: true, atOnce: 2, waitingMax: 32 },
+        // One Sync per Runner; HAKURIVER_RUNNER_SYNC_LIMIT Runners load at once (shared storage and the network are the limit).
+        sync: { onePerTarget: true, atOnce: config.runnerSyncLimit, waitingMax: 256 },
       },
     });
-    registry.recover();
+    registry.recover({
+      create: "The dashboard stopped while this ran; what it had made was removed at the next start.",
+      restore: "The dashboard stopped while this ran; what it had made was removed at the next start.",
+      package: "The dashboard stopped while this ran; no partial file was kept and older versions are intact.",
+      sync: "The dashboard stopped while this ran; the Runner keeps the image it had for a load that was cut off.",
+    });
     return registry;
   });
 }

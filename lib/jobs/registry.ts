@@ -16,6 +16,11 @@ export interface JobContext<K extends JobKind> {
   readonly job: Readonly<Job<K>>;
   phase(phase: JobPhases[K]): void;
   progress(progress: JobProgress): void;
+  /**
+   * Records what the job made or replaced (journaled at once), so that a restart after a crash can
+   * undo it: the container's ID, the image a tag pointed to before.
+   */
+  record(about: Record<string, string>): void;
   /** The pieces' state (shown live; journaled with the next step or the outcome). */
   parts(parts: JobPart[]): void;
   /**
@@ -80,6 +85,9 @@ export class JobRegistry {
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
 
+  /** The jobs `recover` found interrupted (their pipelines' modules undo what they left). */
+  interrupted: Job[] = [];
+
   constructor(
     private readonly journal: Journal,
     private readonly options: RegistryOptions,
@@ -87,18 +95,22 @@ export class JobRegistry {
     this.now = options.now ?? Date.now;
   }
 
-  /** Jobs from the journal; those that were running when the process ended are `interrupted`. */
-  recover(interrupted = "The dashboard stopped while this ran."): Job[] {
+  /**
+   * Jobs from the journal; those that were running when the process ended are `interrupted`, with
+   * the kind's message from `interrupted` (what was left as it was).
+   */
+  recover(interrupted: Partial<Record<JobKind, string>> = {}): Job[] {
     const ended: Job[] = [];
     for (const job of this.journal.load()) {
       if (isRunning(job)) {
         delete job.waiting;
-        this.end(job, { result: "interrupted", message: interrupted });
+        this.end(job, { result: "interrupted", message: interrupted[job.kind] ?? "The dashboard stopped while this ran." });
         ended.push(job);
       }
       this.entries.set(job.id, { job, abort: new AbortController(), settled: Promise.resolve() });
     }
     if (ended.length) this.journal.compact(this.all());
+    this.interrupted = ended.map((j) => structuredClone(j));
     return ended;
   }
 
@@ -209,6 +221,11 @@ export class JobRegistry {
         if (!isRunning(job)) return;
         job.progress = progress;
         this.changed();
+      },
+      record: (about) => {
+        if (!isRunning(job)) return;
+        job.about = { ...job.about, ...about };
+        this.write(job);
       },
       parts: (parts) => {
         if (!isRunning(job)) return;
