@@ -10,6 +10,7 @@ import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { jobs } from "@/lib/jobs";
+import { undoInterruptedJobs } from "@/lib/jobs/recovery";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
@@ -48,8 +49,10 @@ async function main() {
   });
   if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
   for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
-  // The job registry recovers its journal now (jobs running at a crash come back interrupted).
+  // The job registry recovers its journal now (jobs running at a crash come back interrupted), and
+  // what those jobs had made is undone.
   jobs();
+  await undoInterruptedJobs();
   // Temporary tags of New container from this version whose containers were removed outside the dashboard.
   void removeUnusedVersionTags("server", "start-up");
 

@@ -164,6 +164,7 @@ export const commands = {
       let job;
       try {
         job = startCreation({ image: ref, name }, caller, {
+          file,
           prepare: (emit, signal) => loadVersion(file, emit, signal),
           // Made: the container now holds the tag. Not made: the tag goes unless another container uses it.
           finished: async (made) => {

@@ -208,6 +208,8 @@ export async function deleteContainer(ref: string): Promise<void> {
 export interface CreationControl {
   signal: AbortSignal;
   commit: () => boolean;
+  /** Told the container's ID as soon as it exists (so a crash before the commit can be undone at the next start). */
+  made?: (id: string) => void;
 }
 
 /** What a creation has made so far: what a Cancel must take away again. */
@@ -273,11 +275,12 @@ export async function createEnvironmentContainer(
     if (pulled) made.pulled = image;
     if (cancelled()) throw await undo(made);
 
-    onEvent({ type: "status", message: `Creating container ${made.name}` });
+    onEvent({ type: "status", step: "creating", message: `Creating container ${made.name}` });
     made.container = await newContainer(made.name, image, input.name, flavor);
+    control?.made?.(made.container.id);
     if (cancelled()) throw await undo(made);
 
-    onEvent({ type: "status", message: `Starting container ${made.name}` });
+    onEvent({ type: "status", step: "starting", message: `Starting container ${made.name}` });
     await startAndSettle(made.container, made.name);
     const result = await getHostContainer(made.container.id);
     // No await between this look and the commit: a Cancel lands before (undone) or after (refused).

@@ -34,10 +34,10 @@ export function normalizedImage(input: string): string {
 export async function ensureImage(input: string, onEvent: (event: CreateEvent) => void, signal?: AbortSignal): Promise<{ ref: string; pulled: boolean }> {
   const ref = normalizedImage(input);
   if (await imageExists(ref)) {
-    onEvent({ type: "status", message: `Image ${ref} is present locally` });
+    onEvent({ type: "status", step: "pulling", message: `Image ${ref} is present locally` });
     return { ref, pulled: false };
   }
-  onEvent({ type: "status", message: `Pulling ${ref}` });
+  onEvent({ type: "status", step: "pulling", message: `Pulling ${ref}` });
   await pullImage(ref, (layers) => onEvent({ type: "pull", layers }), signal);
   return { ref, pulled: true };
 }

@@ -156,6 +156,7 @@ export class JobRegistry {
       startedAt: new Date(this.now()).toISOString(),
       ...(waiting ? { waiting: true } : {}),
     };
+    this.supersede(kind, target);
     let ended!: () => void;
     const entry: Entry = { job, abort: new AbortController(), settled: new Promise<void>((resolve) => (ended = resolve)) };
     entry.ended = ended;
@@ -244,12 +245,16 @@ export class JobRegistry {
       const done = await pipeline(ctx);
       this.finish(entry, { result: "succeeded", ...done });
     } catch (err) {
-      if (abort.signal.aborted) {
-        this.finish(entry, { result: "cancelled", message: abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED });
+      // Read by shape: a pipeline may throw from another bundle's copy of JobFailure (lib/runtime.ts).
+      const details = (err as Partial<JobFailure> | undefined)?.details;
+      // Cancelled means undone: a pipeline that could not undo what it made says so with a JobFailure.
+      if (abort.signal.aborted && !details) {
+        // The pipeline's own words when it says what was undone; else the reason Cancel gave.
+        const said = toAppError(err).code === "failed:cancelled" ? toAppError(err).message : undefined;
+        this.finish(entry, { result: "cancelled", message: said ?? (abort.signal.reason instanceof Error ? abort.signal.reason.message : CANCELLED) });
       } else {
-        // Read by shape: a pipeline may throw from another bundle's copy of JobFailure (lib/runtime.ts).
-        const details = (err as Partial<JobFailure> | undefined)?.details;
-        this.finish(entry, { result: "failed", message: toAppError(err).message, ...(details ? { details } : {}) });
+        const e = toAppError(err);
+        this.finish(entry, { result: "failed", message: e.message, code: e.code, ...(details ? { details } : {}) });
       }
     }
   }
@@ -266,6 +271,15 @@ export class JobRegistry {
   private end(job: Job, outcome: JobOutcome): void {
     job.outcome = outcome;
     job.finishedAt = new Date(this.now()).toISOString();
+  }
+
+  /** A new job on a target replaces the finished ones of its kind there (a retry replaces the failure it retries). */
+  private supersede(kind: JobKind, target: string): void {
+    for (const [id, { job }] of this.entries) {
+      if (job.kind !== kind || job.target !== target || isRunning(job)) continue;
+      this.entries.delete(id);
+      this.journal.append({ job, gone: true }, this.entries.size);
+    }
   }
 
   /** A running job of `kind` ended: the oldest waiting one goes. */

@@ -4,7 +4,8 @@ import { listContainers } from "@/lib/docker/containers";
 import type { ContainerChanges, HostContainer } from "@/lib/shared/containers";
 import type { EngineState, LiveClientEvents, LiveServerEvents } from "@/lib/shared/socket-events";
 import { onAdoptionsChanged } from "@/lib/docker/adopted";
-import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
+import { listCreations } from "@/lib/docker/creations";
+import { jobs as jobRegistry } from "@/lib/jobs";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
 import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
@@ -120,7 +121,7 @@ export function registerLive(nsp: LiveNamespace): void {
   // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
   const dir = throttled(() => nsp.emit("tarballs"), 0, 100);
   const stopJobs = onJobsChanged(jobs.ask);
-  const stopCreations = onCreationsChanged(creations.ask);
+  const stopCreations = jobRegistry().onChange(creations.ask);
   const stopVerifications = onVerificationsChanged(verifications.ask);
   const stopWatching = watchContainerDir(dir.ask);
 

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "./errors";
+import type { Job } from "./jobs";
 import { pageOf } from "./paging";
 
 /** Docker's container states (`State` in the Engine API). */
@@ -34,9 +35,12 @@ export interface LayerProgress {
   total?: number;
 }
 
+/** A creation's steps (typed: the job's phase follows them, never the message). */
+export type CreationStep = "pulling" | "loading" | "creating" | "starting";
+
 /** What a container creation reports while it runs; the last event is `done` or `error`. */
 export type CreateEvent =
-  | { type: "status"; message: string }
+  | { type: "status"; step: CreationStep; message: string }
   | { type: "pull"; layers: LayerProgress[] }
   | { type: "done"; container: HostContainer }
   | { type: "error"; error: string; code: string };
@@ -108,3 +112,36 @@ export interface CreationJob {
 }
 
 export const creationActive = (job: Pick<CreationJob, "phase">): boolean => job.phase === "pulling" || job.phase === "creating";
+
+/**
+ * A Create New Container or New container from this version job (lib/jobs) as `GET /api/creations`
+ * and the table's creation rows show it: the same words on the server and the page.
+ */
+export function creationView(job: Job<"create" | "restore">): CreationJob {
+  const container = job.about?.container ?? job.target;
+  const image = job.about?.image ?? "";
+  const base = { id: job.id, env: job.target, container, image, startedAt: job.startedAt, ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}) };
+  const layers: LayerProgress[] = (job.parts ?? []).map((p) => ({ id: p.name, status: p.state, current: p.done, total: p.total }));
+  const outcome = job.outcome;
+  if (!outcome) {
+    const phase = job.phase === "pulling" || job.phase === "loading" ? "pulling" : "creating";
+    return { ...base, phase, status: creationStepWords(job, container, image), layers };
+  }
+  if (outcome.result === "succeeded") return { ...base, phase: "done", status: outcome.message, layers };
+  if (outcome.result === "cancelled") return { ...base, phase: "cancelled", status: outcome.message, layers };
+  return { ...base, phase: "failed", status: outcome.message, error: outcome.message, layers };
+}
+
+function creationStepWords(job: Job<"create" | "restore">, container: string, image: string): string {
+  if (job.waiting) return "Waiting for its turn…";
+  switch (job.phase) {
+    case "pulling":
+      return `Pulling ${image}`;
+    case "loading":
+      return `Loading ${job.about?.file ?? "the version"} as ${image}`;
+    case "creating":
+      return `Creating container ${container}`;
+    default:
+      return `Starting container ${container}`;
+  }
+}

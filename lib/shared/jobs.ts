@@ -37,6 +37,8 @@ export interface JobOutcome {
   result: JobResult;
   /** One plain sentence: what it did, or why not. */
   message: string;
+  /** Why it failed, as the API's error codes say it (`failed:pull`, `conflict:container`, …). */
+  code?: string;
   /** What it made or removed: the file written, the versions pruned, … */
   details?: Record<string, string | number | boolean | string[]>;
 }

@@ -108,11 +108,11 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
 
   const present = await inspectImage(ref);
   if (present && details.imageId && present.id === details.imageId) {
-    onEvent({ type: "status", message: `Image ${ref} is present locally` });
+    onEvent({ type: "status", step: "loading", message: `Image ${ref} is present locally` });
     return ref;
   }
 
-  onEvent({ type: "status", message: `Loading ${file} as ${ref}` });
+  onEvent({ type: "status", step: "loading", message: `Loading ${file} as ${ref}` });
   const handle = await fs.open(target, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await handle.stat();

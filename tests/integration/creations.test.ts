@@ -1,10 +1,12 @@
 import "../helpers/isolated-env";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { cancelCreation, followCreation, listCreations, startCreation } from "@/lib/docker/creations";
+import { cancelCreation, followCreation, listCreations, startCreation, undoInterruptedCreation } from "@/lib/docker/creations";
+import { jobs } from "@/lib/jobs";
+import type { Job } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
 import type { CreateEvent } from "@/lib/shared/containers";
-import { PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { LOCAL_IMAGE, PULL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { freePort } from "../helpers/server";
 import { startSlowRegistry } from "../helpers/slow-registry";
 
@@ -82,5 +84,42 @@ describe("Create New Container as a job", () => {
     const job = listCreations().find((c) => c.env === name)!;
     assert.equal(job.phase, "failed");
     assert.match(job.error ?? "", /manifest unknown|not found/i);
+  });
+
+  it("is a job of the one registry: typed phases, the container in its outcome, Cancel refused once it is made", async () => {
+    const name = uniqueName("typed");
+    made.push(name);
+    const phases: string[] = [];
+    const off = jobs().onChange(() => {
+      const phase = jobs().latest("create", name)?.phase;
+      if (phase && phases.at(-1) !== phase) phases.push(phase);
+    });
+    const view = startCreation({ image: LOCAL_IMAGE, name }, "session:test");
+    const container = await followCreation(name, () => {});
+    off();
+    assert.ok(container, "made");
+    const job = jobs().get(view.id)!;
+    assert.equal(job.kind, "create");
+    assert.equal(job.target, name);
+    assert.deepEqual(phases, ["pulling", "creating", "starting"]);
+    assert.equal(job.outcome?.result, "succeeded");
+    assert.equal(job.outcome?.details?.container, container.name);
+    assert.equal(job.final, true);
+    assert.equal(job.about?.containerId, container.id, "the container's ID was journaled before it was kept");
+    assert.equal(listCreations().find((c) => c.id === view.id)?.phase, "done");
+    // Finished: Cancel dismisses it, and it is gone from the list.
+    assert.equal(jobs().cancelOrDismiss(view.id), "dismissed");
+    assert.equal(listCreations().find((c) => c.id === view.id), undefined);
+  });
+
+  it("after a crash, an interrupted creation's container (by its recorded ID) is removed; a kept one is not", async () => {
+    const name = uniqueName("crashed");
+    made.push(name);
+    const c = await engine.createContainer({ name, Image: LOCAL_IMAGE, Cmd: ["sleep", "infinity"] });
+    const job = (final: boolean): Job => ({ id: "x", kind: "create", target: name, phase: "starting", startedAt: new Date().toISOString(), about: { container: name, containerId: c.id }, ...(final ? { final } : {}) });
+    await undoInterruptedCreation(job(true));
+    assert.equal(await exists(c.id, "container"), true, "a kept container stays");
+    await undoInterruptedCreation(job(false));
+    assert.equal(await exists(c.id, "container"), false);
   });
 });

@@ -1,7 +1,5 @@
 import { execute } from "@/lib/commands";
-import { followCreation } from "@/lib/docker/creations";
 import { handleApi, readJsonBody } from "@/lib/http";
-import type { CreationJob } from "@/lib/shared/containers";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +13,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ fil
   return handleApi(request, async (caller) => {
     const body = (await readJsonBody(request)) as { name?: unknown } | null;
     const { message, data } = await execute("tarball.container", caller, { file, name: body?.name });
-    void followCreation((data!.job as CreationJob).env, () => {});
     return Response.json({ ok: true, message, ...data }, { status: 202 });
   });
 }
