@@ -84,7 +84,7 @@ test("a creation goes on across a reload: the pending row shows the pull with Ca
     await page.reload();
     const row = page.locator(`tr[data-creating="${name}"]`);
     await expect(row).toBeVisible();
-    await expect(row.getByRole("status", { name: `Creating ${name}` })).toContainText(/Pulling .* \/ [\d.]+ MiB in \d+ layers?/);
+    await expect(row.getByRole("status", { name: `Creating ${name}` })).toContainText(/Pulling .*: [\d.]+ [KM]iB of [\d.]+ MiB/);
     await page.screenshot({ path: "test-results/screens/creation-row.png", fullPage: true });
     await row.getByRole("button", { name: "Cancel", exact: true }).click();
     await expect(row).toHaveCount(0, { timeout: 15_000 });

@@ -5,7 +5,8 @@ export const queryKeys = {
   containers: ["containers"] as const,
   containersView: (view: ContainersView) => ["containers", view] as const,
   jobs: ["packaging-jobs"] as const,
-  creations: ["creations"] as const,
+  /** Every job of lib/jobs (GET /api/jobs, pushed as `jobs:all`). */
+  allJobs: ["jobs"] as const,
   tarballs: ["tarballs"] as const,
   verifications: ["verifications"] as const,
 };

@@ -1,15 +1,4 @@
-/** 1536 → "1.5 KiB". */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+export { formatBytes } from "@/lib/shared/bytes";
 
 /** How long ago `iso` was, in a few characters: "just now", "5 min ago", "2 h ago", "3 d ago". */
 export function relativeAge(iso: string, now: number): string {

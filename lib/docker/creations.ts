@@ -116,6 +116,8 @@ export function followCreation(env: string, listener: (event: CreateEvent) => vo
       void lastEvent(job, listener).then(resolve);
     };
     const off = jobs().onChange(look);
+    // Where it stands now, first: a follower that joins mid-way sees the current step at once.
+    listener({ type: "status", step: first.phase, message: creationView(first).status });
     look();
   });
 }

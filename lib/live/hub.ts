@@ -4,7 +4,6 @@ import { listContainers } from "@/lib/docker/containers";
 import type { ContainerChanges, HostContainer } from "@/lib/shared/containers";
 import type { EngineState, LiveClientEvents, LiveServerEvents } from "@/lib/shared/socket-events";
 import { onAdoptionsChanged } from "@/lib/docker/adopted";
-import { listCreations } from "@/lib/docker/creations";
 import { jobs as jobRegistry } from "@/lib/jobs";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
@@ -116,12 +115,12 @@ export function registerLive(nsp: LiveNamespace): void {
 
   // Jobs, creations (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
   const jobs = throttled(() => nsp.emit("jobs", { jobs: listJobs() }), JOBS_INTERVAL_MS);
-  const creations = throttled(() => nsp.emit("creations", { creations: listCreations() }), JOBS_INTERVAL_MS);
+  const allJobs = throttled(() => nsp.emit("jobs:all", { jobs: jobRegistry().list() }), JOBS_INTERVAL_MS);
   const verifications = throttled(() => nsp.emit("verifications", { verifications: recentVerifications() }), JOBS_INTERVAL_MS);
   // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
   const dir = throttled(() => nsp.emit("tarballs"), 0, 100);
   const stopJobs = onJobsChanged(jobs.ask);
-  const stopCreations = jobRegistry().onChange(creations.ask);
+  const stopAllJobs = jobRegistry().onChange(allJobs.ask);
   const stopVerifications = onVerificationsChanged(verifications.ask);
   const stopWatching = watchContainerDir(dir.ask);
 
@@ -130,12 +129,12 @@ export function registerLive(nsp: LiveNamespace): void {
     unsubscribe();
     stopJobs();
     stopAdoptions();
-    stopCreations();
+    stopAllJobs();
     stopWatching();
     stopVerifications();
     clearTimeout(timer);
     clearTimeout(confirmTimer);
-    for (const t of [jobs, creations, verifications, dir]) t.cancel();
+    for (const t of [jobs, allJobs, verifications, dir]) t.cancel();
   });
 
   nsp.on("connection", async (socket) => {
@@ -144,7 +143,7 @@ export function registerLive(nsp: LiveNamespace): void {
     // The list the others hold, so that the changes pushed next apply to it.
     if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
     socket.emit("jobs", { jobs: listJobs() });
-    socket.emit("creations", { creations: listCreations() });
+    socket.emit("jobs:all", { jobs: jobRegistry().list() });
     socket.emit("verifications", { verifications: recentVerifications() });
     // Not the last list: something may have changed without an engine event (an adoption, say).
     // One list for however many pages connect at once.

@@ -1,5 +1,5 @@
 import type { ErrorCode } from "./errors";
-import type { Job } from "./jobs";
+import { jobWords, type Job } from "./jobs";
 import { pageOf } from "./paging";
 
 /** Docker's container states (`State` in the Engine API). */
@@ -125,23 +125,9 @@ export function creationView(job: Job<"create" | "restore">): CreationJob {
   const outcome = job.outcome;
   if (!outcome) {
     const phase = job.phase === "pulling" || job.phase === "loading" ? "pulling" : "creating";
-    return { ...base, phase, status: creationStepWords(job, container, image), layers };
+    return { ...base, phase, status: jobWords(job), layers };
   }
   if (outcome.result === "succeeded") return { ...base, phase: "done", status: outcome.message, layers };
   if (outcome.result === "cancelled") return { ...base, phase: "cancelled", status: outcome.message, layers };
   return { ...base, phase: "failed", status: outcome.message, error: outcome.message, layers };
-}
-
-function creationStepWords(job: Job<"create" | "restore">, container: string, image: string): string {
-  if (job.waiting) return "Waiting for its turn…";
-  switch (job.phase) {
-    case "pulling":
-      return `Pulling ${image}`;
-    case "loading":
-      return `Loading ${job.about?.file ?? "the version"} as ${image}`;
-    case "creating":
-      return `Creating container ${container}`;
-    default:
-      return `Starting container ${container}`;
-  }
 }

@@ -1,3 +1,5 @@
+import { formatBytes } from "./bytes";
+
 /**
  * Long operations as one model (lib/jobs/): Create New Container, Create Tar ("package"), Verify,
  * New container from this version ("restore") and a Runner's Sync now. What the page and the API
@@ -82,3 +84,44 @@ export const isRunning = (job: Pick<Job, "outcome">): boolean => job.outcome ===
 
 /** A failure stays until dismissed; the rest go by themselves after the retention time. */
 export const needsDismissal = (job: Pick<Job, "outcome">): boolean => job.outcome?.result === "failed" || job.outcome?.result === "interrupted";
+
+type About = Record<string, string | undefined>;
+const PHASE_WORDS: { [K in JobKind]: Record<JobPhases[K], (about: About) => string> } = {
+  create: {
+    pulling: (a) => `Pulling ${a.image ?? "the image"}`,
+    creating: (a) => `Creating container ${a.container ?? ""}`.trim(),
+    starting: (a) => `Starting container ${a.container ?? ""}`.trim(),
+  },
+  package: {
+    committing: (a) => `Committing ${a.container ?? "the container"}`,
+    saving: () => "Writing the tarball",
+    finishing: () => "Publishing the version",
+  },
+  verify: { reading: () => "Reading the file" },
+  restore: {
+    loading: (a) => `Loading ${a.file ?? "the version"}`,
+    creating: (a) => `Creating container ${a.container ?? ""}`.trim(),
+    starting: (a) => `Starting container ${a.container ?? ""}`.trim(),
+  },
+  sync: { loading: () => "Loading versions" },
+};
+
+/** How far a job got, in a few words ("120 MiB of 242 MiB"); empty when it has not said. */
+export function progressWords(progress: JobProgress | undefined): string {
+  if (!progress || (progress.done === 0 && !progress.total)) return "";
+  const n = (v: number) => (progress.unit === "bytes" ? formatBytes(v) : String(v));
+  return progress.total ? `${n(progress.done)} of ${n(progress.total)}` : n(progress.done);
+}
+
+/**
+ * The one sentence a job says, wherever it is shown (the notices and its row): its step and
+ * progress while it runs, its outcome's message once it ended.
+ */
+export function jobWords(job: Job): string {
+  if (job.outcome) return job.outcome.message;
+  if (job.waiting) return "Waiting for its turn…";
+  const words = (PHASE_WORDS[job.kind] as Record<string, (about: About) => string>)[job.phase];
+  const step = words ? words(job.about ?? {}) : job.phase;
+  const progress = progressWords(job.progress);
+  return progress ? `${step}: ${progress}…` : `${step}…`;
+}

@@ -6,7 +6,8 @@
  *
  * What the server receives is still untrusted: it validates every payload (zod) whatever the types say.
  */
-import type { ContainerChanges, CreationJob, HostContainer } from "./containers";
+import type { ContainerChanges, HostContainer } from "./containers";
+import type { Job } from "./jobs";
 import type { ListAck, OpenAck } from "./shells";
 import type { PackagingJob, Verification } from "./tarballs";
 
@@ -74,7 +75,8 @@ export interface LiveServerEvents {
   containers: (all: { containers: HostContainer[] }) => void;
   "containers:changed": (changes: ContainerChanges) => void;
   jobs: (all: { jobs: PackagingJob[] }) => void;
-  creations: (all: { creations: CreationJob[] }) => void;
+  /** Every job of lib/jobs (as `GET /api/jobs` lists them), whenever one changes (at most 4 times a second). */
+  "jobs:all": (all: { jobs: Job[] }) => void;
   verifications: (recent: { verifications: Verification[] }) => void;
   /** A hint: the container dir changed; the page reads again what it shows. */
   tarballs: () => void;

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { DockerTabs, type DockerTab } from "@/components/docker/docker-tabs";
 import { LiveStatus } from "@/components/query/live";
+import { JobNotices } from "@/components/jobs/job-notices";
 import { HostContainers } from "@/components/containers/host-containers";
 import { SharedTarballs } from "@/components/tarballs/shared-tarballs";
 import { RunnersTab } from "@/components/runners/runners-tab";
@@ -23,6 +24,7 @@ export default async function DockerPage({ searchParams }: { searchParams: Searc
       </p>
       <DockerTabs active={tab} />
       <LiveStatus />
+      <JobNotices />
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="mt-4">
         {tab === "containers" ? <HostContainers view={view} /> : tab === "runners" ? <RunnersTab /> : <SharedTarballs />}
       </div>
