@@ -31,6 +31,16 @@ export class DockerPage {
     return this.row(name).getByRole("button", { name: label, exact: true });
   }
 
+  /** The Jobs notices (every running and finished job). */
+  get jobs(): Locator {
+    return this.page.getByRole("region", { name: "Jobs" });
+  }
+
+  /** One notice: "<what> of <target>", e.g. "Create Tar of my-env". */
+  job(label: string): Locator {
+    return this.jobs.getByRole("listitem", { name: label, exact: true });
+  }
+
   get createDialog(): Locator {
     return this.page.getByRole("dialog", { name: "Create New Container" });
   }
