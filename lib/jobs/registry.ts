@@ -82,7 +82,7 @@ export class JobFailure extends AppError {
 
 export class JobRegistry {
   private readonly entries = new Map<string, Entry>();
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(kind: JobKind) => void>();
   private readonly now: () => number;
 
   /** The jobs `recover` found interrupted (their pipelines' modules undo what they left). */
@@ -114,7 +114,8 @@ export class JobRegistry {
     return ended;
   }
 
-  onChange(listener: () => void): () => void {
+  /** Calls `listener` with the job's kind whenever a job starts, moves, ends or is dismissed (callers throttle). */
+  onChange(listener: (kind: JobKind) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -190,7 +191,7 @@ export class JobRegistry {
     }
     this.entries.delete(id);
     this.journal.append({ job: entry.job, gone: true }, this.entries.size);
-    this.changed();
+    this.changed(entry.job.kind);
     return "dismissed";
   }
 
@@ -221,7 +222,7 @@ export class JobRegistry {
       progress: (progress) => {
         if (!isRunning(job)) return;
         job.progress = progress;
-        this.changed();
+        this.changed(job.kind);
       },
       record: (about) => {
         if (!isRunning(job)) return;
@@ -231,7 +232,7 @@ export class JobRegistry {
       parts: (parts) => {
         if (!isRunning(job)) return;
         job.parts = parts.map((p) => ({ ...p }));
-        this.changed();
+        this.changed(job.kind);
       },
       final: (tooLate) => {
         if (abort.signal.aborted || !isRunning(job)) return false;
@@ -305,10 +306,10 @@ export class JobRegistry {
   private write(job: Job): void {
     this.journal.append({ job }, this.entries.size);
     if (this.journal.bloated) this.journal.compact(this.all());
-    this.changed();
+    this.changed(job.kind);
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l();
+  private changed(kind: JobKind): void {
+    for (const l of this.listeners) l(kind);
   }
 }

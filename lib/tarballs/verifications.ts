@@ -26,7 +26,7 @@ const signal = processSignal("verifications");
 /** Calls `listener` whenever a Verify starts, reads more or ends (callers throttle). */
 export const onVerificationsChanged = (listener: () => void) => {
   const offVerdicts = signal.on(listener);
-  const offJobs = jobs().onChange(listener);
+  const offJobs = jobs().onChange((kind) => kind === "verify" && listener());
   return () => {
     offVerdicts();
     offJobs();
