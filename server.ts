@@ -8,7 +8,7 @@ import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
-import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
+import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/package";
 import { jobs } from "@/lib/jobs";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";

@@ -11,7 +11,7 @@ import { cancelVerification, startVerification } from "@/lib/tarballs/verificati
 import { jobs } from "@/lib/jobs";
 import { JOB_LABELS } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
-import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
+import { cancelPackaging, startPackaging } from "@/lib/tarballs/package";
 import { deleteVersion } from "@/lib/tarballs/store";
 import { noInputSchema, runnerNameSchema, runnerSyncSchema } from "@/lib/runners/schemas";
 import { cancelSync, startSync, startSyncAll } from "@/lib/runners/sync";

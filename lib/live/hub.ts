@@ -7,7 +7,7 @@ import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
-import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
+import { listJobs, onJobsChanged } from "@/lib/tarballs/package";
 import { watchContainerDir } from "@/lib/tarballs/watch";
 import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifications";
 

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { adoptContainer, createEnvironmentContainer, listContainers } from "@/lib/docker/containers";
 import { flavorOf, type FlavorName } from "@/lib/shared/flavor";
-import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
+import { listJobs, startPackaging } from "@/lib/tarballs/package";
 import type { PackagingJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";

@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
-import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
+import { listJobs, startPackaging } from "@/lib/tarballs/package";
 import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";

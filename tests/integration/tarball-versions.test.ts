@@ -13,7 +13,7 @@ import { AppError } from "@/lib/shared/errors";
 import type { PackagingJob, Verification } from "@/lib/shared/tarballs";
 import { downloadResponse } from "@/lib/tarballs/download";
 import { readImageDetails } from "@/lib/tarballs/image-config";
-import { listJobs } from "@/lib/tarballs/jobs";
+import { listJobs } from "@/lib/tarballs/package";
 import { directorySpace } from "@/lib/tarballs/store";
 import { BLOCK, padded, parseHeader } from "@/lib/tarballs/tar";
 import { cancelVerification, listVerifications, startVerification } from "@/lib/tarballs/verifications";

@@ -5,7 +5,7 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createEnvironmentContainer, stopContainer } from "@/lib/docker/containers";
 import { AppError } from "@/lib/shared/errors";
-import { cancelPackaging, listJobs, startPackaging } from "@/lib/tarballs/jobs";
+import { cancelPackaging, listJobs, startPackaging } from "@/lib/tarballs/package";
 import { deleteVersion, listEnvironments } from "@/lib/tarballs/store";
 import type { PackagingJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, runOnce, uniqueName } from "../helpers/docker";

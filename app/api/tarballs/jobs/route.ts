@@ -1,5 +1,5 @@
 import { handleApi } from "@/lib/http";
-import { listJobs } from "@/lib/tarballs/jobs";
+import { listJobs } from "@/lib/tarballs/package";
 
 export const dynamic = "force-dynamic";
 
