@@ -8,8 +8,8 @@ import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
-import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/package";
 import { jobs } from "@/lib/jobs";
+import { undoInterruptedPackages } from "@/lib/tarballs/package";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
 import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
@@ -47,9 +47,10 @@ async function main() {
     return [];
   });
   if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
-  for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
-  // The job registry recovers its journal now (jobs running at a crash come back interrupted).
+  // The job registry recovers its journal now (jobs running at a crash come back interrupted),
+  // and what those left is undone: a Create Tar's commit (its `:base` tag goes back).
   jobs();
+  await undoInterruptedPackages();
   // Temporary tags of New container from this version whose containers were removed outside the dashboard.
   void removeUnusedVersionTags("server", "start-up");
 
@@ -118,7 +119,7 @@ async function main() {
     setTimeout(() => process.exit(0), 5000).unref();
     // Running jobs remove their temporary files (their journal entries then say cancelled);
     // open shells are ended in their containers.
-    void Promise.allSettled([cancelAllPackaging(), closeAllShells(), Promise.resolve(jobs().cancelAll())]).finally(() => {
+    void Promise.allSettled([closeAllShells(), jobs().cancelAll()]).finally(() => {
       // Closes the sockets and the HTTP server with them.
       void io.close(() => process.exit(0));
       server.closeAllConnections();

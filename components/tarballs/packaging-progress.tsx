@@ -4,11 +4,11 @@ import { useEffect, useState } from "react";
 import { CancelButton } from "@/components/ui/cancel-button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { cancelTarballAction } from "./actions";
 import { useRefreshJobs } from "./use-packaging";
 
-const phaseText: Record<PackagingJob["phase"], string> = {
+const phaseText: Record<PackageJob["phase"], string> = {
   committing: "Committing",
   saving: "Saving",
   finishing: "Finishing",
@@ -18,14 +18,14 @@ const phaseText: Record<PackagingJob["phase"], string> = {
   interrupted: "Create Tar interrupted",
 };
 
-function elapsed(job: PackagingJob, now: number): string {
+function elapsed(job: PackageJob, now: number): string {
   const end = job.finishedAt ? Date.parse(job.finishedAt) : now;
   const s = Math.max(0, Math.round((end - Date.parse(job.startedAt)) / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 /** The row's Create Tar status: live phase, bytes against the image size, elapsed time, Cancel. */
-export function PackagingProgress({ job }: { job: PackagingJob }) {
+export function PackagingProgress({ job }: { job: PackageJob }) {
   const active = isActive(job);
   const [now, setNow] = useState(() => Date.now());
   const refreshJobs = useRefreshJobs();

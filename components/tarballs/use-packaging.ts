@@ -6,18 +6,18 @@ import { toast } from "sonner";
 import { getJson } from "@/components/query/api";
 import { queryKeys } from "@/components/query/keys";
 import { useLiveConnected } from "@/components/query/live";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 
 export const jobsKey = queryKeys.jobs;
 export const tarballsKey = queryKeys.tarballs;
 
-const fetchJobs = async () => (await getJson<{ jobs: PackagingJob[] }>("/api/tarballs/jobs")).jobs;
+const fetchJobs = async () => (await getJson<{ jobs: PackageJob[] }>("/api/tarballs/jobs")).jobs;
 
 /**
  * Create Tar jobs, pushed as they change (polled every second while one runs when the live
  * connection is down), and announced when they end. Use once per page.
  */
-export function usePackagingJobs(): PackagingJob[] {
+export function usePackagingJobs(): PackageJob[] {
   const client = useQueryClient();
   const live = useLiveConnected();
   const { data = [] } = useQuery({
@@ -27,7 +27,7 @@ export function usePackagingJobs(): PackagingJob[] {
     refetchInterval: (q) => (live ? false : q.state.data?.some(isActive) ? 1000 : 5000),
     refetchOnWindowFocus: !live,
   });
-  const seen = useRef<Map<string, PackagingJob["phase"]> | null>(null);
+  const seen = useRef<Map<string, PackageJob["phase"]> | null>(null);
   useEffect(() => {
     const before = seen.current;
     seen.current = new Map(data.map((j) => [j.id, j.phase]));

@@ -7,7 +7,8 @@ import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { listCreations, onCreationsChanged } from "@/lib/docker/creations";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
-import { listJobs, onJobsChanged } from "@/lib/tarballs/package";
+import { jobs as jobRegistry } from "@/lib/jobs";
+import { listPackageJobs } from "@/lib/tarballs/package";
 import { watchContainerDir } from "@/lib/tarballs/watch";
 import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifications";
 
@@ -114,12 +115,12 @@ export function registerLive(nsp: LiveNamespace): void {
   const stopAdoptions = onAdoptionsChanged(schedule);
 
   // Jobs, creations (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
-  const jobs = throttled(() => nsp.emit("jobs", { jobs: listJobs() }), JOBS_INTERVAL_MS);
+  const jobs = throttled(() => nsp.emit("jobs", { jobs: listPackageJobs() }), JOBS_INTERVAL_MS);
   const creations = throttled(() => nsp.emit("creations", { creations: listCreations() }), JOBS_INTERVAL_MS);
   const verifications = throttled(() => nsp.emit("verifications", { verifications: recentVerifications() }), JOBS_INTERVAL_MS);
   // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
   const dir = throttled(() => nsp.emit("tarballs"), 0, 100);
-  const stopJobs = onJobsChanged(jobs.ask);
+  const stopJobs = jobRegistry().onChange(jobs.ask);
   const stopCreations = onCreationsChanged(creations.ask);
   const stopVerifications = onVerificationsChanged(verifications.ask);
   const stopWatching = watchContainerDir(dir.ask);
@@ -142,7 +143,7 @@ export function registerLive(nsp: LiveNamespace): void {
     if (engine) socket.emit("engine", engine);
     // The list the others hold, so that the changes pushed next apply to it.
     if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
-    socket.emit("jobs", { jobs: listJobs() });
+    socket.emit("jobs", { jobs: listPackageJobs() });
     socket.emit("creations", { creations: listCreations() });
     socket.emit("verifications", { verifications: recentVerifications() });
     // Not the last list: something may have changed without an engine event (an adoption, say).

@@ -8,7 +8,7 @@
  */
 import type { ContainerChanges, CreationJob, HostContainer } from "./containers";
 import type { ListAck, OpenAck } from "./shells";
-import type { PackagingJob, Verification } from "./tarballs";
+import type { PackageJob, Verification } from "./tarballs";
 
 /** Bytes on the wire: the server sends a Buffer, the browser receives an ArrayBuffer. */
 export type WireBytes = ArrayBuffer | Uint8Array;
@@ -73,7 +73,7 @@ export interface LiveServerEvents {
   /** Every container, once on connect; then only `containers:changed`. */
   containers: (all: { containers: HostContainer[] }) => void;
   "containers:changed": (changes: ContainerChanges) => void;
-  jobs: (all: { jobs: PackagingJob[] }) => void;
+  jobs: (all: { jobs: PackageJob[] }) => void;
   creations: (all: { creations: CreationJob[] }) => void;
   verifications: (recent: { verifications: Verification[] }) => void;
   /** A hint: the container dir changed; the page reads again what it shows. */

@@ -1,125 +1,69 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { getConfig, getFlavor } from "@/lib/config";
-import { processSignal, processWide } from "@/lib/runtime";
 import { commitContainer, containerImageInfo, exportImage, inspectImage, removeImageIfUnused, removeImageTag, tagImage } from "@/lib/docker/images";
 import { environmentContainer } from "@/lib/docker/containers";
-import { AppError, toAppError } from "@/lib/shared/errors";
+import { jobs, type Done, type JobContext } from "@/lib/jobs";
+import { AppError } from "@/lib/shared/errors";
+import { isRunning, type Job } from "@/lib/shared/jobs";
 import { createdSeconds, MAX_TIMESTAMP_WAIT_MS, planTimestamp, tarballFileName, timestampForImage } from "@/lib/shared/tarball-names";
+import { packageView, type PackageJob } from "@/lib/shared/tarballs";
 import { BASE_LABELS, readImageCreated } from "./image-config";
 import { containerDir, directorySpace, listVersions, pruneVersions, versionTimestamps } from "./store";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
 import { writeTarball } from "./write";
 
 /**
- * Create Tar jobs. They run in the background of the server process, one per environment at a
- * time, and outlive the request and the page that started them. The registry is process-wide (lib/runtime.ts)
- * because server.ts and Next's route bundles load this module separately but share the process;
- * a small journal in the data dir lets a restart report jobs a crash interrupted.
+ * Create Tar ("package"): a job of the one registry (lib/jobs: one per environment, since two
+ * would race for the same `:base` tag). It commits the environment's container as
+ * `<flavour>/<env>:base`, saves that image into the container dir as a new version, then prunes
+ * older versions. Until the file is published, a failure or Cancel puts the tag back where it was
+ * and removes the committed image; the job records both images at once, so that a restart after a
+ * crash does the same (undoInterruptedPackages).
  */
-interface Entry {
-  job: PackagingJob;
-  abort: AbortController;
-  /** What the commit writes into the image: the note and the image it was made from. */
-  note?: string;
-  base?: string;
+
+const cancelled = () => new AppError("failed:cancelled", "Cancelled.");
+
+/** Current and recently finished Create Tar jobs, newest first, in the shape GET /api/tarballs/jobs answers. */
+export function listPackageJobs(): PackageJob[] {
+  return jobs()
+    .list("package")
+    .map((j) => packageView(j as Job<"package">));
 }
 
-const KEEP_FINISHED_MS = 30 * 60_000;
-function registry(): Map<string, Entry> {
-  return processWide("packaging.jobs", () => new Map<string, Entry>());
-}
+const runningJob = (env: string) =>
+  jobs()
+    .list("package")
+    .find((j) => j.target === env && isRunning(j));
 
-const jobsChanged = processSignal("packaging");
-
-/** Calls `listener` whenever a job starts, changes phase or writes more bytes (callers throttle). */
-export const onJobsChanged = (listener: () => void) => jobsChanged.on(listener);
-const changed = () => jobsChanged.emit();
-
-function journalPath(): string {
-  return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "packaging-jobs.json");
-}
-
-/** Records the jobs on disk (phase changes only, never per byte). Losing it loses only history. */
-function writeJournal(): void {
-  changed();
-  try {
-    const jobs = [...registry().values()].map((e) => e.job);
-    fs.mkdirSync(path.dirname(journalPath()), { recursive: true });
-    fs.writeFileSync(`${journalPath()}.tmp`, JSON.stringify(jobs));
-    fs.renameSync(`${journalPath()}.tmp`, journalPath());
-  } catch (err) {
-    console.error("[hakuriver] could not write the packaging journal:", err);
-  }
-}
-
-function forgetOldJobs(): void {
-  const now = Date.now();
-  for (const [env, { job }] of registry()) {
-    if (!isActive(job) && job.finishedAt && now - Date.parse(job.finishedAt) > KEEP_FINISHED_MS) registry().delete(env);
-  }
-}
-
-/**
- * At start-up: jobs the journal says were running died with the previous process. Report them as
- * interrupted (their temporary files are swept separately).
- */
-export function recoverInterruptedJobs(): PackagingJob[] {
-  let jobs: PackagingJob[] = [];
-  try {
-    jobs = JSON.parse(fs.readFileSync(journalPath(), "utf8")) as PackagingJob[];
-  } catch {
-    return [];
-  }
-  const interrupted: PackagingJob[] = [];
-  for (const job of jobs) {
-    if (isActive(job)) {
-      job.phase = "interrupted";
-      job.finishedAt = new Date().toISOString();
-      job.error = "The dashboard stopped while this job ran; no partial file was kept and older versions are intact.";
-      interrupted.push(job);
-    }
-    if (!registry().has(job.env)) registry().set(job.env, { job, abort: new AbortController() });
-  }
-  forgetOldJobs();
-  writeJournal();
-  return interrupted;
-}
-
-/** Current and recently finished jobs, newest first. */
-export function listJobs(): PackagingJob[] {
-  forgetOldJobs();
-  return [...registry().values()].map((e) => ({ ...e.job })).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+function refuseBusy(env: string): void {
+  if (runningJob(env)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
 }
 
 /**
  * Starts packaging a container as a new version of the environment it stands for, and returns at
- * once. Refuses a second job for the same environment while one runs.
+ * once. Refuses a second job for the same environment while one runs, and refuses up front when
+ * the container dir clearly lacks the space.
  */
-export async function startPackaging(ref: string, note?: string): Promise<PackagingJob> {
+export async function startPackage(ref: string, note?: string): Promise<PackageJob> {
   const { container, env } = await environmentContainer(ref);
-  const current = registry().get(env);
-  if (current && isActive(current.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
+  refuseBusy(env);
   const info = await containerImageInfo(container);
   await checkSpace(env, info.sizeRootFs);
   // Checked again after the awaits: another request may have started meanwhile.
-  const again = registry().get(env);
-  if (again && isActive(again.job)) throw new AppError("conflict:packaging", `Already packaging ${env}.`);
+  refuseBusy(env);
+  // A container made from an earlier version keeps naming the image that version came from.
+  const base = BASE_LABELS.map((l) => info.labels[l]).find(Boolean) ?? info.image;
+  const about = { container, ...(base ? { base } : {}), ...(note ? { note } : {}) };
+  return packageView(jobs().start("package", env, "committing", packageContainer, { about }));
+}
 
-  const entry: Entry = {
-    job: { id: randomUUID(), env, container, phase: "committing", startedAt: new Date().toISOString(), bytesWritten: 0, ...(note ? { note } : {}) },
-    abort: new AbortController(),
-    note: note || undefined,
-    // A container made from an earlier version keeps naming the image that version came from.
-    base: BASE_LABELS.map((l) => info.labels[l]).find(Boolean) ?? info.image,
-  };
-  registry().set(env, entry);
-  writeJournal();
-  void run(entry);
-  return { ...entry.job };
+/** Cancels a running Create Tar; false when none runs. Refused (`conflict:job`) once its file is published. */
+export function cancelPackage(env: string): boolean {
+  const job = runningJob(env);
+  if (!job) return false;
+  jobs().cancelOrDismiss(job.id);
+  return true;
 }
 
 /** Free space counts as clearly too little below this share of the image's size. */
@@ -143,40 +87,17 @@ async function checkSpace(env: string, size: number | undefined): Promise<void> 
 /** A Dockerfile LABEL value: double-quoted, with quotes, backslashes and `$` (no variable expansion) escaped. */
 const labelValue = (value: string) => `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 
-/** Cancels a running job; false when there is none. The job cleans up after itself. */
-export function cancelPackaging(env: string): boolean {
-  const entry = registry().get(env);
-  // Once the file is published ("finishing") there is nothing left to cancel.
-  if (!entry || (entry.job.phase !== "committing" && entry.job.phase !== "saving")) return false;
-  entry.abort.abort();
-  return true;
-}
-
-/** Aborts every running job (server shutdown) and waits briefly for their clean-up. */
-export async function cancelAllPackaging(waitMs = 3000): Promise<void> {
-  const running = [...registry().values()].filter((e) => isActive(e.job));
-  for (const e of running) e.abort.abort();
-  const deadline = Date.now() + waitMs;
-  while (running.some((e) => isActive(e.job)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
-
-function setPhase(entry: Entry, phase: PackagingJob["phase"]): void {
-  entry.job.phase = phase;
-  if (!isActive(entry.job)) entry.job.finishedAt = new Date().toISOString();
-  writeJournal();
-}
-
 /** Sleeps `ms`, or rejects as soon as `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new AppError("failed:cancelled", "Cancelled."));
+    if (signal.aborted) return reject(cancelled());
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new AppError("failed:cancelled", "Cancelled."));
+      reject(cancelled());
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });
@@ -215,67 +136,119 @@ async function timestampBeforeCommit(env: string, signal: AbortSignal): Promise<
   return { timestamp: plan.timestamp, existing };
 }
 
-async function run(entry: Entry): Promise<void> {
-  const { job, abort } = entry;
-  const { repo, tag: tagName, ref: tag } = getFlavor().baseImage(job.env);
-  const checkAborted = () => {
-    if (abort.signal.aborted) throw new AppError("failed:cancelled", "Cancelled.");
+/**
+ * The job: commit (after waiting, if need be, for a timestamp no version has), save, publish,
+ * prune. The commit is not aborted half-way (the engine would finish it, and the tag would move
+ * to an image this job never learnt of): Cancel is seen right after it.
+ */
+async function packageContainer(ctx: JobContext<"package">): Promise<Done> {
+  const env = ctx.job.target;
+  const { container, base, note } = ctx.job.about ?? {};
+  const { timestamp: planned, existing } = await timestampBeforeCommit(env, ctx.signal);
+  const { repo, tag, ref } = getFlavor().baseImage(env);
+  const previous = (await inspectImage(ref))?.id;
+  const committed = await commitContainer(container, repo, tag, commitChanges(base, note), note || undefined);
+  ctx.record({ previous: previous ?? "", committed });
+  let saved: { file: string; imageSize?: number };
+  try {
+    if (ctx.signal.aborted) throw cancelled();
+    saved = await saveVersion(ctx, committed, planned, existing);
+  } catch (err) {
+    // Nothing was published: a failed or cancelled job changes nothing a Runner or user relies on.
+    if (previous !== committed) await restoreBase(env, previous, committed);
+    throw err;
+  }
+  const { file, imageSize } = saved;
+  // Published: Cancel is refused from here on. (A Cancel that came in just before the file got its
+  // name finds the job succeeded: the version exists.)
+  ctx.final(`Too late to cancel: ${file} is published.`);
+  ctx.phase("finishing");
+  const pruned = await cleanUp(env, file, previous !== committed ? previous : undefined);
+  const removed = pruned.length ? ` Removed older ${pruned.length === 1 ? "version" : "versions"}: ${pruned.join(", ")}.` : "";
+  return {
+    message: `Packaged ${container} as ${file}.${removed}`,
+    details: { file, container, ...(imageSize !== undefined ? { imageSize } : {}), pruned },
   };
-  let previous: { id: string } | undefined;
-  let committed: string | undefined;
-  try {
-    const { timestamp: planned, existing } = await timestampBeforeCommit(job.env, abort.signal);
-    previous = await inspectImage(tag);
-    // The env labels describe the Host container, not what Runners run from the image.
-    const prefix = getFlavor().labels.managed.replace(/\.managed$/, "");
-    const changes = [`LABEL ${getFlavor().labels.managed}=false`];
-    if (entry.base) changes.push(`LABEL ${prefix}.base=${labelValue(entry.base)}`);
-    // Always set, so a version without a note does not inherit the note of the version it came from.
-    changes.push(`LABEL ${prefix}.note=${labelValue(entry.note ?? "")}`);
-    committed = await commitContainer(job.container, repo, tagName, changes, entry.note);
-    checkAborted();
-    const image = await inspectImage(committed);
-    job.imageSize = image?.size;
-    const created = image ? createdSeconds(image.created) : planned;
-    const timestamp = timestampForImage(planned, created, existing);
-    if (timestamp === undefined) {
-      throw new AppError(
-        "failed:clock",
-        `The Docker engine dated the image ${new Date(created * 1000).toISOString()}, before the newest version of ${job.env}: its clock is behind. Fix the engine's clock and run Create Tar again.`,
-      );
-    }
-    setPhase(entry, "saving");
-    const source = (await exportImage(tag)) as Readable;
-    const { file } = await writeTarball(job.env, source, {
-      timestamp,
-      latest: created,
-      signal: abort.signal,
-      onBytes: (n) => {
-        job.bytesWritten = n;
-        changed();
-      },
-    });
-    job.file = file;
-  } catch (err) {
-    const cancelled = abort.signal.aborted;
-    if (!cancelled) job.error = toAppError(err).message;
-    // Nothing was published: put the tag back where it was (or remove the new one), so a failed
-    // job changes nothing a Runner or user relies on.
-    if (committed && previous?.id !== committed) {
-      if (previous) await tagImage(previous.id, repo, tagName).catch(() => {});
-      else await removeImageTag(tag);
-      await removeImageIfUnused(committed);
-    }
-    setPhase(entry, cancelled ? "cancelled" : "failed");
-    return;
+}
+
+/** The committed image's config: not a Host container, the image it came from, the note. */
+function commitChanges(base: string | undefined, note: string | undefined): string[] {
+  // The env labels describe the Host container, not what Runners run from the image.
+  const prefix = getFlavor().labels.managed.replace(/\.managed$/, "");
+  const changes = [`LABEL ${getFlavor().labels.managed}=false`];
+  if (base) changes.push(`LABEL ${prefix}.base=${labelValue(base)}`);
+  // Always set, so a version without a note does not inherit the note of the version it came from.
+  changes.push(`LABEL ${prefix}.note=${labelValue(note ?? "")}`);
+  return changes;
+}
+
+/** Saves the committed image (by its tag, which `docker load` gives back) as the version file. */
+async function saveVersion(ctx: JobContext<"package">, committed: string, planned: number, existing: number[]): Promise<{ file: string; imageSize?: number }> {
+  const env = ctx.job.target;
+  const image = await inspectImage(committed);
+  const created = image ? createdSeconds(image.created) : planned;
+  const timestamp = timestampForImage(planned, created, existing);
+  if (timestamp === undefined) {
+    throw new AppError(
+      "failed:clock",
+      `The Docker engine dated the image ${new Date(created * 1000).toISOString()}, before the newest version of ${env}: its clock is behind. Fix the engine's clock and run Create Tar again.`,
+    );
   }
-  // The new version is published: clean-up problems from here on are logged, not a failed job.
-  setPhase(entry, "finishing");
+  ctx.phase("saving");
+  const bytes = (done: number) => ctx.progress({ done, ...(image ? { total: image.size } : {}), unit: "bytes" });
+  bytes(0);
+  const source = (await exportImage(getFlavor().baseImage(env).ref)) as Readable;
+  const { file } = await writeTarball(env, source, { timestamp, latest: created, signal: ctx.signal, onBytes: bytes });
+  return { file, ...(image ? { imageSize: image.size } : {}) };
+}
+
+/** After publishing: retention, and the image the tag left. Problems are logged, not a failed job. */
+async function cleanUp(env: string, file: string, replaced: string | undefined): Promise<string[]> {
   try {
-    job.pruned = await pruneVersions(job.env, getConfig().tarKeep, job.file);
-    if (previous && previous.id !== committed) await removeImageIfUnused(previous.id);
+    const pruned = await pruneVersions(env, getConfig().tarKeep, file);
+    if (replaced) await removeImageIfUnused(replaced);
+    return pruned;
   } catch (err) {
-    console.error(`[hakuriver] Create Tar of ${job.env}: clean-up after ${job.file} failed:`, err);
+    console.error(`[hakuriver] Create Tar of ${env}: clean-up after ${file} failed:`, err);
+    return [];
   }
-  setPhase(entry, "done");
+}
+
+/**
+ * Puts `<flavour>/<env>:base` back on `previous` (or removes it when there was none) if it still
+ * points to `committed`, then removes `committed` unless something uses it.
+ */
+async function restoreBase(env: string, previous: string | undefined, committed: string): Promise<void> {
+  const { repo, tag, ref } = getFlavor().baseImage(env);
+  const current = await inspectImage(ref).catch(() => undefined);
+  if (current?.id === committed) {
+    if (previous) await tagImage(previous, repo, tag).catch(() => {});
+    else await removeImageTag(ref);
+  }
+  await removeImageIfUnused(committed);
+}
+
+/**
+ * For a Create Tar the registry found interrupted (the process ended while it ran): undoes its
+ * commit as a failure would have. Nothing to undo before the commit was recorded, nor once the
+ * version was published (the tag then rightly names it). True when it had something to undo.
+ */
+export async function undoInterruptedPackage(job: Job<"package">): Promise<boolean> {
+  const { previous, committed } = job.about ?? {};
+  if (!committed || job.final || previous === committed) return false;
+  await restoreBase(job.target, previous || undefined, committed);
+  return true;
+}
+
+/** At start-up, before any job can start: undoInterruptedPackage for each interrupted Create Tar. */
+export async function undoInterruptedPackages(): Promise<void> {
+  for (const job of jobs().interrupted) {
+    if (job.kind !== "package") continue;
+    try {
+      if (await undoInterruptedPackage(job as Job<"package">)) console.log(`Create Tar of ${job.target} was interrupted by a restart; its :base tag was put back.`);
+      else console.log(`Create Tar of ${job.target} was interrupted by a restart.`);
+    } catch (err) {
+      console.error(`[hakuriver] could not undo the interrupted Create Tar of ${job.target}:`, err);
+    }
+  }
 }

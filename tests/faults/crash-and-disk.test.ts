@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { io as connect } from "socket.io-client";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -25,8 +25,8 @@ async function environmentWithData(server: TestServer, prefix: string, bytes: nu
   return name;
 }
 
-async function job(server: TestServer, env: string): Promise<PackagingJob | undefined> {
-  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+async function job(server: TestServer, env: string): Promise<PackageJob | undefined> {
+  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
   return jobs.find((j) => j.env === env);
 }
 

@@ -5,9 +5,9 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createEnvironmentContainer, stopContainer } from "@/lib/docker/containers";
 import { AppError } from "@/lib/shared/errors";
-import { cancelPackaging, listJobs, startPackaging } from "@/lib/tarballs/package";
+import { cancelPackage, listPackageJobs, startPackage } from "@/lib/tarballs/package";
 import { deleteVersion, listEnvironments } from "@/lib/tarballs/store";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, runOnce, uniqueName } from "../helpers/docker";
 
 const made: string[] = [];
@@ -26,18 +26,18 @@ after(async () => {
   fs.rmSync(path.dirname(path.dirname(containerDir)), { recursive: true, force: true });
 });
 
-async function waitForJob(env: string, until: (job: PackagingJob) => boolean = (j) => !["committing", "saving", "finishing"].includes(j.phase), timeoutMs = 120_000): Promise<PackagingJob> {
+async function waitForJob(env: string, until: (job: PackageJob) => boolean = (j) => !["committing", "saving", "finishing"].includes(j.phase), timeoutMs = 120_000): Promise<PackageJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const job = listJobs().find((j) => j.env === env);
+    const job = listPackageJobs().find((j) => j.env === env);
     if (job && until(job)) return job;
     if (Date.now() > deadline) throw new Error(`job for ${env} did not get there: ${JSON.stringify(job)}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-async function packageOnce(env: string): Promise<PackagingJob> {
-  await startPackaging(env);
+async function packageOnce(env: string): Promise<PackageJob> {
+  await startPackage(env);
   const job = await waitForJob(env);
   assert.equal(job.phase, "done", job.error);
   return job;
@@ -92,9 +92,9 @@ describe("Create Tar on the real engine", () => {
   it("a second job for the same environment is refused while one runs; another environment may run in parallel", async () => {
     const env = await environment("busy");
     const other = await environment("parallel");
-    await startPackaging(env);
-    await assert.rejects(startPackaging(env), (err: unknown) => err instanceof AppError && err.code === "conflict:packaging" && err.message === `Already packaging ${env}.`);
-    await startPackaging(other);
+    await startPackage(env);
+    await assert.rejects(startPackage(env), (err: unknown) => err instanceof AppError && err.code === "conflict:packaging" && err.message === `Already packaging ${env}.`);
+    await startPackage(other);
     assert.equal((await waitForJob(env)).phase, "done");
     assert.equal((await waitForJob(other)).phase, "done");
   });
@@ -116,9 +116,9 @@ describe("Create Tar on the real engine", () => {
     const growth = (peak - baseline) / 1024 / 1024;
     assert.ok(growth < 64, `RSS grew ${growth.toFixed(1)} MiB while packaging 300 MiB`);
 
-    await startPackaging(env);
+    await startPackage(env);
     await waitForJob(env, (j) => j.phase === "saving" && j.bytesWritten > 10 * 1024 * 1024);
-    assert.equal(cancelPackaging(env), true);
+    assert.equal(cancelPackage(env), true);
     const job = await waitForJob(env);
     assert.equal(job.phase, "cancelled");
     assert.deepEqual(filesOf(env), [kept.file, big.file].sort(), "no new version appeared");
@@ -132,9 +132,9 @@ describe("Create Tar on the real engine", () => {
   it("a first Create Tar that is cancelled leaves no hakuriver/<name>:base behind", async () => {
     const env = await environment("firstcancel");
     assert.equal((await execIn(env, ["sh", "-c", "head -c 209715200 /dev/urandom > /root/big"])).exitCode, 0);
-    await startPackaging(env);
+    await startPackage(env);
     await waitForJob(env, (j) => j.phase === "saving" && j.bytesWritten > 5 * 1024 * 1024);
-    assert.equal(cancelPackaging(env), true);
+    assert.equal(cancelPackage(env), true);
     assert.equal((await waitForJob(env)).phase, "cancelled");
     await assert.rejects(engine.getImage(`hakuriver/${env}:base`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
     assert.deepEqual(filesOf(env), []);
