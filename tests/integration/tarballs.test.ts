@@ -5,7 +5,9 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createEnvironmentContainer, stopContainer } from "@/lib/docker/containers";
 import { AppError } from "@/lib/shared/errors";
-import { cancelPackage, listPackageJobs, startPackage } from "@/lib/tarballs/package";
+import { jobs } from "@/lib/jobs";
+import type { Job } from "@/lib/shared/jobs";
+import { cancelPackage, listPackageJobs, startPackage, undoInterruptedPackage } from "@/lib/tarballs/package";
 import { deleteVersion, listEnvironments } from "@/lib/tarballs/store";
 import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, runOnce, uniqueName } from "../helpers/docker";
@@ -138,6 +140,108 @@ describe("Create Tar on the real engine", () => {
     assert.equal((await waitForJob(env)).phase, "cancelled");
     await assert.rejects(engine.getImage(`hakuriver/${env}:base`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
     assert.deepEqual(filesOf(env), []);
+  });
+
+  it("is a job of the one registry: kind package, its steps in order, progress in bytes, an outcome naming the file", async () => {
+    const env = await environment("registry");
+    const seen: string[] = [];
+    let id = "";
+    let progress: Job["progress"];
+    const off = jobs().onChange(() => {
+      const job = id ? jobs().get(id) : undefined;
+      if (job && seen.at(-1) !== job.phase) seen.push(job.phase);
+      if (job?.progress) progress = job.progress;
+    });
+    try {
+      const view = await startPackage(env, "from the registry test");
+      id = view.id;
+      const listed = jobs().list("package").find((j) => j.id === id);
+      assert.ok(listed, "listed by jobs().list(\"package\")");
+      assert.equal(listed.kind, "package");
+      assert.equal(listed.target, env);
+      assert.deepEqual(listed.about, { container: env, base: LOCAL_IMAGE, note: "from the registry test" });
+      const ended = (await jobs().settled(id))!;
+      assert.equal(ended.outcome?.result, "succeeded", ended.outcome?.message);
+      const file = ended.outcome?.details?.file;
+      assert.match(String(file), new RegExp(`^${env}-\\d+\\.tar$`));
+      assert.equal(ended.outcome?.message, `Packaged ${env} as ${file}.`);
+      assert.deepEqual(ended.outcome?.details?.pruned, []);
+      assert.equal(ended.final, true, "published: past the point of no return");
+      assert.deepEqual(["committing", ...seen].filter((p, i, all) => all.indexOf(p) === i), ["committing", "saving", "finishing"]);
+      assert.equal(progress?.unit, "bytes");
+      assert.ok(progress!.done > 0 && progress!.total! > 0, JSON.stringify(progress));
+      assert.equal(ended.outcome?.details?.imageSize, progress!.total);
+      // The old shape, derived from the job.
+      const old = listPackageJobs().find((j) => j.id === id)!;
+      assert.deepEqual([old.phase, old.env, old.container, old.file, old.note, old.bytesWritten], ["done", env, env, file, "from the registry test", progress!.done]);
+    } finally {
+      off();
+    }
+  });
+
+  it("Cancel once the file is published is refused, saying so; the version stays", async () => {
+    const env = await environment("toolate");
+    let refused: unknown;
+    let id = "";
+    const off = jobs().onChange(() => {
+      const job = id ? jobs().get(id) : undefined;
+      if (!job?.final || refused || job.outcome) return;
+      try {
+        cancelPackage(env);
+        refused = new Error("Cancel was accepted after publishing");
+      } catch (err) {
+        refused = err;
+      }
+    });
+    try {
+      id = (await startPackage(env)).id;
+      const ended = (await jobs().settled(id))!;
+      assert.ok(refused instanceof AppError && refused.code === "conflict:job", String(refused));
+      assert.equal(refused.message, `Too late to cancel: ${ended.outcome?.details?.file} is published.`);
+      assert.equal(ended.outcome?.result, "succeeded");
+      assert.deepEqual(filesOf(env), [ended.outcome?.details?.file]);
+      assert.equal(cancelPackage(env), false, "nothing runs any more");
+    } finally {
+      off();
+    }
+  });
+
+  it("after a crash mid-job, undoInterruptedPackage puts the :base tag back and removes the committed image", async () => {
+    const env = await environment("undo");
+    const ref = `hakuriver/${env}:base`;
+    const interrupted = (about: Record<string, string>, final = false): Job<"package"> => ({
+      id: `crashed-${env}`,
+      kind: "package",
+      target: env,
+      about: { container: env, ...about },
+      phase: "saving",
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      ...(final ? { final: true } : {}),
+      outcome: { result: "interrupted", message: "The dashboard stopped while this ran." },
+    });
+    const commitAsBase = async () => ((await engine.getContainer(env).commit({ repo: `hakuriver/${env}`, tag: "base" })) as { Id: string }).Id;
+    const gone = (image: string) => assert.rejects(engine.getImage(image).inspect(), (err: { statusCode?: number }) => err.statusCode === 404, `${image} is gone`);
+
+    // The first Create Tar of an environment: there was no tag before.
+    const first = await commitAsBase();
+    assert.equal(await undoInterruptedPackage(interrupted({ previous: "", committed: first })), true);
+    await gone(ref);
+    await gone(first);
+
+    // A later one: the tag goes back to the previous version's image.
+    await packageOnce(env);
+    const previous = (await engine.getImage(ref).inspect()).Id;
+    const committed = await commitAsBase();
+    assert.notEqual(committed, previous);
+    assert.equal(await undoInterruptedPackage(interrupted({ previous, committed })), true);
+    assert.equal((await engine.getImage(ref).inspect()).Id, previous);
+    await gone(committed);
+
+    // Once published (final), the tag rightly names the new image: nothing is undone.
+    const published = await commitAsBase();
+    assert.equal(await undoInterruptedPackage(interrupted({ previous, committed: published }, true)), false);
+    assert.equal((await engine.getImage(ref).inspect()).Id, published);
   });
 
   it("lists files written by hand in HakuRiver's naming and ignores everything else", async () => {
