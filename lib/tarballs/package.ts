@@ -24,10 +24,15 @@ import { writeTarball } from "./write";
 
 const cancelled = () => new AppError("failed:cancelled", "Cancelled.");
 
-/** Current and recently finished Create Tar jobs, newest first, in the shape GET /api/tarballs/jobs answers. */
+/**
+ * The running or last Create Tar of each environment (as before the registry: one per environment),
+ * newest first, in the shape GET /api/tarballs/jobs answers. `jobs().list("package")` has them all.
+ */
 export function listPackageJobs(): PackageJob[] {
+  const seen = new Set<string>();
   return jobs()
     .list("package")
+    .filter((j) => !seen.has(j.target) && seen.add(j.target))
     .map((j) => packageView(j as Job<"package">));
 }
 

@@ -89,6 +89,9 @@ describe("Create Tar on the real engine", () => {
     const listed = (await listEnvironments()).find((e) => e.name === env)!;
     assert.equal(listed.latest.file, third.file);
     assert.deepEqual(listed.versions.map((v) => v.file), [third.file, second.file]);
+    // The registry keeps each run; the old view shows the last one per environment.
+    assert.deepEqual(jobs().list("package").filter((j) => j.target === env).map((j) => j.outcome?.details?.file), [third.file, second.file, first.file]);
+    assert.deepEqual(listPackageJobs().filter((j) => j.env === env).map((j) => j.file), [third.file]);
   });
 
   it("a second job for the same environment is refused while one runs; another environment may run in parallel", async () => {
