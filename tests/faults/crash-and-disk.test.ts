@@ -33,7 +33,7 @@ async function job(server: TestServer, env: string): Promise<PackageJob | undefi
 const startTar = (server: TestServer, env: string) => fetch(`${server.url}/api/containers/${env}/tar`, { method: "POST", headers: server.bearer });
 
 describe("killed mid-job", () => {
-  it("after kill -9 and a restart: no partial or temporary file, older versions intact, the job reported interrupted, leaked shells swept", async () => {
+  it("after kill -9 and a restart: no partial or temporary file, older versions intact, the job reported interrupted, its commit undone, leaked shells swept", async () => {
     let server = await startServer();
     const dir = path.join(server.dataDir, "shared", "hakuriver-containers");
     try {
@@ -67,7 +67,9 @@ describe("killed mid-job", () => {
       assert.equal(fs.readFileSync(path.join(dir, older), "utf8"), "older version");
       const reported = await job(server, env);
       assert.equal(reported?.phase, "interrupted");
-      assert.match(reported?.error ?? "", /stopped while this job ran/);
+      assert.match(reported?.error ?? "", /stopped while this ran; no partial file was kept/);
+      // Its commit was undone at start-up: a first Create Tar leaves no :base tag behind.
+      await assert.rejects(engine.getImage(`hakuriver/${env}:base`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
       await waitFor(async () => (!/sleep 9876/.test(await top()) ? true : undefined), 15_000, "the leaked shell to be swept");
       // And the environment can be packaged again.
       assert.equal((await startTar(server, env)).status, 202);
