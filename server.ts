@@ -8,7 +8,6 @@ import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
-import { cancelAllPackaging, recoverInterruptedJobs } from "@/lib/tarballs/jobs";
 import { jobs } from "@/lib/jobs";
 import { undoInterruptedJobs } from "@/lib/jobs/recovery";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
@@ -48,7 +47,6 @@ async function main() {
     return [];
   });
   if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
-  for (const job of recoverInterruptedJobs()) console.log(`Create Tar of ${job.env} was interrupted by a restart.`);
   // The job registry recovers its journal now (jobs running at a crash come back interrupted), and
   // what those jobs had made is undone.
   jobs();
@@ -121,7 +119,7 @@ async function main() {
     setTimeout(() => process.exit(0), 5000).unref();
     // Running jobs remove their temporary files (their journal entries then say cancelled);
     // open shells are ended in their containers.
-    void Promise.allSettled([cancelAllPackaging(), closeAllShells(), Promise.resolve(jobs().cancelAll())]).finally(() => {
+    void Promise.allSettled([closeAllShells(), jobs().cancelAll()]).finally(() => {
       // Closes the sockets and the HTTP server with them.
       void io.close(() => process.exit(0));
       server.closeAllConnections();

@@ -167,10 +167,12 @@ test("docker stop during a Create Tar leaves no partial file, and the journal sa
   expect(stopSeconds).toBeLessThan(10);
 
   expect(partial(), "no partial or published file").toEqual([]);
-  const journal = JSON.parse(readFromVolume(volume, "packaging-jobs.json")) as { env: string; phase: string; file?: string }[];
-  const job = journal.find((j) => j.env === name);
-  expect(job).toMatchObject({ phase: "cancelled" });
-  expect(job?.file).toBeUndefined();
+  // The job journal (lib/jobs/journal.ts): one line per change, the last line of a job wins.
+  type Line = { job: { kind: string; target: string; outcome?: { result: string; details?: { file?: string } } } };
+  const lines = readFromVolume(volume, "jobs.jsonl").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line);
+  const job = lines.map((l) => l.job).filter((j) => j.kind === "package" && j.target === name).at(-1);
+  expect(job?.outcome).toMatchObject({ result: "cancelled" });
+  expect(job?.outcome?.details?.file).toBeUndefined();
 
   // Started again, it reports that job as it ended.
   docker("start", container);

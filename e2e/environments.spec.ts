@@ -55,7 +55,7 @@ test("Create Tar says which older versions retention removed, and Shared Tarball
 
   await docker.button(name, "Create Tar").click();
   const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
-  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 60_000 });
+  await expect(progress).toContainText(/Packaged .* as .*\.tar/, { timeout: 60_000 });
   await expect(progress).toContainText(`Removed older: ${name}-1700000000.tar`);
   await expect(page.getByText(`Removed older version: ${name}-1700000000.tar`)).toBeVisible();
   expect(fs.existsSync(path.join(E2E_CONTAINER_DIR, `${name}-1700000000.tar`))).toBe(false);

@@ -73,7 +73,7 @@ test("keyboard only: create → shell → Create Tar → expand a version → de
   await tabTo(page, docker.button(name, "Create Tar"), { back: true });
   await page.keyboard.press("Enter");
   const progress = page.getByRole("status", { name: `Create Tar of ${name}` });
-  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 60_000 });
+  await expect(progress).toContainText(/Packaged .* as .*\.tar/, { timeout: 60_000 });
   const file = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
 
   // The tabs: one tab stop, arrow keys move and open.

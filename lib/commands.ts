@@ -11,7 +11,7 @@ import { cancelVerification, startVerification } from "@/lib/tarballs/verificati
 import { jobs } from "@/lib/jobs";
 import { JOB_LABELS } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
-import { cancelPackaging, startPackaging } from "@/lib/tarballs/jobs";
+import { cancelPackage, startPackage } from "@/lib/tarballs/package";
 import { deleteVersion } from "@/lib/tarballs/store";
 import { noInputSchema, runnerNameSchema, runnerSyncSchema } from "@/lib/runners/schemas";
 import { cancelSync, startSync, startSyncAll } from "@/lib/runners/sync";
@@ -110,7 +110,7 @@ export const commands = {
     status: 202,
     target: ({ container, note }) => (note ? `${container} (note: ${note})` : container),
     run: async ({ container, note }) => {
-      const job = await startPackaging(container, note);
+      const job = await startPackage(container, note);
       return { message: `Packaging ${job.env}…`, data: { job } };
     },
   }),
@@ -118,7 +118,7 @@ export const commands = {
     input: envNameSchema,
     status: 200,
     run: async (env) => {
-      if (!cancelPackaging(env)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${env}.`);
+      if (!cancelPackage(env)) throw new AppError("not_found:packaging", `No Create Tar job is running for ${env}.`);
       return { message: `Cancelling Create Tar of ${env}; no file will be kept.` };
     },
   }),

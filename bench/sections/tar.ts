@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import type { BenchContext } from "../run";
 import { median, now, rssMiB, sampleRss } from "../lib";
 import { engine, execIn, removeImage } from "../../tests/helpers/docker";
@@ -44,7 +44,7 @@ export async function benchTar(ctx: BenchContext): Promise<void> {
     const res = await fetch(`${server.url}/api/containers/${container}/tar`, { method: "POST", headers: server.bearer });
     if (res.status !== 202) throw new Error(`Create Tar: ${res.status} ${await res.text()}`);
     const job = await waitFor(async () => {
-      const { jobs: list } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+      const { jobs: list } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
       const j = list.find((x) => x.env === container);
       return j && !["committing", "saving", "finishing"].includes(j.phase) ? j : undefined;
     }, 30 * 60_000, "the job");

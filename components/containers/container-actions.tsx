@@ -8,7 +8,7 @@ import { ConfirmDialog, useKeepFocus } from "@/components/ui/modal";
 import { canResume, canShell, canStart, canStop } from "@/lib/shared/status";
 import type { HostContainer } from "@/lib/shared/containers";
 import type { ActionResult } from "@/lib/shared/results";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { envNameProblem } from "@/lib/shared/validation";
 import { createTarballAction } from "@/components/tarballs/actions";
 import { TarNoteButton } from "@/components/tarballs/tar-note-button";
@@ -49,7 +49,7 @@ function tarProblem(c: HostContainer): string | undefined {
 }
 
 /** The row's buttons, by state; the clicked one shows pending until the action and refresh end. */
-export function ContainerActions({ container, job }: { container: HostContainer; job?: PackagingJob }) {
+export function ContainerActions({ container, job }: { container: HostContainer; job?: PackageJob }) {
   const refreshContainers = useRefreshContainers();
   const refreshJobs = useRefreshJobs();
   const refresh = () => Promise.all([refreshContainers(), refreshJobs()]);

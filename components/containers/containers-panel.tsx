@@ -2,7 +2,7 @@
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { memo, useDeferredValue, useEffect, useOptimistic, useState, useTransition } from "react";
-import { isActive, type EnvironmentSummary, type PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type EnvironmentSummary, type PackageJob } from "@/lib/shared/tarballs";
 import type { HostContainer } from "@/lib/shared/containers";
 import { Button } from "@/components/ui/button";
 import { LocalTime, useNow } from "@/components/ui/local-time";
@@ -12,7 +12,7 @@ import { StatusTag } from "@/components/ui/status-tag";
 import { describeStatus } from "@/lib/shared/status";
 import { TruncatedText } from "@/components/ui/truncated-text";
 import { PackagingProgress } from "@/components/tarballs/packaging-progress";
-import { usePackagingJobs } from "@/components/tarballs/use-packaging";
+import { usePackageJobs } from "@/components/tarballs/use-packaging";
 import { ContainerActions } from "./container-actions";
 import { CreationRows, useCreations } from "./creations";
 import { CreateContainerButton } from "./create-container-dialog";
@@ -26,9 +26,9 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   // Pushed lists render in the background, in slices the browser can interrupt: a burst of changes
   // never holds the page (typing, clicks) for the time it takes to render 50 new rows.
   const snapshot = useDeferredValue(data ?? initial);
-  const jobs = usePackagingJobs();
+  const jobs = usePackageJobs();
   const creations = useCreations();
-  const jobByEnv = new Map<string, PackagingJob>();
+  const jobByEnv = new Map<string, PackageJob>();
   for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
   const environments = useEnvironmentSummaries();
   // A Create Tar goes on when its container is deleted: keep its progress and Cancel in view
@@ -187,7 +187,7 @@ const ContainerRow = memo(function ContainerRow({
   summariesKnown,
 }: {
   c: HostContainer;
-  job?: PackagingJob;
+  job?: PackageJob;
   showAll: boolean;
   summary?: EnvironmentSummary;
   summariesKnown: boolean;

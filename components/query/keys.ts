@@ -4,9 +4,8 @@ import type { ContainersView } from "@/lib/shared/containers";
 export const queryKeys = {
   containers: ["containers"] as const,
   containersView: (view: ContainersView) => ["containers", view] as const,
-  jobs: ["packaging-jobs"] as const,
-  /** Every job of lib/jobs (GET /api/jobs, pushed as `jobs:all`). */
-  allJobs: ["jobs"] as const,
+  /** Every job of lib/jobs (GET /api/jobs, pushed as `jobs`). */
+  jobs: ["jobs"] as const,
   tarballs: ["tarballs"] as const,
   verifications: ["verifications"] as const,
 };

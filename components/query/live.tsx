@@ -57,7 +57,6 @@ export function LiveUpdates({ children }: { children: ReactNode }) {
     });
     socket.on("containers:changed", (changes) => applyContainers(client, applyContainerChanges(byId, changes)));
     socket.on("jobs", ({ jobs }) => client.setQueryData(queryKeys.jobs, jobs));
-    socket.on("jobs:all", ({ jobs }) => client.setQueryData(queryKeys.allJobs, jobs));
     socket.on("tarballs", () => void client.invalidateQueries({ queryKey: queryKeys.tarballs }));
     socket.on("verifications", ({ verifications }) => client.setQueryData(queryKeys.verifications, verifications));
     socket.on("engine", (engine) => setState((s) => ({ ...s, engine })));

@@ -4,11 +4,12 @@ import { useEffect, useState } from "react";
 import { CancelButton } from "@/components/ui/cancel-button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { isActive, type PackagingJob } from "@/lib/shared/tarballs";
+import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { cancelTarballAction } from "./actions";
 import { useRefreshJobs } from "./use-packaging";
 
-const phaseText: Record<PackagingJob["phase"], string> = {
+/** While it runs (the same steps as the notices'); once it ended, its message says it. */
+const phaseText: Record<PackageJob["phase"], string> = {
   committing: "Committing",
   saving: "Saving",
   finishing: "Finishing",
@@ -18,14 +19,14 @@ const phaseText: Record<PackagingJob["phase"], string> = {
   interrupted: "Create Tar interrupted",
 };
 
-function elapsed(job: PackagingJob, now: number): string {
+function elapsed(job: PackageJob, now: number): string {
   const end = job.finishedAt ? Date.parse(job.finishedAt) : now;
   const s = Math.max(0, Math.round((end - Date.parse(job.startedAt)) / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 /** The row's Create Tar status: live phase, bytes against the image size, elapsed time, Cancel. */
-export function PackagingProgress({ job }: { job: PackagingJob }) {
+export function PackagingProgress({ job }: { job: PackageJob }) {
   const active = isActive(job);
   const [now, setNow] = useState(() => Date.now());
   const refreshJobs = useRefreshJobs();
@@ -41,14 +42,10 @@ export function PackagingProgress({ job }: { job: PackagingJob }) {
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
       {/* The live region holds the phase and the outcome only: bytes and the clock tick, and are not announced. */}
       <span role="status" aria-label={`Create Tar of ${job.env}`} className="inline-flex flex-wrap items-center gap-x-4 gap-y-1">
-        <span className={`font-medium ${tone}`}>
-          {phaseText[job.phase]}
-          {job.phase === "done" && job.file ? ` as ${job.file}` : ""}
+        {/* Once it ended, the job's own words: the same as the Jobs notices. */}
+        <span data-testid="package-words" className={`font-medium [overflow-wrap:anywhere] ${tone}`}>
+          {active ? phaseText[job.phase] : (job.message ?? phaseText[job.phase])}
         </span>
-        {job.phase === "done" && job.pruned && job.pruned.length > 0 && (
-          <span className="text-slate-600">Removed older: {job.pruned.join(", ")}</span>
-        )}
-        {job.error && <span className="text-red-800">{job.error}</span>}
       </span>
       {job.phase === "saving" && (
         <span className="font-mono text-slate-600">

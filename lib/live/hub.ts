@@ -7,7 +7,6 @@ import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { jobs as jobRegistry } from "@/lib/jobs";
 import { engineStatus } from "@/lib/docker/engine";
 import { engineEvents } from "@/lib/docker/events";
-import { listJobs, onJobsChanged } from "@/lib/tarballs/jobs";
 import { watchContainerDir } from "@/lib/tarballs/watch";
 import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifications";
 
@@ -114,13 +113,11 @@ export function registerLive(nsp: LiveNamespace): void {
   const stopAdoptions = onAdoptionsChanged(schedule);
 
   // Jobs, creations (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
-  const jobs = throttled(() => nsp.emit("jobs", { jobs: listJobs() }), JOBS_INTERVAL_MS);
-  const allJobs = throttled(() => nsp.emit("jobs:all", { jobs: jobRegistry().list() }), JOBS_INTERVAL_MS);
+  const jobs = throttled(() => nsp.emit("jobs", { jobs: jobRegistry().list() }), JOBS_INTERVAL_MS);
   const verifications = throttled(() => nsp.emit("verifications", { verifications: recentVerifications() }), JOBS_INTERVAL_MS);
   // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
   const dir = throttled(() => nsp.emit("tarballs"), 0, 100);
-  const stopJobs = onJobsChanged(jobs.ask);
-  const stopAllJobs = jobRegistry().onChange(allJobs.ask);
+  const stopJobs = jobRegistry().onChange(jobs.ask);
   const stopVerifications = onVerificationsChanged(verifications.ask);
   const stopWatching = watchContainerDir(dir.ask);
 
@@ -129,12 +126,11 @@ export function registerLive(nsp: LiveNamespace): void {
     unsubscribe();
     stopJobs();
     stopAdoptions();
-    stopAllJobs();
     stopWatching();
     stopVerifications();
     clearTimeout(timer);
     clearTimeout(confirmTimer);
-    for (const t of [jobs, allJobs, verifications, dir]) t.cancel();
+    for (const t of [jobs, verifications, dir]) t.cancel();
   });
 
   nsp.on("connection", async (socket) => {
@@ -142,8 +138,7 @@ export function registerLive(nsp: LiveNamespace): void {
     if (engine) socket.emit("engine", engine);
     // The list the others hold, so that the changes pushed next apply to it.
     if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
-    socket.emit("jobs", { jobs: listJobs() });
-    socket.emit("jobs:all", { jobs: jobRegistry().list() });
+    socket.emit("jobs", { jobs: jobRegistry().list() });
     socket.emit("verifications", { verifications: recentVerifications() });
     // Not the last list: something may have changed without an engine event (an adoption, say).
     // One list for however many pages connect at once.

@@ -94,8 +94,8 @@ const PHASE_WORDS: { [K in JobKind]: Record<JobPhases[K], (about: About) => stri
   },
   package: {
     committing: (a) => `Committing ${a.container ?? "the container"}`,
-    saving: () => "Writing the tarball",
-    finishing: () => "Publishing the version",
+    saving: () => "Saving",
+    finishing: () => "Finishing",
   },
   verify: { reading: () => "Reading the file" },
   restore: {

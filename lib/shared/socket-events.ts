@@ -9,7 +9,7 @@
 import type { ContainerChanges, HostContainer } from "./containers";
 import type { Job } from "./jobs";
 import type { ListAck, OpenAck } from "./shells";
-import type { PackagingJob, Verification } from "./tarballs";
+import type { Verification } from "./tarballs";
 
 /** Bytes on the wire: the server sends a Buffer, the browser receives an ArrayBuffer. */
 export type WireBytes = ArrayBuffer | Uint8Array;
@@ -74,9 +74,8 @@ export interface LiveServerEvents {
   /** Every container, once on connect; then only `containers:changed`. */
   containers: (all: { containers: HostContainer[] }) => void;
   "containers:changed": (changes: ContainerChanges) => void;
-  jobs: (all: { jobs: PackagingJob[] }) => void;
   /** Every job of lib/jobs (as `GET /api/jobs` lists them), whenever one changes (at most 4 times a second). */
-  "jobs:all": (all: { jobs: Job[] }) => void;
+  jobs: (all: { jobs: Job[] }) => void;
   verifications: (recent: { verifications: Verification[] }) => void;
   /** A hint: the container dir changed; the page reads again what it shows. */
   tarballs: () => void;

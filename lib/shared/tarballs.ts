@@ -1,3 +1,5 @@
+import type { Job, JobPhases, JobResult } from "./jobs";
+
 export interface TarballVersion {
   file: string;
   env: string;
@@ -20,14 +22,17 @@ export interface TarballEnvironment {
 /** An environment without its version list: what the Shared Tarballs table shows before a row is expanded. */
 export type EnvironmentSummary = Omit<TarballEnvironment, "versions"> & { versionCount: number };
 
-export type PackagingPhase = "committing" | "saving" | "finishing" | "done" | "failed" | "cancelled" | "interrupted";
+export type PackagePhase = JobPhases["package"] | "done" | "failed" | "cancelled" | "interrupted";
 
-/** A Create Tar job as the UI and API see it. */
-export interface PackagingJob {
+/**
+ * A Create Tar job as GET /api/tarballs/jobs and the Containers page's rows see it: a view of the
+ * registry's `Job<"package">` (packageView).
+ */
+export interface PackageJob {
   id: string;
   env: string;
   container: string;
-  phase: PackagingPhase;
+  phase: PackagePhase;
   startedAt: string;
   finishedAt?: string;
   bytesWritten: number;
@@ -39,13 +44,44 @@ export interface PackagingJob {
   note?: string;
   /** Older versions removed by retention (HAKURIVER_TAR_KEEP) after this one was published. */
   pruned?: string[];
+  /** Once it ended: what it did or why not, in the words of its job's outcome (as the Jobs notices say it). */
+  message?: string;
   error?: string;
 }
 
-export const ACTIVE_PHASES: readonly PackagingPhase[] = ["committing", "saving", "finishing"];
+export const ACTIVE_PHASES: readonly PackagePhase[] = ["committing", "saving", "finishing"];
 
-export function isActive(job: Pick<PackagingJob, "phase">): boolean {
+export function isActive(job: Pick<PackageJob, "phase">): boolean {
   return ACTIVE_PHASES.includes(job.phase);
+}
+
+const ENDED_AS: Record<JobResult, PackagePhase> = { succeeded: "done", failed: "failed", cancelled: "cancelled", interrupted: "interrupted" };
+
+/**
+ * The old Create Tar shape of a package job: its step while it runs, then how it ended; the bytes
+ * from its progress, the file and what retention removed from its outcome. Pure, so the page can
+ * derive it from a pushed job too.
+ */
+export function packageView(job: Job<"package">): PackageJob {
+  const result = job.outcome?.result;
+  const details = job.outcome?.details ?? {};
+  const imageSize = job.progress?.total ?? (typeof details.imageSize === "number" ? details.imageSize : undefined);
+  const note = job.about?.note;
+  return {
+    id: job.id,
+    env: job.target,
+    container: job.about?.container ?? job.target,
+    phase: result ? ENDED_AS[result] : job.phase,
+    startedAt: job.startedAt,
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    bytesWritten: job.progress?.done ?? 0,
+    ...(imageSize !== undefined ? { imageSize } : {}),
+    ...(typeof details.file === "string" ? { file: details.file } : {}),
+    ...(note ? { note } : {}),
+    ...(Array.isArray(details.pruned) ? { pruned: details.pruned } : {}),
+    ...(result === "failed" || result === "interrupted" ? { error: job.outcome!.message } : {}),
+    ...(job.outcome ? { message: job.outcome.message } : {}),
+  };
 }
 
 /** What one version holds, read from the tar itself (GET /api/tarballs/<file>). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -63,9 +63,9 @@ describe("concurrency", () => {
     const started = await Promise.all(envs.map((env) => fetch(`${server.url}/api/containers/${env}/tar`, { method: "POST", headers: server.bearer })));
     assert.deepEqual(started.map((r) => r.status), [202, 202, 202]);
     const jobs = await waitFor(async () => {
-      const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+      const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
       const mine = envs.map((env) => jobs.find((j) => j.env === env));
-      return mine.every((j) => j && !["committing", "saving", "finishing"].includes(j.phase)) ? (mine as PackagingJob[]) : undefined;
+      return mine.every((j) => j && !["committing", "saving", "finishing"].includes(j.phase)) ? (mine as PackageJob[]) : undefined;
     }, 120_000);
     for (const j of jobs) assert.equal(j.phase, "done", j.error);
     const dir = path.join(server.dataDir, "shared", "hakuriver-containers");

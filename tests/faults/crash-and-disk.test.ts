@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { io as connect } from "socket.io-client";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -25,15 +25,15 @@ async function environmentWithData(server: TestServer, prefix: string, bytes: nu
   return name;
 }
 
-async function job(server: TestServer, env: string): Promise<PackagingJob | undefined> {
-  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+async function job(server: TestServer, env: string): Promise<PackageJob | undefined> {
+  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
   return jobs.find((j) => j.env === env);
 }
 
 const startTar = (server: TestServer, env: string) => fetch(`${server.url}/api/containers/${env}/tar`, { method: "POST", headers: server.bearer });
 
 describe("killed mid-job", () => {
-  it("after kill -9 and a restart: no partial or temporary file, older versions intact, the job reported interrupted, leaked shells swept", async () => {
+  it("after kill -9 and a restart: no partial or temporary file, older versions intact, the job reported interrupted, its commit undone, leaked shells swept", async () => {
     let server = await startServer();
     const dir = path.join(server.dataDir, "shared", "hakuriver-containers");
     try {
@@ -67,7 +67,9 @@ describe("killed mid-job", () => {
       assert.equal(fs.readFileSync(path.join(dir, older), "utf8"), "older version");
       const reported = await job(server, env);
       assert.equal(reported?.phase, "interrupted");
-      assert.match(reported?.error ?? "", /stopped while this job ran/);
+      assert.match(reported?.error ?? "", /stopped while this ran; no partial file was kept/);
+      // Its commit was undone at start-up: a first Create Tar leaves no :base tag behind.
+      await assert.rejects(engine.getImage(`hakuriver/${env}:base`).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
       await waitFor(async () => (!/sleep 9876/.test(await top()) ? true : undefined), 15_000, "the leaked shell to be swept");
       // And the environment can be packaged again.
       assert.equal((await startTar(server, env)).status, 202);

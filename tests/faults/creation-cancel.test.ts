@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import { after, before, describe, it } from "node:test";
 import type { CreateEvent, CreationJob } from "@/lib/shared/containers";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 import { startSlowRegistry } from "../helpers/slow-registry";
@@ -151,7 +151,7 @@ describe("Cancel of a creation means what it says", () => {
     await createViaApi(server, source, LOCAL_IMAGE);
     assert.equal((await fetch(`${server.url}/api/containers/${source}/tar`, { method: "POST", headers: server.bearer })).status, 202);
     const packaged = await waitFor(async () => {
-      const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+      const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
       const j = jobs.find((x) => x.env === source);
       return j && !["committing", "saving", "finishing"].includes(j.phase) ? j : undefined;
     }, 120_000, "Create Tar");

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, loginCookie, startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -28,8 +28,8 @@ after(async () => {
   }
 });
 
-async function job(env: string): Promise<PackagingJob | undefined> {
-  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+async function job(env: string): Promise<PackageJob | undefined> {
+  const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
   return jobs.find((j) => j.env === env);
 }
 const finished = (env: string) =>

@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { AuditEntry } from "@/lib/audit";
 import type { CreationJob } from "@/lib/shared/containers";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -41,7 +41,7 @@ const deleteContainer = async (name: string) => {
 async function packaged(env: string): Promise<string> {
   assert.equal((await fetch(`${server.url}/api/containers/${env}/tar`, { method: "POST", headers: server.bearer })).status, 202);
   const job = await waitFor(async () => {
-    const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackagingJob[] };
+    const { jobs } = (await (await fetch(`${server.url}/api/tarballs/jobs`, { headers: server.bearer })).json()) as { jobs: PackageJob[] };
     const j = jobs.find((x) => x.env === env);
     return j && !["committing", "saving", "finishing"].includes(j.phase) ? j : undefined;
   }, 120_000, `Create Tar of ${env}`);

@@ -5,8 +5,8 @@ import path from "node:path";
 import { after, describe, it } from "node:test";
 import { adoptContainer, createEnvironmentContainer, listContainers } from "@/lib/docker/containers";
 import { flavorOf, type FlavorName } from "@/lib/shared/flavor";
-import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
-import type { PackagingJob } from "@/lib/shared/tarballs";
+import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
+import type { PackageJob } from "@/lib/shared/tarballs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";
 
@@ -39,10 +39,10 @@ export function runnerContract(flavorName: FlavorName): void {
     console.log(`[runner-contract ${flavorName}] largest Created − file timestamp gap: ${largestGap} s`);
   });
 
-  async function waitForJob(env: string): Promise<PackagingJob> {
+  async function waitForJob(env: string): Promise<PackageJob> {
     const deadline = Date.now() + 180_000;
     for (;;) {
-      const job = listJobs().find((j) => j.env === env);
+      const job = listPackageJobs().find((j) => j.env === env);
       if (job && !["committing", "saving", "finishing"].includes(job.phase)) return job;
       if (Date.now() > deadline) throw new Error(`job for ${env} did not finish: ${JSON.stringify(job)}`);
       await new Promise((r) => setTimeout(r, 25));
@@ -53,7 +53,7 @@ export function runnerContract(flavorName: FlavorName): void {
 
   /** Create Tar through the dashboard; checks the file is never dated after the image it holds. */
   async function createTar(env: string): Promise<string> {
-    await startPackaging(flavor.containerName(env));
+    await startPackage(flavor.containerName(env));
     const job = await waitForJob(env);
     assert.equal(job.phase, "done", job.error);
     const created = Math.floor(Date.parse((await engine.getImage(flavor.baseImage(env).ref).inspect()).Created) / 1000);
@@ -131,7 +131,7 @@ export function runnerContract(flavorName: FlavorName): void {
       const env = await environment("future");
       const planted = `${env}-9000000000000.tar`;
       fs.writeFileSync(path.join(containerDir, planted), "planted");
-      await startPackaging(flavor.containerName(env));
+      await startPackage(flavor.containerName(env));
       const job = await waitForJob(env);
       assert.equal(job.phase, "failed");
       assert.match(job.error ?? "", new RegExp(`${planted.replace(/\./g, "\\.")} in shared storage is dated .* in the future`));
@@ -165,7 +165,7 @@ export function runnerContract(flavorName: FlavorName): void {
       assert.deepEqual([adopted.managed, adopted.adopted, adopted.envName], [true, true, name]);
       assert.ok((await listContainers()).some((x) => x.name === name), "listed after adoption");
       await execIn(name, ["sh", "-c", "echo adopted > /root/marker"]);
-      await startPackaging(name);
+      await startPackage(name);
       const job = await waitForJob(name);
       assert.equal(job.phase, "done", job.error);
       assert.match(await runner.runTask(name, ["cat", "/root/marker"]), /adopted/);

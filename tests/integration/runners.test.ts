@@ -8,7 +8,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
-import { listJobs, startPackaging } from "@/lib/tarballs/jobs";
+import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
 import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";
@@ -99,10 +99,10 @@ async function environment(prefix: string, payloadMiB = 0): Promise<string> {
 /** Create Tar through the dashboard, with a marker saying which version this is. */
 async function createTar(env: string, marker: string): Promise<string> {
   assert.equal((await execIn(env, ["sh", "-c", `echo ${marker} > /root/marker`])).exitCode, 0);
-  await startPackaging(env);
+  await startPackage(env);
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const job = listJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase) && j.file && !made.includes(j.file));
+    const job = listPackageJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase) && j.file && !made.includes(j.file));
     if (job) {
       assert.equal(job.phase, "done", job.error);
       made.push(job.file!);

@@ -10,10 +10,10 @@ import { execute } from "@/lib/commands";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
 import { followCreation, listCreations } from "@/lib/docker/creations";
 import { AppError } from "@/lib/shared/errors";
-import type { PackagingJob, Verification } from "@/lib/shared/tarballs";
+import type { PackageJob, Verification } from "@/lib/shared/tarballs";
 import { downloadResponse } from "@/lib/tarballs/download";
 import { readImageDetails } from "@/lib/tarballs/image-config";
-import { listJobs } from "@/lib/tarballs/jobs";
+import { listPackageJobs } from "@/lib/tarballs/package";
 import { directorySpace } from "@/lib/tarballs/store";
 import { BLOCK, padded, parseHeader } from "@/lib/tarballs/tar";
 import { cancelVerification, listVerifications, startVerification } from "@/lib/tarballs/verifications";
@@ -59,8 +59,8 @@ async function waitFor<T>(what: string, get: () => T | undefined, timeoutMs = 12
 
 async function packageOnce(env: string, note?: string): Promise<string> {
   await execute("tarball.create", CALLER, note === undefined ? env : { container: env, note });
-  const job = await waitFor<PackagingJob>(`Create Tar of ${env}`, () =>
-    listJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase)),
+  const job = await waitFor<PackageJob>(`Create Tar of ${env}`, () =>
+    listPackageJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase)),
   );
   assert.equal(job.phase, "done", job.error);
   return job.file!;
@@ -337,7 +337,7 @@ describe("Shared Tarballs versions on the real engine", () => {
         (err: unknown) => err instanceof AppError && err.code === "conflict:disk" && /Not enough space for a new version of .*MiB free.*about 3\d\.\d MiB/.test(err.message),
       );
       assert.deepEqual(fs.readdirSync(containerDir), [], "nothing was written");
-      assert.equal(listJobs().find((j) => j.env === small), undefined, "no job was started");
+      assert.equal(listPackageJobs().find((j) => j.env === small), undefined, "no job was started");
     } finally {
       execFileSync("umount", [containerDir]);
       fs.rmSync(saved, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { handleApi } from "@/lib/http";
-import { listJobs } from "@/lib/tarballs/jobs";
+import { listPackageJobs } from "@/lib/tarballs/package";
 
 export const dynamic = "force-dynamic";
 
@@ -8,5 +8,5 @@ export const dynamic = "force-dynamic";
  * `POST /api/containers/<name>/tar` (the one Create Tar endpoint).
  */
 export async function GET(request: Request) {
-  return handleApi(request, async () => Response.json({ jobs: listJobs() }, { headers: { "Cache-Control": "no-store" } }));
+  return handleApi(request, async () => Response.json({ jobs: listPackageJobs() }, { headers: { "Cache-Control": "no-store" } }));
 }
