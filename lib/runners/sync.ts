@@ -1,39 +1,64 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type Docker from "dockerode";
-import { getConfig, getFlavor } from "@/lib/config";
-import { processWide } from "@/lib/runtime";
+import { getFlavor } from "@/lib/config";
+import { jobs, type Done, type JobContext } from "@/lib/jobs";
+import { JobFailure } from "@/lib/jobs/registry";
 import { AppError } from "@/lib/shared/errors";
-import { isSyncActive, type RunnerEndpoint, type SyncItem, type SyncJob } from "@/lib/shared/runners";
+import { isRunning, type Job, type JobPart } from "@/lib/shared/jobs";
+import { parseTarballName } from "@/lib/shared/tarball-names";
+import { syncAbout, syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
 import { containerDir } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
-import { Limit } from "./limit";
 import { askEngine, findRunner, listRunners, runnerStatus, unreachableReason } from "./status";
 
 /**
  * Sync now: a Runner loads the newest version of its environments ahead of its next task, through
  * the engine API's image load (`POST /images/load`, the bytes streamed from shared storage here).
  * Exactly what the Runner itself would load — the files its rule names — and nothing else: no
- * containers, no other images, no pruning. One job per Runner at a time; at most
- * HAKURIVER_RUNNER_SYNC_LIMIT Runners load at once (shared storage and the network are the limit).
+ * containers, no other images, no pruning. It runs as a job of the one registry (lib/jobs: one per
+ * Runner, HAKURIVER_RUNNER_SYNC_LIMIT Runners load at once, the rest wait their turn); `SyncJob`
+ * is the view GET /api/runners has always answered.
  */
 
 /** How long a load may go without a byte moving before it is given up. */
 const LOAD_IDLE_MS = 120_000;
 
-interface Running {
-  job: SyncJob;
-  abort: AbortController;
+/** A version being loaded: a part of the job whose file, size and bytes sent are always known. */
+type VersionPart = JobPart & { label: string; done: number; total: number };
+
+const runningSync = (runner: string) =>
+  jobs()
+    .list("sync")
+    .find((j) => j.target === runner && isRunning(j));
+
+/** The newest Sync of each Runner (as the Runners tab shows it), newest first. */
+export function listSyncJobs(): SyncJob[] {
+  // The registry keeps ended jobs for a while (failures until dismissed); the tab shows each Runner's last.
+  const newest = new Map<string, Job>();
+  for (const job of jobs().list("sync")) if (!newest.has(job.target)) newest.set(job.target, job);
+  return [...newest.values()].map((j) => syncView(j as Job<"sync">));
 }
 
-const jobs = () => processWide("runners.syncJobs", () => new Map<string, Running>());
-const loadLimit = () => processWide("runners.loadLimit", () => new Limit(getConfig().runnerSyncLimit));
+function refuseSecond(runner: string): void {
+  if (runningSync(runner)) throw new AppError("conflict:sync", `${runner} is already syncing.`);
+}
 
-export function listSyncJobs(): SyncJob[] {
-  return [...jobs().values()].map((r) => structuredClone(r.job));
+/** The versions the Runner's rule names (or `env`'s newest), as files that are there to load. */
+async function plan(runner: RunnerEndpoint, env: string | undefined): Promise<{ dir: string; versions: SyncVersion[] }> {
+  const status = await runnerStatus(runner);
+  if (!status.reachable) throw new AppError("unavailable:runner", `${runner.name} cannot be reached: ${status.reason}`);
+  if (env && !status.environments.some((e) => e.env === env)) throw new AppError("not_found:environment", `No tarballs of ${env} in shared storage.`);
+  const wanted = status.environments.filter((e) => (env ? e.env === env && e.state !== "up_to_date" : e.state === "behind"));
+  const dir = await containerDir();
+  const versions: SyncVersion[] = [];
+  for (const e of wanted) {
+    const st = await fs.lstat(path.join(dir, e.newest.file)).catch(() => undefined);
+    if (st?.isFile()) versions.push({ env: e.env, file: e.newest.file, size: st.size });
+  }
+  return { dir, versions };
 }
 
 /**
@@ -43,36 +68,13 @@ export function listSyncJobs(): SyncJob[] {
  */
 export async function startSync(runnerName: string, env?: string): Promise<SyncJob | undefined> {
   const runner = findRunner(runnerName);
-  const previous = jobs().get(runner.name);
-  if (previous && isSyncActive(previous.job)) throw new AppError("conflict:sync", `${runner.name} is already syncing.`);
-  const status = await runnerStatus(runner);
-  if (!status.reachable) throw new AppError("unavailable:runner", `${runner.name} cannot be reached: ${status.reason}`);
-  const wanted = status.environments.filter((e) => (env ? e.env === env && e.state !== "up_to_date" : e.state === "behind"));
-  if (env && !status.environments.some((e) => e.env === env)) throw new AppError("not_found:environment", `No tarballs of ${env} in shared storage.`);
-  if (wanted.length === 0) return undefined;
-  const dir = await containerDir();
-  const items: SyncItem[] = [];
-  for (const e of wanted) {
-    const st = await fs.lstat(path.join(dir, e.newest.file)).catch(() => undefined);
-    if (st?.isFile()) items.push({ env: e.env, file: e.newest.file, size: st.size, state: "pending", bytesSent: 0 });
-  }
-  if (items.length === 0) return undefined;
+  refuseSecond(runner.name);
+  const { dir, versions } = await plan(runner, env);
+  if (versions.length === 0) return undefined;
   // Checked again now that the status call has been awaited: two clicks must not start two jobs.
-  const current = jobs().get(runner.name);
-  if (current && isSyncActive(current.job)) throw new AppError("conflict:sync", `${runner.name} is already syncing.`);
-  const job: SyncJob = {
-    id: randomUUID(),
-    runner: runner.name,
-    phase: "queued",
-    startedAt: new Date().toISOString(),
-    items,
-    bytesSent: 0,
-    bytesTotal: items.reduce((n, i) => n + i.size, 0),
-  };
-  const running: Running = { job, abort: new AbortController() };
-  jobs().set(runner.name, running);
-  void runJob(runner, running, dir);
-  return structuredClone(job);
+  refuseSecond(runner.name);
+  const job = jobs().start("sync", runner.name, "loading", (ctx) => runSync(ctx, runner, dir, versions), { about: syncAbout(versions) });
+  return syncView((jobs().get(job.id) ?? job) as Job<"sync">);
 }
 
 /** Sync now for every Runner at once; each Runner's outcome (a job, nothing to do, or why not). */
@@ -90,74 +92,87 @@ export async function startSyncAll(): Promise<{ runner: string; job?: SyncJob; e
 
 /** Cancels a Runner's sync: the load in flight is cut off, so the engine keeps its previous image. */
 export function cancelSync(runnerName: string): boolean {
-  const running = jobs().get(runnerName);
-  if (!running || !isSyncActive(running.job)) return false;
-  running.abort.abort(new AppError("failed:cancelled", "Cancelled."));
+  const job = runningSync(runnerName);
+  if (!job) return false;
+  jobs().cancelOrDismiss(job.id);
   return true;
 }
 
-async function runJob(runner: RunnerEndpoint, running: Running, dir: string): Promise<void> {
-  const { job, abort } = running;
-  try {
-    for (const item of job.items) {
-      if (abort.signal.aborted) break;
-      await loadLimit().run(async () => {
-        job.phase = "loading";
-        await loadItem(runner, item, job, dir, abort.signal);
-      }, abort.signal).catch((err) => {
-        if (!abort.signal.aborted) throw err;
-      });
-    }
-    if (abort.signal.aborted) {
-      for (const item of job.items) if (item.state === "pending" || item.state === "loading") item.state = "cancelled";
-      job.phase = "cancelled";
-    } else {
-      const failed = job.items.filter((i) => i.state === "failed");
-      job.phase = failed.length ? "failed" : "done";
-      if (failed.length) job.error = failed.map((i) => `${i.file}: ${i.error}`).join("; ");
-    }
-  } catch (err) {
-    job.phase = "failed";
-    job.error = err instanceof Error ? err.message : String(err);
-  } finally {
-    job.finishedAt = new Date().toISOString();
+/** The pipeline: loads each version in turn; one that fails does not stop the others. */
+async function runSync(ctx: JobContext<"sync">, runner: RunnerEndpoint, dir: string, versions: SyncVersion[]): Promise<Done> {
+  const parts: VersionPart[] = versions.map((v) => ({ name: v.env, label: v.file, state: "pending", done: 0, total: v.size }));
+  const total = versions.reduce((n, v) => n + v.size, 0);
+  let sent = 0;
+  const show = () => {
+    ctx.parts(parts);
+    ctx.progress({ done: sent, total, unit: "bytes" });
+  };
+  const onBytes = (part: VersionPart) => (n: number) => {
+    part.done += n;
+    sent += n;
+    show();
+  };
+  show();
+  for (const part of parts) {
+    if (ctx.signal.aborted) break;
+    await loadPart(runner, part, dir, ctx.signal, onBytes(part), show);
+    show();
   }
+  for (const part of parts) if (part.state === "pending" || part.state === "loading") part.state = "cancelled";
+  show();
+  // Cancel took effect only if something was left unloaded; a Cancel after the last load is too late to matter.
+  if (ctx.signal.aborted && parts.some((p) => p.state === "cancelled")) throw ctx.signal.reason;
+  return outcome(runner.name, parts);
 }
 
-/** Loads one version into the Runner unless it already holds it; marks the item with the outcome. */
-async function loadItem(runner: RunnerEndpoint, item: SyncItem, job: SyncJob, dir: string, signal: AbortSignal): Promise<void> {
-  const ref = getFlavor().baseImage(item.env).ref;
-  const timestamp = Number(/-(\d+)\.tar$/.exec(item.file)?.[1]);
+/** The job's outcome in plain words; a failure keeps which files loaded, were skipped or failed. */
+function outcome(runner: string, parts: VersionPart[]): Done {
+  const files = (state: string) => parts.filter((p) => p.state === state).map((p) => p.label);
+  const details = { loaded: files("loaded"), skipped: files("skipped"), failed: files("failed") };
+  const loaded = details.loaded.length ? ` It loaded ${words(details.loaded)}.` : "";
+  const failed = parts.filter((p) => p.state === "failed");
+  if (failed.length) {
+    throw new JobFailure("failed:sync", `${runner} could not load ${failed.map((p) => `${p.label} (${p.error?.replace(/\.$/, "")})`).join("; ")}.${loaded}`, details);
+  }
+  const skipped = details.skipped.length ? `${details.loaded.length ? "; it already held" : " already held"} ${words(details.skipped)}` : "";
+  return { message: `${runner}${details.loaded.length ? ` loaded ${words(details.loaded)}` : ""}${skipped}.`, details };
+}
+
+const words = (list: string[]) => (list.length < 2 ? list.join("") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`);
+
+/** Loads one version into the Runner unless it already holds it; marks the part with the outcome. */
+async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, signal: AbortSignal, onBytes: (n: number) => void, show: () => void): Promise<void> {
+  const ref = getFlavor().baseImage(part.name).ref;
+  const timestamp = parseTarballName(part.label)?.timestamp ?? NaN;
   try {
     // The Runner may have loaded it for a task meanwhile: never load a version twice.
     const before = (await askEngine(runner)).created.get(ref);
     if (before !== undefined && before >= timestamp) {
-      item.state = "skipped";
+      part.state = "skipped";
       return;
     }
-    item.state = "loading";
-    const engine = runnerEngine(runner, 10_000);
-    await streamLoad(engine, path.join(dir, item.file), signal, (n) => {
-      item.bytesSent += n;
-      job.bytesSent += n;
-    });
+    part.state = "loading";
+    show();
+    await streamLoad(runnerEngine(runner, 10_000), path.join(dir, part.label), signal, onBytes);
     const after = (await askEngine(runner)).created.get(ref);
     if (after === undefined || after < timestamp) {
-      throw new AppError("failed:sync", `The engine loaded ${item.file}, but ${ref} is still not that version; does the file hold another image?`);
+      throw new AppError("failed:sync", `the engine loaded it, but ${ref} is still not that version; does the file hold another image?`);
     }
-    item.state = "loaded";
+    part.state = "loaded";
   } catch (err) {
     if (signal.aborted) {
-      item.state = "cancelled";
+      part.state = "cancelled";
       return;
     }
-    item.state = "failed";
-    item.error = err instanceof AppError ? err.message : unreachableReason(runner, err, 10_000);
+    part.state = "failed";
+    part.error = err instanceof AppError ? err.message : unreachableReason(runner, err, 10_000);
   }
 }
 
 /** `docker load` of one file through the engine API, counting the bytes sent; aborts on `signal`. */
 async function streamLoad(engine: Docker, file: string, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+  // A Cancel that came during the check before the load: its abort event has fired already.
+  signal.throwIfAborted();
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   const source = handle.createReadStream({ highWaterMark: 1024 * 1024 });
   let idle: NodeJS.Timeout | undefined;

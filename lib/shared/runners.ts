@@ -3,6 +3,8 @@
  * sync rule applied to one environment, and the shapes the Runners tab and API exchange. Pure, so
  * the configuration, the server and the browser share it.
  */
+import type { Job, JobPart } from "./jobs";
+import { parseTarballName } from "./tarball-names";
 
 /** How the dashboard reaches a Runner's Docker engine (Docker's own remote API, no agent of ours). */
 export type RunnerTransport = "unix" | "ssh" | "tcp";
@@ -169,6 +171,70 @@ export const ACTIVE_SYNC_PHASES: readonly SyncPhase[] = ["queued", "loading"];
 
 export function isSyncActive(job: Pick<SyncJob, "phase">): boolean {
   return ACTIVE_SYNC_PHASES.includes(job.phase);
+}
+
+/** A version a Sync loads, as planned before it starts. */
+export interface SyncVersion {
+  env: string;
+  file: string;
+  size: number;
+}
+
+/**
+ * The planned versions as the Sync job's `about` (what it works with). A job waiting for its turn
+ * has no parts yet (its pipeline has not run), so its view reads the plan from here.
+ */
+export function syncAbout(versions: SyncVersion[]): Record<string, string> {
+  return { files: versions.map((v) => v.file).join(", "), sizes: versions.map((v) => v.size).join(", ") };
+}
+
+function plannedParts(about: Job["about"]): JobPart[] {
+  const files = about?.files ? about.files.split(", ") : [];
+  const sizes = about?.sizes ? about.sizes.split(", ").map(Number) : [];
+  return files.map((file, i) => ({ name: parseTarballName(file)?.env ?? file, label: file, state: "pending", done: 0, total: sizes[i] ?? 0 }));
+}
+
+function syncPhase(job: Job<"sync">): SyncPhase {
+  if (job.waiting) return "queued";
+  switch (job.outcome?.result) {
+    case undefined:
+      return "loading";
+    case "succeeded":
+      return "done";
+    case "cancelled":
+      return "cancelled";
+    default:
+      return "failed";
+  }
+}
+
+/**
+ * A Sync job of the registry in the shape GET /api/runners has always answered (and the Runners
+ * tab reads). Pure, so the page can derive it from a pushed job too. A version still pending or
+ * loading when the job ended (cancelled while waiting, or the dashboard stopped) did not load.
+ */
+export function syncView(job: Job<"sync">): SyncJob {
+  const ended = job.outcome !== undefined;
+  const items: SyncItem[] = (job.parts ?? plannedParts(job.about)).map((p) => ({
+    env: p.name,
+    file: p.label ?? p.name,
+    size: p.total ?? 0,
+    state: ended && (p.state === "pending" || p.state === "loading") ? "cancelled" : (p.state as SyncItemState),
+    bytesSent: p.done ?? 0,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+  const phase = syncPhase(job);
+  return {
+    id: job.id,
+    runner: job.target,
+    phase,
+    startedAt: job.startedAt,
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    items,
+    bytesSent: job.progress?.done ?? items.reduce((n, i) => n + i.bytesSent, 0),
+    bytesTotal: job.progress?.total ?? items.reduce((n, i) => n + i.size, 0),
+    ...(phase === "failed" ? { error: job.outcome?.message } : {}),
+  };
 }
 
 /** What the Runners tab shows for a state; the text always says it, colour only supports it. */

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
 import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
+import type { Job } from "@/lib/shared/jobs";
 import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";
@@ -77,6 +78,7 @@ tlsFiles("plain", good);
 
 const { allRunnerStatuses, findRunner, runnerStatus } = await import("@/lib/runners/status");
 const { cancelSync, listSyncJobs, startSync } = await import("@/lib/runners/sync");
+const { jobs } = await import("@/lib/jobs");
 
 const runner1 = new Runner({ engineHost: runnerEngineHost(), containerDir });
 const runner2 = new Runner({ engineHost: RUNNER2_SOCKET, containerDir });
@@ -136,6 +138,19 @@ async function waitForSync(runner: string, until: (job: SyncJob) => boolean, tim
     if (job && until(job)) return job;
     if (Date.now() > deadline) throw new Error(`sync of ${runner} did not reach the state: ${JSON.stringify(job)}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The registry's job once it has ended; fails (instead of hanging the run) when it does not end in time. */
+async function settledWithin(id: string, timeoutMs = 30_000): Promise<Job<"sync">> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Sync job ${id} did not end within ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    const job = await Promise.race([jobs().settled(id), timeout]);
+    assert.ok(job, `Sync job ${id} is not in the registry`);
+    return job as Job<"sync">;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -201,6 +216,11 @@ describe("Runners: status by the Runners' own rule, over a Unix socket and over 
     const planned = await startSync("r1");
     assert.ok(planned, "a job is started");
     assert.deepEqual(planned.items.filter((i) => i.env === env).map((i) => i.file), [v2], "the version the Runner's rule names");
+    const registered = jobs()
+      .list("sync")
+      .find((j) => j.id === planned.id);
+    assert.ok(registered, "the Sync is a job of the one registry");
+    assert.deepEqual([registered.kind, registered.target, registered.phase, registered.outcome], ["sync", "r1", "loading", undefined]);
     const seen = new Set<number>();
     const done = await waitForSync("r1", (j) => {
       seen.add(j.bytesSent);
@@ -210,6 +230,20 @@ describe("Runners: status by the Runners' own rule, over a Unix socket and over 
     assert.equal(done.items[0].state, "loaded");
     assert.equal(done.bytesSent, done.bytesTotal);
     assert.ok([...seen].some((b) => b > 0 && b < done.bytesTotal), `progress was reported between 0 and ${done.bytesTotal}: ${[...seen].join(",")}`);
+    const ended = await settledWithin(planned.id);
+    assert.equal(ended.outcome?.result, "succeeded", ended.outcome?.message);
+    assert.match(ended.outcome.message, new RegExp(`^r1 loaded .*${v2}.*\\.$`));
+    assert.deepEqual(ended.outcome.details?.failed, []);
+    assert.ok((ended.outcome.details?.loaded as string[]).includes(v2), JSON.stringify(ended.outcome.details));
+    assert.deepEqual(ended.progress, { done: done.bytesTotal, total: done.bytesTotal, unit: "bytes" });
+    assert.deepEqual(
+      ended.parts?.map((p) => p.label),
+      planned.items.map((i) => i.file),
+      "one part per version",
+    );
+    const part = ended.parts.find((p) => p.name === env);
+    assert.deepEqual([part?.label, part?.state, part?.done], [v2, "loaded", part?.total]);
+    assert.equal(part?.total, planned.items.find((i) => i.env === env)!.size);
 
     const s1 = await status("r1");
     assert.deepEqual([envOf(s1, env).state, envOf(s1, env).matches], ["up_to_date", v2]);
@@ -223,16 +257,54 @@ describe("Runners: status by the Runners' own rule, over a Unix socket and over 
     assert.equal(await imageIdOn(runner1.engine, `hakuriver/${env}:base`), id);
   });
 
+  it("a version the engine refuses ends the job as a failure that names the file and why", async () => {
+    const env = uniqueName("refused");
+    const file = `${env}-${Math.floor(Date.now() / 1000)}.tar`;
+    fs.mkdirSync(containerDir, { recursive: true });
+    fs.writeFileSync(path.join(containerDir, file), Buffer.alloc(64 * 1024, 7));
+    try {
+      const planned = await startSync("r1", env);
+      assert.deepEqual(planned?.items.map((i) => i.file), [file]);
+      const ended = await settledWithin(planned.id, 60_000);
+      assert.equal(ended.outcome?.result, "failed", ended.outcome?.message);
+      console.log(`[runners] a refused load, as reported: ${ended.outcome.message}`);
+      assert.match(ended.outcome.message, new RegExp(`^r1 could not load ${file} \\(.+\\)\\.$`));
+      assert.deepEqual(ended.outcome.details, { loaded: [], skipped: [], failed: [file] });
+      assert.equal(ended.parts?.[0].state, "failed");
+      assert.ok(ended.parts[0].error, "the part says why");
+      const view = listSyncJobs().find((j) => j.runner === "r1")!;
+      assert.deepEqual([view.id, view.phase, view.error], [planned.id, "failed", ended.outcome.message]);
+      assert.equal(await imageIdOn(runner1.engine, `hakuriver/${env}:base`), undefined, "nothing was tagged");
+    } finally {
+      fs.rmSync(path.join(containerDir, file), { force: true });
+    }
+  });
+
   it("Cancel mid-load (over SSH) leaves the Runner's previous image working", async () => {
     const env = await environment("cancel", 160);
     await createTar(env, "v1");
     await runner2.prepare(env);
     const previous = await imageIdOn(runner2.engine, `hakuriver/${env}:base`);
-    await createTar(env, "v2");
-    assert.ok(await startSync("r2"));
+    const v2 = await createTar(env, "v2");
+    // Two clicks at once: both pass the check before planning; the check after it refuses the second.
+    // Either may plan first (two status calls race): one starts, the other is refused.
+    const clicks = await Promise.allSettled([startSync("r2"), startSync("r2")]);
+    const ok = clicks.filter((c): c is PromiseFulfilledResult<SyncJob | undefined> => c.status === "fulfilled");
+    const no = clicks.filter((c): c is PromiseRejectedResult => c.status === "rejected");
+    assert.deepEqual([ok.length, no.length], [1, 1], JSON.stringify(clicks));
+    const started = ok[0].value;
+    assert.ok(started);
+    const refused = no[0].reason as { code?: string; message?: string };
+    assert.deepEqual([refused.code, refused.message], ["conflict:sync", "r2 is already syncing."]);
+    assert.equal(jobs().list("sync").filter((j) => j.target === "r2" && !j.outcome).length, 1, "one Sync of r2 runs");
     await waitForSync("r2", (j) => j.bytesSent > 8 * 1024 * 1024);
     assert.equal(cancelSync("r2"), true);
-    const job = await waitForSync("r2", (j) => j.phase !== "loading" && j.phase !== "queued", 30_000);
+    const ended = await settledWithin(started.id);
+    assert.equal(ended.outcome?.result, "cancelled", ended.outcome?.message);
+    const part = ended.parts?.find((p) => p.label === v2);
+    assert.equal(part?.state, "cancelled");
+    assert.ok(part.done! > 0 && part.done! < part.total!, `cut off mid-load: ${part.done} of ${part.total}`);
+    const job = await waitForSync("r2", (j) => j.phase !== "loading" && j.phase !== "queued", 1_000);
     assert.equal(job.phase, "cancelled");
     assert.ok(job.bytesSent < job.bytesTotal, "it was cut off mid-load");
     await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "@/lib/config";
-import { judgeEnvironment, parseRunnerList, runnerEnvLabel } from "@/lib/shared/runners";
+import type { Job } from "@/lib/shared/jobs";
+import { judgeEnvironment, parseRunnerList, runnerEnvLabel, syncAbout, syncView } from "@/lib/shared/runners";
 
 describe("HAKURIVER_RUNNERS", () => {
   it("reads name=endpoint entries separated by commas, spaces or new lines", () => {
@@ -51,4 +52,58 @@ describe("the Runners' sync rule, per environment", () => {
     assert.equal(judgeEnvironment("env", versions, 100).matches, undefined, "an image older than every version held");
   });
   it("is unknown for a mixed-case name, which Runners never find", () => assert.equal(judgeEnvironment("Env", versions, 400).state, "unknown"));
+});
+
+describe("Sync now's old shape, derived from the registry's job", () => {
+  const versions = [
+    { env: "app", file: "app-1733.tar", size: 300 },
+    { env: "my-base", file: "my-base-1734.tar", size: 50 },
+  ];
+  const job = (over: Partial<Job<"sync">>): Job<"sync"> => ({ id: "j1", kind: "sync", target: "r1", phase: "loading", startedAt: "2025-01-01T00:00:00.000Z", about: syncAbout(versions), ...over });
+  const loading: Partial<Job<"sync">> = {
+    parts: [
+      { name: "app", label: "app-1733.tar", state: "loaded", done: 300, total: 300 },
+      { name: "my-base", label: "my-base-1734.tar", state: "loading", done: 10, total: 50 },
+    ],
+    progress: { done: 310, total: 350, unit: "bytes" },
+  };
+
+  it("shows a job waiting for its turn as queued, with the planned versions from what it works with", () => {
+    const v = syncView(job({ waiting: true }));
+    assert.equal(v.phase, "queued");
+    assert.deepEqual(
+      v.items.map((i) => [i.env, i.file, i.size, i.state, i.bytesSent]),
+      [
+        ["app", "app-1733.tar", 300, "pending", 0],
+        ["my-base", "my-base-1734.tar", 50, "pending", 0],
+      ],
+    );
+    assert.deepEqual([v.bytesSent, v.bytesTotal, v.runner, v.error], [0, 350, "r1", undefined]);
+  });
+
+  it("shows a running job's parts and byte progress", () => {
+    const v = syncView(job(loading));
+    assert.equal(v.phase, "loading");
+    assert.deepEqual(v.items.map((i) => [i.file, i.state, i.bytesSent, i.size]), [
+      ["app-1733.tar", "loaded", 300, 300],
+      ["my-base-1734.tar", "loading", 10, 50],
+    ]);
+    assert.deepEqual([v.bytesSent, v.bytesTotal], [310, 350]);
+  });
+
+  it("maps each outcome: succeeded is done, failed and interrupted are failed with the message, cancelled is cancelled", () => {
+    const ended = (result: NonNullable<Job["outcome"]>["result"], message: string) => syncView(job({ ...loading, outcome: { result, message }, finishedAt: "2025-01-01T00:01:00.000Z" }));
+    assert.deepEqual([ended("succeeded", "r1 loaded app-1733.tar.").phase, ended("succeeded", "x").error], ["done", undefined]);
+    assert.deepEqual([ended("failed", "r1 could not load x.").phase, ended("failed", "r1 could not load x.").error], ["failed", "r1 could not load x."]);
+    assert.deepEqual([ended("interrupted", "The dashboard stopped.").phase, ended("interrupted", "The dashboard stopped.").error], ["failed", "The dashboard stopped."]);
+    const cancelled = ended("cancelled", "Cancelled.");
+    assert.equal(cancelled.phase, "cancelled");
+    assert.equal(cancelled.finishedAt, "2025-01-01T00:01:00.000Z");
+    assert.deepEqual(cancelled.items.map((i) => i.state), ["loaded", "cancelled"], "a version still loading when the job ended did not load");
+  });
+
+  it("keeps a failed version's reason", () => {
+    const v = syncView(job({ parts: [{ name: "app", label: "app-1733.tar", state: "failed", done: 5, total: 300, error: "The engine refused the file." }] }));
+    assert.equal(v.items[0].error, "The engine refused the file.");
+  });
 });
