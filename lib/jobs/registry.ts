@@ -65,6 +65,9 @@ interface Entry {
 export interface StartOptions {
   /** What the job works with (kept in `job.about`). */
   about?: Record<string, string>;
+  /** Its pieces and progress as planned, shown while it waits for its turn (a Sync's versions). */
+  parts?: JobPart[];
+  progress?: JobProgress;
 }
 
 const CANCELLED = "Cancelled.";
@@ -153,6 +156,8 @@ export class JobRegistry {
       kind,
       target,
       ...(options.about ? { about: options.about } : {}),
+      ...(options.parts ? { parts: options.parts.map((p) => ({ ...p })) } : {}),
+      ...(options.progress ? { progress: { ...options.progress } } : {}),
       phase: first,
       startedAt: new Date(this.now()).toISOString(),
       ...(waiting ? { waiting: true } : {}),

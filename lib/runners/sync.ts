@@ -9,7 +9,7 @@ import { JobFailure } from "@/lib/jobs/registry";
 import { AppError } from "@/lib/shared/errors";
 import { isRunning, type Job, type JobPart } from "@/lib/shared/jobs";
 import { parseTarballName } from "@/lib/shared/tarball-names";
-import { syncAbout, syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
+import { syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
 import { containerDir } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
 import { askEngine, findRunner, listRunners, runnerStatus, unreachableReason } from "./status";
@@ -73,7 +73,9 @@ export async function startSync(runnerName: string, env?: string): Promise<SyncJ
   if (versions.length === 0) return undefined;
   // Checked again now that the status call has been awaited: two clicks must not start two jobs.
   refuseSecond(runner.name);
-  const job = jobs().start("sync", runner.name, "loading", (ctx) => runSync(ctx, runner, dir, versions), { about: syncAbout(versions) });
+  const parts = versions.map((v) => ({ name: v.env, label: v.file, state: "pending", done: 0, total: v.size }));
+  const progress = { done: 0, total: versions.reduce((n, v) => n + v.size, 0), unit: "bytes" as const };
+  const job = jobs().start("sync", runner.name, "loading", (ctx) => runSync(ctx, runner, dir, versions), { parts, progress });
   return syncView((jobs().get(job.id) ?? job) as Job<"sync">);
 }
 

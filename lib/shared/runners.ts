@@ -3,8 +3,7 @@
  * sync rule applied to one environment, and the shapes the Runners tab and API exchange. Pure, so
  * the configuration, the server and the browser share it.
  */
-import type { Job, JobPart } from "./jobs";
-import { parseTarballName } from "./tarball-names";
+import type { Job } from "./jobs";
 
 /** How the dashboard reaches a Runner's Docker engine (Docker's own remote API, no agent of ours). */
 export type RunnerTransport = "unix" | "ssh" | "tcp";
@@ -180,20 +179,6 @@ export interface SyncVersion {
   size: number;
 }
 
-/**
- * The planned versions as the Sync job's `about` (what it works with). A job waiting for its turn
- * has no parts yet (its pipeline has not run), so its view reads the plan from here.
- */
-export function syncAbout(versions: SyncVersion[]): Record<string, string> {
-  return { files: versions.map((v) => v.file).join(", "), sizes: versions.map((v) => v.size).join(", ") };
-}
-
-function plannedParts(about: Job["about"]): JobPart[] {
-  const files = about?.files ? about.files.split(", ") : [];
-  const sizes = about?.sizes ? about.sizes.split(", ").map(Number) : [];
-  return files.map((file, i) => ({ name: parseTarballName(file)?.env ?? file, label: file, state: "pending", done: 0, total: sizes[i] ?? 0 }));
-}
-
 function syncPhase(job: Job<"sync">): SyncPhase {
   if (job.waiting) return "queued";
   switch (job.outcome?.result) {
@@ -215,7 +200,7 @@ function syncPhase(job: Job<"sync">): SyncPhase {
  */
 export function syncView(job: Job<"sync">): SyncJob {
   const ended = job.outcome !== undefined;
-  const items: SyncItem[] = (job.parts ?? plannedParts(job.about)).map((p) => ({
+  const items: SyncItem[] = (job.parts ?? []).map((p) => ({
     env: p.name,
     file: p.label ?? p.name,
     size: p.total ?? 0,

@@ -215,4 +215,17 @@ describe("the job registry", () => {
     assert.equal(cleaned, true);
     assert.equal(registry.list()[0]?.outcome?.result, "cancelled");
   });
+
+  it("a job waiting for its turn shows the parts and progress it was started with", async () => {
+    const { registry } = setup({ rules: { sync: { atOnce: 1 } } });
+    const first = controlled<"sync">();
+    registry.start("sync", "r1", "loading", first.pipeline);
+    const waiting = registry.start("sync", "r2", "loading", controlled<"sync">().pipeline, {
+      parts: [{ name: "app", label: "app-1.tar", state: "pending", done: 0, total: 300 }],
+      progress: { done: 0, total: 300, unit: "bytes" },
+    });
+    assert.equal(waiting.waiting, true);
+    assert.deepEqual(registry.get(waiting.id)?.parts?.map((p) => [p.label, p.state, p.total]), [["app-1.tar", "pending", 300]]);
+    assert.equal(registry.get(waiting.id)?.progress?.total, 300);
+  });
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "@/lib/config";
 import type { Job } from "@/lib/shared/jobs";
-import { judgeEnvironment, parseRunnerList, runnerEnvLabel, syncAbout, syncView } from "@/lib/shared/runners";
+import { judgeEnvironment, parseRunnerList, runnerEnvLabel, syncView } from "@/lib/shared/runners";
 
 describe("HAKURIVER_RUNNERS", () => {
   it("reads name=endpoint entries separated by commas, spaces or new lines", () => {
@@ -59,7 +59,12 @@ describe("Sync now's old shape, derived from the registry's job", () => {
     { env: "app", file: "app-1733.tar", size: 300 },
     { env: "my-base", file: "my-base-1734.tar", size: 50 },
   ];
-  const job = (over: Partial<Job<"sync">>): Job<"sync"> => ({ id: "j1", kind: "sync", target: "r1", phase: "loading", startedAt: "2025-01-01T00:00:00.000Z", about: syncAbout(versions), ...over });
+  const job = (over: Partial<Job<"sync">>): Job<"sync"> => ({ id: "j1", kind: "sync", target: "r1", phase: "loading", startedAt: "2025-01-01T00:00:00.000Z", ...planned, ...over });
+  // As startSync starts it: the planned versions as pending parts, the total known.
+  const planned: Partial<Job<"sync">> = {
+    parts: versions.map((v) => ({ name: v.env, label: v.file, state: "pending", done: 0, total: v.size })),
+    progress: { done: 0, total: 350, unit: "bytes" },
+  };
   const loading: Partial<Job<"sync">> = {
     parts: [
       { name: "app", label: "app-1733.tar", state: "loaded", done: 300, total: 300 },
@@ -68,7 +73,7 @@ describe("Sync now's old shape, derived from the registry's job", () => {
     progress: { done: 310, total: 350, unit: "bytes" },
   };
 
-  it("shows a job waiting for its turn as queued, with the planned versions from what it works with", () => {
+  it("shows a job waiting for its turn as queued, with the planned versions", () => {
     const v = syncView(job({ waiting: true }));
     assert.equal(v.phase, "queued");
     assert.deepEqual(
