@@ -24,7 +24,7 @@ test("Create New Container pulls from the registry with progress, and the row sh
   const shown = await recordTexts(page, '[data-testid="pull-layer"]');
   await docker.submitCreate();
   await expect(docker.createDialog.getByText(`Pulling ${PULL_IMAGE}`)).toBeVisible();
-  await expect(page.getByText(`Created and started ${name}.`)).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]").getByText(`Created and started ${name}.`)).toBeVisible();
   await expect(docker.createDialog).toBeHidden();
   const seen = await shown();
   expect(seen.some((line) => /(Downloading|Extracting|Pull complete) · [\d.]+ (B|KiB|MiB) \/ \d+(\.\d)? MiB/.test(line)), seen.join("\n")).toBe(true);

@@ -83,7 +83,7 @@ test("the Runners tab shows up to date, behind and missing, and Sync now turns b
   await card(page, "r1").getByRole("button", { name: "Sync now" }).click();
   await expect(page.getByRole("status", { name: "Sync now of r1" })).toBeVisible();
   await expect(cell(page, "r1", behind)).toHaveText("Up to date", { timeout: 60_000 });
-  await expect(page.getByText(new RegExp(`r1 is up to date: loaded .*${newest}`))).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]").getByText(new RegExp(`^r1 loaded .*${newest}`))).toBeVisible();
   await expect(cell(page, "r1", missing)).toHaveText("Missing");
   expect(await runner.needsSync(behind)).toBeUndefined();
   expect(await runner.runTask(behind, ["cat", "/root/marker"])).toContain("v2");

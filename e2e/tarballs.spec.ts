@@ -41,7 +41,7 @@ test("Create Tar shows live progress, the new version appears in Shared Tarballs
   await expect(progress).toContainText(/Packaged .* as .*\.tar/, { timeout: 90_000 });
   const seen = await shown();
   expect(seen.some((t) => /Saving[\d.]+ (B|KiB|MiB) \/ \d+(\.\d)? MiB/.test(t)), seen.slice(-5).join("\n")).toBe(true);
-  await expect(page.getByText(new RegExp(`Packaged ${name} as ${name}-\\d+\\.tar`))).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]").getByText(new RegExp(`Packaged ${name} as ${name}-\\d+\\.tar`))).toBeVisible();
   const newest = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
   await expect(docker.status(name)).toHaveText("Running");
 

@@ -1,14 +1,15 @@
 "use client";
 
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useMemo, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { getJson } from "@/components/query/api";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { StatusTag } from "@/components/ui/status-tag";
-import { isSyncActive, runnerEnvLabel, type RunnerStatus, type SyncJob } from "@/lib/shared/runners";
+import { isSyncActive, runnerEnvLabel, syncView, type RunnerStatus, type SyncJob } from "@/lib/shared/runners";
+import { useJobEnds, useJobsOf } from "@/components/jobs/use-jobs";
 import { cancelRunnerSyncAction, syncAllRunnersAction, syncRunnerAction } from "./actions";
 
 export interface RunnerRef {
@@ -26,14 +27,16 @@ const statusKey = (name: string) => ["runners", "status", name] as const;
  */
 export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { initialRunners: RunnerRef[]; imageTemplate: string; syncLimit: number }) {
   const client = useQueryClient();
-  const { data: overview } = useQuery({
+  const { data: runners } = useQuery({
     queryKey: overviewKey,
-    queryFn: () => getJson<{ runners: RunnerRef[]; jobs: SyncJob[] }>("/api/runners"),
-    initialData: { runners: initialRunners, jobs: [] },
+    queryFn: async () => (await getJson<{ runners: RunnerRef[] }>("/api/runners")).runners,
+    initialData: initialRunners,
     initialDataUpdatedAt: 0,
-    refetchInterval: (q) => (q.state.data?.jobs.some(isSyncActive) ? 700 : 5000),
+    refetchInterval: 30_000,
   });
-  const runners = overview.runners;
+  // Sync jobs come with every other job (pushed over /live): the newest per Runner.
+  const syncJobs = useJobsOf("sync");
+  const jobs = useMemo(() => syncJobs.map(syncView).filter((j, i, all) => all.findIndex((o) => o.runner === j.runner) === i), [syncJobs]);
   const statuses = useQueries({
     queries: runners.map((r) => ({
       queryKey: statusKey(r.name),
@@ -41,7 +44,8 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
       refetchInterval: 15_000,
     })),
   });
-  useSyncAnnouncements(overview.jobs, (runner) => void client.invalidateQueries({ queryKey: statusKey(runner) }));
+  // Announced in the job's own words (as the Jobs notices say it); that Runner's status is read again.
+  useJobEnds(["sync"], (job) => void client.invalidateQueries({ queryKey: statusKey(job.target) }));
   const [allPending, startAll] = useTransition();
   const [refreshing, setRefreshing] = useState(false);
 
@@ -101,7 +105,7 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
             runner={r}
             status={statuses[i]?.data}
             failed={statuses[i]?.error?.message}
-            job={overview.jobs.find((j) => j.runner === r.name)}
+            job={jobs.find((j) => j.runner === r.name)}
             openByDefault={runners.length <= 3}
             onChanged={() => client.invalidateQueries({ queryKey: ["runners"] })}
           />
@@ -109,25 +113,6 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
       </div>
     </section>
   );
-}
-
-/** Toasts when a Sync now ends, and refreshes that Runner's status. */
-function useSyncAnnouncements(jobs: SyncJob[], onEnded: (runner: string) => void) {
-  const seen = useRef<Map<string, SyncJob["phase"]> | null>(null);
-  useEffect(() => {
-    const before = seen.current;
-    seen.current = new Map(jobs.map((j) => [j.id, j.phase]));
-    if (!before) return;
-    for (const job of jobs) {
-      const was = before.get(job.id);
-      if (was === undefined ? isSyncActive(job) : was === job.phase || isSyncActive(job)) continue;
-      const loaded = job.items.filter((i) => i.state === "loaded").map((i) => i.file);
-      if (job.phase === "done") toast.success(`${job.runner} is up to date${loaded.length ? `: loaded ${loaded.join(", ")}` : ""}.`);
-      else if (job.phase === "failed") toast.error(`Sync now of ${job.runner} failed: ${job.error}`);
-      else if (job.phase === "cancelled") toast.info(`Sync now of ${job.runner} was cancelled; it keeps the image it had.`);
-      onEnded(job.runner);
-    }
-  }, [jobs, onEnded]);
 }
 
 function RunnerCard({
