@@ -3,8 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Job } from "@/lib/shared/jobs";
-import { uniqueName } from "../helpers/docker";
-import { startServer, waitFor, type TestServer } from "../helpers/server";
+import Docker from "dockerode";
+import { LOCAL_IMAGE, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
 /**
  * The one job model on the production server (issue 24): a Verify started through its old endpoint
@@ -16,8 +17,11 @@ let server: TestServer;
 let dir: string;
 let file: string;
 
+const runner1 = process.env.HAKURIVER_TEST_RUNNER1;
+const made: string[] = [];
+
 before(async () => {
-  server = await startServer();
+  server = await startServer(runner1 ? { HAKURIVER_RUNNERS: `r1=${runner1}` } : {});
   dir = path.join(server.dataDir, "shared", "hakuriver-containers");
   fs.mkdirSync(dir, { recursive: true });
   // 8 GiB of nothing (sparse: no disk used), which Verify still reads and hashes to the end.
@@ -28,6 +32,10 @@ before(async () => {
 
 after(async () => {
   await server?.stop();
+  for (const name of made) {
+    await removeContainer(name);
+    await removeImage(`hakuriver/${name}:base`);
+  }
   fs.rmSync(server.dataDir, { recursive: true, force: true });
 });
 
@@ -92,5 +100,95 @@ describe("jobs on the production server", () => {
     assert.match(ended.outcome?.message ?? "", /is damaged: Not a tar archive/);
     assert.ok(Array.isArray(ended.outcome?.details?.problems));
     assert.equal(typeof ended.outcome?.details?.sha256, "string");
+  });
+
+  it("each of the five kinds, started through its old endpoint, is a job with typed phases and progress; after a restart they keep their outcomes", async () => {
+    assert.ok(runner1, "HAKURIVER_TEST_RUNNER1 (scripts/test-env.sh) names a Runner engine");
+    const env = uniqueName("five");
+    const restored = uniqueName("fiveback");
+    made.push(env, restored);
+    // Each job's phases as polled: the order of the kind's steps, whichever the poll caught.
+    const watch = async (kind: Job["kind"], target: string) => {
+      const seen: string[] = [];
+      const ended = await waitFor(async () => {
+        const j = (await listJobs()).find((x) => x.kind === kind && x.target === target);
+        if (j && seen.at(-1) !== j.phase) seen.push(j.phase);
+        return j?.outcome ? j : undefined;
+      }, 120_000, `${kind} of ${target}`);
+      assert.equal(ended.outcome?.result, "succeeded", `${kind}: ${ended.outcome?.message}`);
+      return { job: ended, seen };
+    };
+    const inOrder = (seen: string[], steps: string[]) => assert.deepEqual(seen, steps.filter((s) => seen.includes(s)), `${seen} in the order ${steps}`);
+
+    await createViaApi(server, env, LOCAL_IMAGE); // POST /api/containers
+    const create = await watch("create", env);
+    inOrder(create.seen, ["pulling", "creating", "starting"]);
+    assert.equal(create.job.outcome?.details?.container, env);
+
+    assert.equal((await api(`/api/containers/${env}/tar`, { method: "POST" })).status, 202);
+    const pack = await watch("package", env);
+    inOrder(pack.seen, ["committing", "saving", "finishing"]);
+    assert.equal(pack.job.progress?.unit, "bytes");
+    assert.ok((pack.job.progress?.done ?? 0) > 0, "bytes written");
+    const version = String(pack.job.outcome?.details?.file);
+    assert.match(version, new RegExp(`^${env}-\\d+\\.tar$`));
+    assert.match(pack.job.outcome?.message ?? "", new RegExp(`Packaged ${env} as ${version}`));
+
+    assert.equal((await api(`/api/tarballs/${version}/verify`, { method: "POST" })).status, 202);
+    const verify = await watch("verify", version);
+    assert.equal(verify.job.progress?.total, fs.statSync(path.join(dir, version)).size);
+
+    const res = await api(`/api/tarballs/${version}/container`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: restored }) });
+    assert.equal(res.status, 202, await res.clone().text());
+    const restore = await watch("restore", restored);
+    inOrder(restore.seen, ["loading", "creating", "starting"]);
+    assert.equal(restore.job.about?.file, version);
+
+    assert.equal((await api(`/api/runners/r1/sync?env=${env}`, { method: "POST" })).status, 202);
+    const sync = await watch("sync", "r1");
+    assert.deepEqual(sync.job.parts?.map((p) => [p.label, p.state]), [[version, "loaded"]]);
+    assert.equal(sync.job.progress?.unit, "bytes");
+    const held = await new Docker({ socketPath: runner1!.replace(/^unix:\/\//, "") }).getImage(`hakuriver/${env}:base`).inspect();
+    assert.ok(held.Id);
+
+    // The old endpoints answer as views of the same jobs.
+    const creations = ((await (await api("/api/creations")).json()) as { creations: { id: string; phase: string }[] }).creations;
+    assert.equal(creations.find((c) => c.id === restore.job.id)?.phase, "done");
+    const packages = ((await (await api("/api/tarballs/jobs")).json()) as { jobs: { id: string; file?: string }[] }).jobs;
+    assert.equal(packages.find((j) => j.id === pack.job.id)?.file, version);
+
+    await server.stop();
+    server = await server.restart();
+    const after = await listJobs();
+    for (const { job } of [create, pack, verify, restore, sync]) {
+      const again = after.find((j) => j.id === job.id);
+      assert.deepEqual([again?.kind, again?.outcome?.result, again?.outcome?.message], [job.kind, "succeeded", job.outcome?.message], `${job.kind} after a restart`);
+    }
+    await new Docker({ socketPath: runner1!.replace(/^unix:\/\//, "") }).getImage(`hakuriver/${env}:base`).remove({ force: true }).catch(() => {});
+  });
+
+  it("kill -9 mid-creation: the job comes back interrupted and no container is left", async () => {
+    const { startSlowRegistry } = await import("../helpers/slow-registry");
+    const slow = await startSlowRegistry(1024 * 1024);
+    const env = uniqueName("killcreate");
+    made.push(env);
+    try {
+      await removeImage(slow.image());
+      const res = await api("/api/containers", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ image: slow.image(), name: env }) });
+      assert.equal(res.status, 200);
+      const job = await waitFor(async () => {
+        const j = (await listJobs()).find((x) => x.kind === "create" && x.target === env);
+        return j && (j.progress?.done ?? 0) > 0 ? j : undefined;
+      }, 60_000, "the pull to move");
+      await server.kill9();
+      server = await server.restart();
+      const back = (await listJobs()).find((j) => j.id === job.id);
+      assert.equal(back?.outcome?.result, "interrupted");
+      assert.match(back?.outcome?.message ?? "", /stopped while this ran/);
+      await assert.rejects(new Docker().getContainer(env).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
+    } finally {
+      await slow.close();
+      await removeImage(slow.image());
+    }
   });
 });
