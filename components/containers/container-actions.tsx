@@ -12,7 +12,7 @@ import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { envNameProblem } from "@/lib/shared/validation";
 import { createTarballAction } from "@/components/tarballs/actions";
 import { TarNoteButton } from "@/components/tarballs/tar-note-button";
-import { useRefreshJobs } from "@/components/tarballs/use-packaging";
+import { useRefreshJobs } from "@/components/tarballs/use-package-jobs";
 import { ShellButton } from "@/components/terminal/shell-button";
 import { adoptContainerAction, deleteContainerAction, resumeContainerAction, startContainerAction, stopContainerAction } from "./actions";
 import { useRefreshContainers } from "./use-containers";

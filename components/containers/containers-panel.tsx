@@ -11,8 +11,8 @@ import { DataTable } from "@/components/ui/data-table";
 import { StatusTag } from "@/components/ui/status-tag";
 import { describeStatus } from "@/lib/shared/status";
 import { TruncatedText } from "@/components/ui/truncated-text";
-import { PackagingProgress } from "@/components/tarballs/packaging-progress";
-import { usePackageJobs } from "@/components/tarballs/use-packaging";
+import { PackageProgress } from "@/components/tarballs/package-progress";
+import { usePackageJobs } from "@/components/tarballs/use-package-jobs";
 import { ContainerActions } from "./container-actions";
 import { CreationRows, useCreations } from "./creations";
 import { CreateContainerButton } from "./create-container-dialog";
@@ -142,7 +142,7 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
               <p className="mb-1 text-xs text-slate-600 [overflow-wrap:anywhere]">
                 Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>: container {job.container} is no longer in this list.
               </p>
-              <PackagingProgress job={job} />
+              <PackageProgress job={job} />
             </td>
           </tr>
         ))}
@@ -247,7 +247,7 @@ const ContainerRow = memo(function ContainerRow({
       {job && (
         <tr data-testid="packaging-row" data-packaging-for={c.name} className="bg-slate-50/60">
           <td colSpan={5} className="px-4 py-2">
-            <PackagingProgress job={job} />
+            <PackageProgress job={job} />
           </td>
         </tr>
       )}

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import { NOTE_MAX_LENGTH, noteProblem } from "@/lib/shared/validation";
 import { createTarballWithNoteAction } from "./actions";
-import { useRefreshJobs } from "./use-packaging";
+import { useRefreshJobs } from "./use-package-jobs";
 
 /**
  * Create Tar with a one-line note ("cuda 12.4 + torch 2.6"): it is written into the image (commit

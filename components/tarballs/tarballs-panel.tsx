@@ -10,7 +10,7 @@ import { getJson } from "@/components/query/api";
 import { useLiveConnected } from "@/components/query/live";
 import { HostContainerMark } from "@/components/containers/host-container-mark";
 import { DirectorySpaceBar } from "./directory-space";
-import { tarballsKey } from "./use-packaging";
+import { tarballsKey } from "./use-package-jobs";
 import { VersionsTable, VersionTime } from "./versions-table";
 
 export interface TarballsSnapshot {

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import type { VersionDetails } from "@/lib/shared/tarballs";
-import { tarballsKey } from "./use-packaging";
+import { tarballsKey } from "./use-package-jobs";
 import { useVerification } from "./use-verifications";
 import { VersionContainerButton } from "./version-container-dialog";
 

@@ -9,7 +9,7 @@ import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import type { Verification } from "@/lib/shared/tarballs";
 import { cancelVerifyAction, verifyTarballAction } from "./actions";
-import { tarballsKey } from "./use-packaging";
+import { tarballsKey } from "./use-package-jobs";
 import { useNoteVerification, usePollVerification, useVerification } from "./use-verifications";
 
 /** The Verify button of one version. */

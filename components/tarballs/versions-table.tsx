@@ -11,7 +11,7 @@ import { ConfirmDialog } from "@/components/ui/modal";
 import { timestampIso } from "@/lib/shared/tarball-names";
 import type { TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
 import { deleteTarballAction } from "./actions";
-import { tarballsKey } from "./use-packaging";
+import { tarballsKey } from "./use-package-jobs";
 import { VersionDetailsPanel } from "./version-details";
 import { VerifyButton, VerifyStatus } from "./version-verify";
 

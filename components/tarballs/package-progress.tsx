@@ -6,7 +6,7 @@ import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { cancelTarballAction } from "./actions";
-import { useRefreshJobs } from "./use-packaging";
+import { useRefreshJobs } from "./use-package-jobs";
 
 /** While it runs (the same steps as the notices'); once it ended, its message says it. */
 const phaseText: Record<PackageJob["phase"], string> = {
@@ -26,7 +26,7 @@ function elapsed(job: PackageJob, now: number): string {
 }
 
 /** The row's Create Tar status: live phase, bytes against the image size, elapsed time, Cancel. */
-export function PackagingProgress({ job }: { job: PackageJob }) {
+export function PackageProgress({ job }: { job: PackageJob }) {
   const active = isActive(job);
   const [now, setNow] = useState(() => Date.now());
   const refreshJobs = useRefreshJobs();
