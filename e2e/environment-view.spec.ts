@@ -85,10 +85,10 @@ test("a Create Tar keeps its progress and Cancel after its container is deleted;
   await expect(docker.row(name)).toHaveCount(0);
   // The job goes on without its row: progress and Cancel stay (focus did not fall to the page's body).
   const orphan = page.locator(`[data-packaging-for="${name}"]`);
-  await expect(orphan).toContainText("is no longer in this list");
+  await expect(orphan).toContainText("is no longer on this host; the job goes on");
   expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe("BODY");
   await orphan.getByRole("button", { name: "Cancel" }).click();
-  await expect(progress).toContainText("Create Tar cancelled");
+  await expect(progress).toContainText(`Create Tar of ${name} was cancelled; no file was kept.`);
   expect(fs.readdirSync(E2E_CONTAINER_DIR).filter((f) => f.startsWith(`${name}-`))).toEqual([]);
 });
 

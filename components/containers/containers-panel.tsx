@@ -140,7 +140,8 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           <tr key={job.id} data-testid="packaging-row" data-packaging-for={job.container} className="bg-slate-50/60">
             <td colSpan={5} className="px-4 py-2">
               <p className="mb-1 text-xs text-slate-600 [overflow-wrap:anywhere]">
-                Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>: container {job.container} is no longer in this list.
+                Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>
+                {isActive(job) ? `: container ${job.container} is no longer on this host; the job goes on with what it committed.` : ""}
               </p>
               <PackageProgress job={job} />
             </td>

@@ -161,6 +161,7 @@ async function packageContainer(ctx: JobContext<"package">): Promise<Done> {
   } catch (err) {
     // Nothing was published: a failed or cancelled job changes nothing a Runner or user relies on.
     if (previous !== committed) await restoreBase(env, previous, committed);
+    if (ctx.signal.aborted) throw new AppError("failed:cancelled", `Create Tar of ${env} was cancelled; no file was kept.`);
     throw err;
   }
   const { file, imageSize } = saved;
