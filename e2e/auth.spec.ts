@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { E2E_TOKEN } from "./env";
+import { E2E_TOKEN, PORT } from "./env";
 import { DockerPage } from "./pages/docker-page";
 
 test("a page without the session cookie redirects to /login", async ({ page }) => {
@@ -58,7 +58,7 @@ test("End all sessions logs this browser out and ends the session in another bro
 });
 
 test("a server action without a session is refused", async ({ request }) => {
-  const res = await request.post("/docker", { headers: { "Next-Action": "0123456789abcdef", Origin: "http://127.0.0.1:3100" }, data: "[]" });
+  const res = await request.post("/docker", { headers: { "Next-Action": "0123456789abcdef", Origin: `http://127.0.0.1:${PORT}` }, data: "[]" });
   expect(res.status()).toBe(401);
 });
 
