@@ -89,8 +89,8 @@ describe("Create Tar on the real engine", () => {
     const listed = (await listEnvironments()).find((e) => e.name === env)!;
     assert.equal(listed.latest.file, third.file);
     assert.deepEqual(listed.versions.map((v) => v.file), [third.file, second.file]);
-    // The registry keeps each run; the old view shows the last one per environment.
-    assert.deepEqual(jobs().list("package").filter((j) => j.target === env).map((j) => j.outcome?.details?.file), [third.file, second.file, first.file]);
+    // A new run replaces the finished runs of its environment in the registry; the old view shows that one.
+    assert.deepEqual(jobs().list("package").filter((j) => j.target === env).map((j) => j.outcome?.details?.file), [third.file]);
     assert.deepEqual(listPackageJobs().filter((j) => j.env === env).map((j) => j.file), [third.file]);
   });
 
