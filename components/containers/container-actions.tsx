@@ -5,7 +5,7 @@ import { toast } from "sonner";
 import { ActionsMenu } from "@/components/ui/actions-menu";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog, useKeepFocus } from "@/components/ui/modal";
-import { canResume, canShell, canStart, canStop } from "@/lib/shared/status";
+import { canResume, canShell, canStart, canStop, heldForCommit } from "@/lib/shared/status";
 import type { HostContainer } from "@/lib/shared/containers";
 import type { ActionResult } from "@/lib/shared/results";
 import { isActive, type PackageJob } from "@/lib/shared/tarballs";
@@ -101,13 +101,15 @@ export function ContainerActions({ container, job }: { container: HostContainer;
     );
   };
   const tarReason = packaging ? undefined : tarProblem(container) ?? blocked("tar");
+  // While Create Tar holds the pause for its commit, Resume would break the snapshot; the shell waits a moment.
+  const held = heldForCommit(container.state, packaging ? job.phase : undefined);
   return (
     <div ref={root}>
       <ActionsMenu label={`Actions for ${container.name}`}>
         {container.adoptable &&
           button("adopt", "Adopt", { title: `List ${container.name} with the environment containers from now on (for containers the Python host made)` })}
         {canStart(container.state) && button("start", "Start")}
-        {canResume(container.state) && button("resume", "Resume", { title: `Resume ${container.name} (it is paused: its processes are frozen)` })}
+        {canResume(container.state) && !held && button("resume", "Resume", { title: `Resume ${container.name} (it is paused: its processes are frozen)` })}
         {canStop(container.state) && button("stop", "Stop")}
         <Button
           onClick={() => act("tar")}
@@ -120,7 +122,9 @@ export function ContainerActions({ container, job }: { container: HostContainer;
           Create Tar
         </Button>
         {container.envName && <TarNoteButton container={container.name} unavailable={packaging || !!tarReason} />}
-        {canShell(container.state) && <ShellButton container={container.name} />}
+        {(canShell(container.state) || held) && (
+          <ShellButton container={container.name} unavailable={held ? "Paused for Create Tar's commit: a shell opens again in a moment, once the commit is done." : undefined} />
+        )}
         {button("delete", "Delete", { variant: "danger" })}
       </ActionsMenu>
       <ConfirmDialog

@@ -193,7 +193,7 @@ const ContainerRow = memo(function ContainerRow({
   summary?: EnvironmentSummary;
   summariesKnown: boolean;
 }) {
-  const status = describeStatus(c);
+  const status = describeStatus(c, job && isActive(job) ? job.phase : undefined);
   return (
     <>
       <tr data-testid="container-row" data-name={c.name} className="align-top">

@@ -10,7 +10,7 @@ import { forgetShell, shellBeforeReload } from "./shell-storage";
  * The row's Shell button and its terminal modal. A reload with the modal open opens it again and
  * resumes the same shell; when the modal closes, focus goes back to this button.
  */
-export function ShellButton({ container }: { container: string }) {
+export function ShellButton({ container, unavailable }: { container: string; unavailable?: string }) {
   const [open, setOpen] = useState<{ resumeId?: string } | null>(null);
   const wrapper = useRef<HTMLSpanElement>(null);
   const wasOpen = useRef(false);
@@ -38,7 +38,7 @@ export function ShellButton({ container }: { container: string }) {
   return (
     <>
       <span ref={wrapper} className="contents">
-        <Button onClick={() => setOpen({})} title={`Open a shell in ${container}`}>
+        <Button onClick={() => setOpen({})} title={`Open a shell in ${container}`} unavailable={!!unavailable} reason={unavailable}>
           Shell
         </Button>
       </span>

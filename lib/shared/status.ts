@@ -76,7 +76,19 @@ export interface StatusDescription extends StatusView {
  * Stop reads "Stopped · 2 hours ago", since 143 (SIGTERM) and 137 (SIGKILL after the grace period)
  * are what a Stop does; any other non-zero code, or those codes without our Stop, is a warning.
  */
-export function describeStatus(c: Pick<HostContainer, "state" | "statusText" | "stoppedHere">): StatusDescription {
+/** Create Tar holds the container paused while Docker commits its files (and resumes it by itself). */
+export const heldForCommit = (state: ContainerState, packagePhase: string | undefined): boolean => state === "paused" && packagePhase === "committing";
+
+export function describeStatus(c: Pick<HostContainer, "state" | "statusText" | "stoppedHere">, packagePhase?: string): StatusDescription {
+  if (heldForCommit(c.state, packagePhase)) {
+    return {
+      label: "Packaging",
+      tone: "amber",
+      detail: "paused for the commit",
+      title: "Create Tar pauses the container while Docker commits its files; it runs again by itself once the commit is done.",
+      warning: false,
+    };
+  }
   const view = statusView(c.state);
   const text = c.statusText.trim();
   const raw = text ? `Docker: ${text}` : undefined;

@@ -46,6 +46,10 @@ describe("status words", () => {
     assert.equal(plainDuration("5 minutes"), "5 minutes");
     assert.equal(describeStatus({ state: "running", statusText: "Up Less than a second" }).detail, "up under a second");
     assert.equal(describeStatus({ state: "paused", statusText: "Up 3 minutes (Paused)" }).detail, "up 3 minutes");
+    // Create Tar's commit holds the pause: the row says so (no Resume offered then).
+    const held = describeStatus({ state: "paused", statusText: "Up 3 minutes (Paused)" }, "committing");
+    assert.deepEqual([held.label, held.detail], ["Packaging", "paused for the commit"]);
+    assert.equal(describeStatus({ state: "paused", statusText: "Up 3 minutes (Paused)" }, "saving").label, "Paused", "paused by someone else");
   });
 
   it("reads a clean Stop (143 or 137 after the dashboard's Stop) as Stopped, with the code on hover only", () => {
