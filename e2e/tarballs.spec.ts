@@ -165,8 +165,10 @@ test("a version: note shown, details read from the tar, Verify with progress, do
   // Back to the older version as a new Host container; the base tag of the newest stays.
   await details.getByRole("button", { name: "New container from this version" }).click();
   const dialog = page.getByRole("dialog", { name: `New container from ${older}` });
+  await expect(dialog.getByLabel("Container name")).toHaveValue(/-restored$/);
+  await expect(dialog).toContainText(`To put this version back as ${name} itself`);
   await dialog.getByLabel("Container name").fill(restored);
-  await dialog.getByRole("button", { name: "Restore", exact: true }).click();
+  await dialog.getByRole("button", { name: "Create container", exact: true }).click();
   await expect(dialog).toContainText(`Created and started ${restored}`, { timeout: 90_000 });
   await dialog.getByRole("button", { name: "Done" }).click();
   expect((await execIn(restored, ["cat", "/root/marker"])).output.trim()).toBe("first");

@@ -6,6 +6,7 @@ import { PullProgress } from "@/components/containers/pull-progress";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
 import { creationActive } from "@/lib/shared/containers";
+import { restoredName } from "@/lib/shared/tarball-names";
 import { envNameProblem } from "@/lib/shared/validation";
 import { versionContainerAction } from "./actions";
 
@@ -27,7 +28,7 @@ export function VersionContainerButton({ file, env }: { file: string; env: strin
 }
 
 function VersionContainerForm({ file, env, onDone }: { file: string; env: string; onDone: () => void }) {
-  const [name, setName] = useState(`${env}-restored`.slice(0, 63));
+  const [name, setName] = useState(() => restoredName(env));
   const [error, setError] = useState<string>();
   const [started, setStarted] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -39,7 +40,7 @@ function VersionContainerForm({ file, env, onDone }: { file: string; env: string
     setError(problem);
     if (problem) return;
     setBusy(true);
-    const result = await versionContainerAction(file, name.trim());
+    const result = await versionContainerAction(file, name.trim()).catch((err: unknown) => ({ ok: false as const, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
     setBusy(false);
     if (!result.ok) return setError(result.error);
     setStarted(name.trim());
@@ -47,15 +48,27 @@ function VersionContainerForm({ file, env, onDone }: { file: string; env: string
   if (job && job.phase === "done") {
     return (
       <div className="space-y-3 text-sm">
-        <p role="status">Created and started {job.container} from {file}. Create Tar of it makes the newest version of {job.env}.</p>
-        <Button variant="primary" size="md" onClick={onDone}>Done</Button>
+        <p role="status">
+          {job.status} Create Tar of it makes the newest version of {job.env}.
+        </p>
+        <div className="flex justify-end">
+          <Button variant="primary" size="md" onClick={onDone}>
+            Done
+          </Button>
+        </div>
       </div>
     );
   }
   return (
     <form onSubmit={submit} noValidate className="space-y-3 text-sm">
       <p className="text-slate-600">
-        The version is loaded into this host&apos;s engine under a tag of its own; the image Runners use and the newest version are not touched.
+        Loads {file} into this host&apos;s engine under a tag of its own and creates a container from it. The image Runners use and the
+        newest version of {env} are not touched.
+      </p>
+      <p className="text-slate-600">
+        The name is the environment: a new name makes a new environment (its Create Tar makes <span className="font-mono">&lt;name&gt;-&lt;timestamp&gt;.tar</span>). To
+        put this version back as <span className="font-mono">{env}</span> itself: delete the container {env} first (its tarballs are kept), create this one
+        named <span className="font-mono">{env}</span>, then Create Tar it — it becomes the newest version Runners load.
       </p>
       <label className="block">
         <span className="font-medium">Container name</span>
@@ -65,24 +78,29 @@ function VersionContainerForm({ file, env, onDone }: { file: string; env: string
           onChange={(e) => setName(e.target.value)}
           disabled={busy || running}
           aria-invalid={!!error}
+          maxLength={63}
           className="mt-1 block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-sm"
         />
       </label>
-      {error && <p role="alert" className="text-red-800">{error}</p>}
+      {error && <p role="alert" className="text-red-800 [overflow-wrap:anywhere]">{error}</p>}
       {job && (
         <div role="status" aria-label={`Loading ${file}`} className="text-xs">
-          <p className={job.phase === "failed" ? "text-red-800" : "text-slate-700"}>{job.phase === "failed" ? `Could not create: ${job.error}` : job.status}</p>
+          {/* The job's own words, as its row and the Jobs notices say them. */}
+          <p className={`[overflow-wrap:anywhere] ${job.phase === "failed" ? "text-red-800" : "text-slate-700"}`}>{job.status}</p>
           {running && <PullProgress layers={job.layers} />}
         </div>
       )}
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" size="md" onClick={onDone}>Done</Button>
+        {/* Closing never stops a creation that has started: it goes on, in the Jobs notices and its row. */}
+        <Button variant="ghost" size="md" onClick={onDone}>
+          {job ? "Close" : "Cancel"}
+        </Button>
         <button
           type="submit"
           disabled={busy || running}
           className="rounded-md border border-transparent bg-teal-700 px-3.5 py-2 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-50"
         >
-          {busy || running ? "Restoring…" : "Restore"}
+          {busy || running ? "Creating…" : "Create container"}
         </button>
       </div>
     </form>

@@ -41,7 +41,7 @@ function OpenModal({
       ref={ref}
       aria-labelledby={titleId}
       onClose={onClose}
-      className={`m-auto max-h-[calc(100dvh-1rem)] w-[calc(100%-1rem)] overflow-y-auto rounded-xl border border-slate-200 bg-white p-0 text-slate-900 shadow-xl ${sizes[size]}`}
+      className={`m-auto max-h-[calc(100dvh-1rem)] w-[calc(100%-1rem)] overflow-y-auto rounded-xl border border-slate-200 bg-white p-0 text-left font-normal whitespace-normal text-slate-900 shadow-xl ${sizes[size]}`}
     >
       <div className="p-4 sm:p-5">
         <h2 id={titleId} className="text-base font-semibold [overflow-wrap:anywhere]">

@@ -81,3 +81,10 @@ export function timestampIso(timestamp: number): string | undefined {
   const date = new Date(timestamp * 1000);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+const RESTORED = "-restored";
+/**
+ * The name New container from this version suggests: `<env>-restored`, the environment's part cut
+ * (and any separator it then ends with) so that the whole stays within Docker's 63 characters.
+ */
+export const restoredName = (env: string): string => `${env.slice(0, 63 - RESTORED.length).replace(/[-_.]+$/, "")}${RESTORED}`;

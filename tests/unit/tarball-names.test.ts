@@ -7,6 +7,7 @@ import {
   nextTimestamp,
   parseTarballName,
   planTimestamp,
+  restoredName,
   tarballFileName,
   timestampForImage,
   TEMP_PREFIX,
@@ -87,5 +88,18 @@ describe("tarball names (the Runners' rule)", () => {
       ["a", "a-9.tar", 2, 5],
       ["b", "b-1.tar", 1, 1],
     ]);
+  });
+});
+
+describe("the name New container from this version suggests", () => {
+  it("is <env>-restored, cut to fit 63 characters, and always a valid name", async () => {
+    const { envNameProblem } = await import("@/lib/shared/validation");
+    assert.equal(restoredName("my-env"), "my-env-restored");
+    for (const env of ["a".repeat(63), `${"b".repeat(53)}-${"c".repeat(9)}`, `${"d".repeat(53)}.x`]) {
+      const name = restoredName(env);
+      assert.ok(name.length <= 63, name);
+      assert.match(name, /^[a-z]+-restored$/);
+      assert.equal(envNameProblem(name), undefined, name);
+    }
   });
 });
