@@ -204,9 +204,13 @@ export const commands = {
     run: async () => {
       const results = await startSyncAll();
       const started = results.filter((r) => r.job).length;
-      const failed = results.filter((r) => r.error).map((r) => `${r.runner}: ${r.error}`);
+      // The names here; each Runner's reason is in `results` and on its card.
+      const failed = results.filter((r) => r.error).map((r) => r.runner);
+      if (started === 0 && failed.length === results.length && failed.length > 0) {
+        throw new AppError("unavailable:runner", `No Runner could be synced: ${failed.join(", ")} cannot be reached or refused; each Runner's card says why.`);
+      }
       return {
-        message: `Syncing ${started} of ${results.length} Runners${failed.length ? `; not started: ${failed.join("; ")}` : "; the others are up to date"}.`,
+        message: `Syncing ${started} of ${results.length} Runners${failed.length ? `; not started: ${failed.join(", ")} (each Runner's card says why)` : "; the others are up to date"}.`,
         data: { results },
       };
     },

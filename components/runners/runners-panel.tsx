@@ -47,6 +47,8 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
   // Announced in the job's own words (as the Jobs notices say it); that Runner's status is read again.
   useJobEnds(["sync"], (job) => void client.invalidateQueries({ queryKey: statusKey(job.target) }));
   const [allPending, startAll] = useTransition();
+  // Every Runner answered, and none can be reached: Sync all has nothing it could start.
+  const noneReachable = statuses.length > 0 && statuses.every((s) => s.data?.reachable === false);
   const [refreshing, setRefreshing] = useState(false);
 
   if (runners.length === 0) {
@@ -54,8 +56,13 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
       <section aria-label="Runners" className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-sm text-slate-600">
         <p className="font-medium text-slate-800">No Runners configured.</p>
         <p className="mt-1">
-          List Runner engines in <code className="font-mono text-xs">HAKURIVER_RUNNERS</code> (e.g.{" "}
-          <code className="font-mono text-xs">node1=ssh://root@10.0.0.5</code>) to see which version of each environment they hold.
+          List Runner engines in the server setting <code className="font-mono text-xs">HAKURIVER_RUNNERS</code> (e.g.{" "}
+          <code className="font-mono text-xs">node1=ssh://root@10.0.0.5</code>), read when the dashboard starts: set it where the service is
+          started and restart it. This tab then shows which version of each environment they hold.
+        </p>
+        <p className="mt-1">
+          For SSH Runners, the key goes in <code className="font-mono text-xs">&lt;data dir&gt;/runners/&lt;name&gt;/id_ed25519</code> (or an ssh-agent) and the
+          Runner&apos;s host key in <code className="font-mono text-xs">&lt;data dir&gt;/runners/known_hosts</code>.
         </p>
       </section>
     );
@@ -85,9 +92,11 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
             variant="primary"
             pending={allPending}
             pendingLabel="Starting…"
+            unavailable={noneReachable}
+            reason={noneReachable ? "No Runner can be reached now; each Runner's card says why." : undefined}
             onClick={() =>
               startAll(async () => {
-                const r = await syncAllRunnersAction();
+                const r = await syncAllRunnersAction().catch((err: unknown) => ({ ok: false as const, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
                 if (r.ok) toast.info(r.message);
                 else toast.error(r.error);
                 await client.invalidateQueries({ queryKey: overviewKey });

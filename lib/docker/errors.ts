@@ -31,7 +31,30 @@ export function dockerMessage(err: unknown): string {
   const e = err as DockerishError;
   const fromJson = e?.json && typeof e.json === "object" ? e.json.message : undefined;
   const fromMessage = /^\(HTTP code \d+\)[^-]*- ([\s\S]+)$/.exec(e?.message ?? "")?.[1];
-  return (fromJson ?? (fromMessage?.trim() || undefined) ?? e?.reason ?? e?.message ?? String(err)).trim();
+  return saidOnce((fromJson ?? (fromMessage?.trim() || undefined) ?? e?.reason ?? e?.message ?? String(err)).trim());
+}
+
+/** Docker's words once: "manifest unknown: manifest unknown" → "manifest unknown". */
+export function saidOnce(message: string): string {
+  const parts = message.split(": ");
+  return parts.filter((p, i) => i === 0 || p.trim() !== parts[i - 1].trim()).join(": ");
+}
+
+/**
+ * What a pull failure means for the common causes, in a few words (undefined when it is none of
+ * them): the Host cannot resolve the registry's name, nothing listens there, or no route reaches it.
+ */
+export function pullHint(message: string, registry: string): string | undefined {
+  if (/no such host|server misbehaving|Temporary failure in name resolution|lookup .* on /i.test(message)) {
+    return `The Host cannot resolve ${registry}: check the name, or the Host's DNS and proxy settings.`;
+  }
+  if (/connection refused/i.test(message)) return `Nothing answers at ${registry}: is the registry running, and is the port right?`;
+  if (/i\/o timeout|no route to host|network is unreachable|context deadline exceeded/i.test(message)) {
+    return `No route from the Host to ${registry} (a firewall, a proxy, or an offline network?).`;
+  }
+  if (/manifest unknown|not found|repository does not exist/i.test(message)) return `${registry} has no such image or tag: check the name and the tag.`;
+  if (/unauthorized|authentication required|denied/i.test(message)) return `${registry} refused access: log the Host's engine in (docker login ${registry}) or check the name.`;
+  return undefined;
 }
 
 export function isUnreachable(err: unknown): boolean {

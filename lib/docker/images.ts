@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/shared/errors";
 import { parseImageReference } from "@/lib/shared/validation";
 import { docker } from "./client";
-import { dockerMessage, fromDockerError, isUnreachable, unreachableError } from "./errors";
+import { dockerMessage, fromDockerError, isUnreachable, pullHint, unreachableError } from "./errors";
 import type { CreateEvent, LayerProgress } from "@/lib/shared/containers";
 
 const PROGRESS_INTERVAL_MS = 150;
@@ -42,6 +42,13 @@ export async function ensureImage(input: string, onEvent: (event: CreateEvent) =
   return { ref, pulled: true };
 }
 
+/** One sentence: what failed with Docker's own words (once), then what it likely means. */
+function pullError(ref: string, said: string, cause: unknown): AppError {
+  const registry = parseImageReference(ref)?.domain ?? "Docker Hub";
+  const hint = pullHint(said, registry);
+  return new AppError("failed:pull", `Could not pull ${ref}: ${said}${hint ? ` — ${hint}` : ""}`, { cause });
+}
+
 /**
  * Pulls an image, reporting per-layer progress snapshots. Rejects with a readable reason — the
  * registry's own words ("connection refused", "manifest unknown", …). `signal` aborts the pull: the
@@ -54,7 +61,7 @@ export async function pullImage(ref: string, onProgress: (layers: LayerProgress[
       ? cancelled()
       : isUnreachable(err)
       ? unreachableError(err)
-      : new AppError("failed:pull", `Could not pull ${ref}: ${dockerMessage(err)}`, { cause: err });
+      : pullError(ref, dockerMessage(err), err);
 
   let stream: NodeJS.ReadableStream;
   try {

@@ -84,6 +84,8 @@ describe("Create New Container as a job", () => {
     const job = listCreations().find((c) => c.env === name)!;
     assert.equal(job.phase, "failed");
     assert.match(job.error ?? "", /manifest unknown|not found/i);
+    assert.doesNotMatch(job.error ?? "", /manifest unknown: manifest unknown/, "Docker's words once");
+    assert.match(job.error ?? "", /has no such image or tag/, "with what it means");
   });
 
   it("is a job of the one registry: typed phases, the container in its outcome, Cancel refused once it is made", async () => {
