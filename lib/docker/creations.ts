@@ -146,8 +146,10 @@ const CANCEL_WAIT_MS = 15_000;
  * and 404 when no creation of `env` runs.
  */
 export async function cancelCreation(env: string): Promise<string> {
-  const job = runningFor(env);
-  if (!job) throw new AppError("not_found:container", `No creation of ${env} is running.`);
+  const job = runningFor(env) ?? creationJobs().find((j) => j.target === env);
+  // Made and kept (final) is a Delete from now on, whether or not the job has finished yet.
+  if (job?.final) throw new AppError("conflict:container", TOO_LATE);
+  if (!job || !isRunning(job)) throw new AppError("not_found:container", `No creation of ${env} is running.`);
   jobs().cancelOrDismiss(job.id);
   let timer: NodeJS.Timeout | undefined;
   const ended = await Promise.race([jobs().settled(job.id), new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), CANCEL_WAIT_MS)))]);
