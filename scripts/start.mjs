@@ -1,5 +1,8 @@
 // `npm start`: builds when needed (scripts/ensure-build.mjs), then runs the production server
 // with plain node. Signals are forwarded so the server can end shells and jobs cleanly.
+// package.json runs this as `exec node scripts/start.mjs`: npm starts scripts through `sh -c` and
+// sends SIGTERM/SIGINT only to that shell, which died (SIGTERM) or ignored it (SIGINT) without passing
+// it on, leaving this process and the server running; with `exec` the shell becomes this process.
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ensureBuild } from "./ensure-build.mjs";
