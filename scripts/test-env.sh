@@ -191,6 +191,59 @@ ensure_runner_tls() {
   HAKURIVER_TEST_RUNNER3_TLS_DIR="$STATE_DIR/runner3/tls"
 }
 
+# A Runner whose engine is Podman (Debian's podman 4.3): `podman system service` on a socket of its
+# own, with its own storage root, run root and configuration, so it never shares state with any
+# other Podman or Docker. Only images are loaded and listed there: no container runs, so Podman
+# makes no network, bridge or firewall rule. The configuration sets ulimits because these machines
+# lack CAP_SYS_RESOURCE (a `podman run` would otherwise fail to raise them); a real Runner needs none.
+# Exports the socket as HAKURIVER_TEST_PODMAN.
+PODMAN_DIR="$STATE_DIR/podman"
+PODMAN_SOCK=/run/hakuriver-test/podman.sock
+
+podman_answers() { timeout 15 curl -fsS --unix-socket "$PODMAN_SOCK" http://d/_ping >/dev/null 2>&1; }
+
+ensure_podman_runner() {
+  local missing=() pid
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
+  if [ -S "$PODMAN_SOCK" ] && podman_answers; then
+    HAKURIVER_TEST_PODMAN="unix://$PODMAN_SOCK"
+    return
+  fi
+  is_root || die "starting the Podman Runner needs root"
+  mkdir -p "$PODMAN_DIR/root" "$PODMAN_DIR/tmp" /run/hakuriver-test/podman-run
+  cat > "$PODMAN_DIR/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$PODMAN_DIR/root"
+runroot = "/run/hakuriver-test/podman-run"
+CONF
+  cat > "$PODMAN_DIR/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$PODMAN_DIR/events.log"
+tmp_dir = "$PODMAN_DIR/tmp"
+CONF
+  pid=$(cat "$PODMAN_DIR/service.pid" 2>/dev/null || true)
+  if [ -n "$pid" ] && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = podman ]; then kill -TERM "$pid" || true; sleep 1; fi
+  rm -f "$PODMAN_SOCK"
+  log "starting podman system service on $PODMAN_SOCK (log: $PODMAN_DIR/service.log)"
+  CONTAINERS_CONF="$PODMAN_DIR/containers.conf" CONTAINERS_STORAGE_CONF="$PODMAN_DIR/storage.conf" \
+    setsid nohup podman --root "$PODMAN_DIR/root" --runroot /run/hakuriver-test/podman-run \
+    system service --time=0 "unix://$PODMAN_SOCK" >"$PODMAN_DIR/service.log" 2>&1 </dev/null &
+  echo $! > "$PODMAN_DIR/service.pid"
+  for _ in $(seq 1 60); do
+    podman_answers && { HAKURIVER_TEST_PODMAN="unix://$PODMAN_SOCK"; log "podman is up"; return; }
+    sleep 0.5
+  done
+  tail -20 "$PODMAN_DIR/service.log" >&2 || true
+  die "podman system service did not answer on $PODMAN_SOCK within 30 s"
+}
+
 ensure_engine
 ensure_images
 ensure_registry
@@ -199,6 +252,7 @@ ensure_runner_engines
 ensure_runner_ssh
 ensure_deploy_tools
 ensure_runner_tls
+ensure_podman_runner
 
 export CHROMIUM_PATH
 export HAKURIVER_TEST_IMAGE="$LOCAL_IMAGE"
@@ -207,4 +261,5 @@ export HAKURIVER_TEST_REGISTRY="$REGISTRY_ADDR"
 export HAKURIVER_TEST_RUNNER1
 export HAKURIVER_TEST_RUNNER2 HAKURIVER_TEST_RUNNER2_SSH HAKURIVER_TEST_RUNNER2_SSH_KEY HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS
 export HAKURIVER_TEST_RUNNER3_TLS HAKURIVER_TEST_RUNNER3_TLS_DIR
+export HAKURIVER_TEST_PODMAN
 log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"
