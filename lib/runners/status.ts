@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { getConfig, getFlavor } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
 import { AppError } from "@/lib/shared/errors";
+import { canonicalTags } from "@/lib/shared/image-refs";
 import { judgeEnvironment, type RunnerDisk, type RunnerEndpoint, type RunnerStatus, type VersionRef } from "@/lib/shared/runners";
 import { listEnvironments } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
@@ -43,7 +44,7 @@ export interface EngineFacts {
   version: string;
   hostname?: string;
   disk: RunnerDisk;
-  /** Local `<flavour>/<name>:base` images: tag → `Created` whole seconds. */
+  /** Local `<flavour>/<name>:base` images, by canonical name (lib/shared/image-refs.ts): tag → `Created` whole seconds. */
   created: Map<string, number>;
 }
 
@@ -84,6 +85,8 @@ export async function askEngine(runner: RunnerEndpoint, timeoutMs = STATUS_TIMEO
     const [infoAnswer, imagesAnswer] = await Promise.race([
       Promise.all([
         (engine.info as (opts: object) => Promise<unknown>)({ abortSignal }),
+        // One pattern: Podman 4.3 matches it against localhost/… and docker.io/… names too, and ANDs
+        // several reference filters (which would then match nothing).
         engine.listImages({ filters: JSON.stringify({ reference: [`${prefix}*:base`] }), abortSignal } as Parameters<typeof engine.listImages>[0] & object) as Promise<unknown>,
       ]),
       deadline,
@@ -93,7 +96,8 @@ export async function askEngine(runner: RunnerEndpoint, timeoutMs = STATUS_TIMEO
     const created = new Map<string, number>();
     let imagesSize = 0;
     for (const image of images) {
-      const tags = (image.RepoTags ?? []).filter((t) => t.startsWith(prefix) && t.endsWith(":base"));
+      // Podman lists them as localhost/… or docker.io/…; a Runner on it finds them by the short name.
+      const tags = canonicalTags(image.RepoTags).filter((t) => t.startsWith(prefix) && t.endsWith(":base"));
       for (const tag of tags) created.set(tag, image.Created);
       if (tags.length) imagesSize += image.Size;
     }

@@ -6,10 +6,12 @@ import type Docker from "dockerode";
 import { getFlavor } from "@/lib/config";
 import { jobs, type Done, type JobContext } from "@/lib/jobs";
 import { JobFailure } from "@/lib/jobs/registry";
+import { dockerMessage } from "@/lib/docker/errors";
 import { AppError } from "@/lib/shared/errors";
+import { canonicalImageRef } from "@/lib/shared/image-refs";
 import { isRunning, type Job, type JobPart } from "@/lib/shared/jobs";
 import { parseTarballName } from "@/lib/shared/tarball-names";
-import { syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
+import { loadProblem, syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
 import { containerDir } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
 import { askEngine, findRunner, listRunners, runnerStatus, unreachableReason } from "./status";
@@ -155,11 +157,10 @@ async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, 
     }
     part.state = "loading";
     show();
-    await streamLoad(runnerEngine(runner, 10_000), path.join(dir, part.label), signal, onBytes);
-    const after = (await askEngine(runner)).created.get(ref);
-    if (after === undefined || after < timestamp) {
-      throw new AppError("failed:sync", `the engine loaded it, but ${ref} is still not that version; does the file hold another image?`);
-    }
+    const loaded = await streamLoad(runnerEngine(runner, 10_000), path.join(dir, part.label), signal, onBytes);
+    const created = (await askEngine(runner)).created.get(ref);
+    const problem = loadProblem({ ref, timestamp, created, loaded });
+    if (problem) throw new AppError("failed:sync", problem);
     part.state = "loaded";
   } catch (err) {
     if (signal.aborted) {
@@ -171,8 +172,35 @@ async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, 
   }
 }
 
-/** `docker load` of one file through the engine API, counting the bytes sent; aborts on `signal`. */
-async function streamLoad(engine: Docker, file: string, signal: AbortSignal, onBytes: (n: number) => void): Promise<void> {
+/**
+ * What the engine says a load gave, canonical: tags from "Loaded image: …" (Podman may list several
+ * after "Loaded image(s):"), image IDs from "Loaded image ID: …"; undefined when it said neither.
+ */
+function loadedNames(events: { stream?: string }[] | undefined): string[] | undefined {
+  const names: string[] = [];
+  for (const e of events ?? []) {
+    const m = /^Loaded image(?:\(s\))?( ID)?:\s*(.+)$/.exec((e.stream ?? "").trim());
+    if (!m) continue;
+    for (const n of m[2].split(/[\s,]+/).filter(Boolean)) names.push(m[1] ? n : (canonicalImageRef(n) ?? n));
+  }
+  return names.length ? names : undefined;
+}
+
+/** The engine's refusal in one sentence, with what it most likely means when that is known. */
+function refusal(said: string): AppError {
+  const hint = /blobs\/json|manifest\.json: no such file/i.test(said)
+    ? " — the file has no manifest.json: an OCI archive (podman save --format oci-archive, skopeo oci-archive:), which this engine's docker load cannot read"
+    : /invalid tar header|unexpected EOF|not a tar/i.test(said)
+    ? " — the file is not a complete tar archive of docker save"
+    : "";
+  return new AppError("failed:sync", `The engine refused the file: ${said}${hint}`);
+}
+
+/**
+ * `docker load` of one file through the engine API, counting the bytes sent; aborts on `signal`.
+ * Resolves with what the engine says it loaded (see `loadedNames`).
+ */
+async function streamLoad(engine: Docker, file: string, signal: AbortSignal, onBytes: (n: number) => void): Promise<string[] | undefined> {
   // A Cancel that came during the check before the load: its abort event has fired already.
   signal.throwIfAborted();
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -196,18 +224,25 @@ async function streamLoad(engine: Docker, file: string, signal: AbortSignal, onB
   aborted.catch(() => {});
   try {
     touch();
-    const response = (await Promise.race([engine.loadImage(source, { quiet: true, abortSignal: local.signal } as object), aborted])) as NodeJS.ReadableStream;
-    await Promise.race([
-      new Promise<void>((resolve, reject) => {
-        engine.modem.followProgress(response, (err: unknown, events: { error?: string; errorDetail?: { message?: string } }[]) => {
+    const response = (await Promise.race([
+      // An engine that answers the load with an error status (Docker 20.10 does for a file it cannot read) refused it.
+      (engine.loadImage(source, { quiet: true, abortSignal: local.signal } as object) as Promise<unknown>).catch((err: { statusCode?: number }) => {
+        throw err?.statusCode && !local.signal.aborted ? refusal(dockerMessage(err)) : err;
+      }),
+      aborted,
+    ])) as NodeJS.ReadableStream;
+    const loaded = await Promise.race([
+      new Promise<string[] | undefined>((resolve, reject) => {
+        engine.modem.followProgress(response, (err: unknown, events: { error?: string; stream?: string }[]) => {
           const failed = err ?? events?.find((e) => e.error)?.error;
-          if (failed) reject(failed instanceof Error ? failed : new AppError("failed:sync", `The engine refused the file: ${String(failed)}`));
-          else resolve();
+          if (failed) reject(failed instanceof Error ? failed : refusal(String(failed)));
+          else resolve(loadedNames(events));
         });
       }),
       aborted,
     ]);
     if (local.signal.aborted) throw local.signal.reason;
+    return loaded;
   } finally {
     clearTimeout(idle);
     signal.removeEventListener("abort", stop);

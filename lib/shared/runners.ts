@@ -120,6 +120,46 @@ export function judgeEnvironment(env: string, versions: VersionRef[], localCreat
   return { env, state: newest.timestamp > localCreated ? "behind" : "up_to_date", newest, localCreated, matches };
 }
 
+/** What one Sync load was meant to give the Runner, and what its engine said and holds afterwards. */
+export interface LoadCheck {
+  /** The tag the Runners look for, `<flavour>/<env>:base`. */
+  ref: string;
+  /** The file's name timestamp (unix seconds). */
+  timestamp: number;
+  /** `Created` of the Runner's `ref` after the load, whole seconds; undefined when it has none. */
+  created: number | undefined;
+  /**
+   * What the engine said it loaded, canonical (lib/shared/image-refs.ts): tags, or image IDs
+   * (`sha256:…`) for untagged images; undefined when it said nothing usable.
+   */
+  loaded?: string[];
+}
+
+const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
+
+/**
+ * Why a load did not leave the Runner up to date by its own rule, in words naming the real cause,
+ * or undefined when it did. The file's tag is judged first (what the engine reported loading),
+ * then the timestamp rule (`Created` ≥ the name's timestamp).
+ */
+export function loadProblem({ ref, timestamp, created, loaded }: LoadCheck): string | undefined {
+  if (loaded && loaded.length > 0 && !loaded.includes(ref)) {
+    const tags = loaded.filter((l) => !l.startsWith("sha256:"));
+    return tags.length > 0
+      ? `the file holds ${tags.join(", ")}, not ${ref}: the Runners look for ${ref} and never find it`
+      : `the file's image has no tag: the engine loaded it as ${loaded[0].slice(0, 19)}…, and the Runners look for ${ref}`;
+  }
+  if (created === undefined) return `the engine loaded it, but holds no ${ref} afterwards`;
+  if (created < timestamp) {
+    return (
+      `${ref} in the file was created at ${when(created)}, before the ${when(timestamp)} its name says: ` +
+      `by the Runners' rule it stays behind and every Runner loads it again before every task ` +
+      `(a version's name timestamp must not be later than its image's Created; make a new version with Create Tar)`
+    );
+  }
+  return undefined;
+}
+
 export interface RunnerDisk {
   /** Bytes of this flavour's environment images on the Runner (as the engine counts them). */
   imagesSize: number;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError, parseConfig } from "@/lib/config";
 import type { Job } from "@/lib/shared/jobs";
-import { judgeEnvironment, parseRunnerList, runnerEnvLabel, syncView } from "@/lib/shared/runners";
+import { judgeEnvironment, loadProblem, parseRunnerList, runnerEnvLabel, syncView } from "@/lib/shared/runners";
 
 describe("HAKURIVER_RUNNERS", () => {
   it("reads name=endpoint entries separated by commas, spaces or new lines", () => {
@@ -110,5 +110,31 @@ describe("Sync now's old shape, derived from the registry's job", () => {
   it("keeps a failed version's reason", () => {
     const v = syncView(job({ parts: [{ name: "app", label: "app-1733.tar", state: "failed", done: 5, total: 300, error: "The engine refused the file." }] }));
     assert.equal(v.items[0].error, "The engine refused the file.");
+  });
+});
+
+describe("a Sync load judged by the Runners' rule, with the real cause named", () => {
+  const ref = "hakuriver/x:base";
+  it("is fine when the Runner's tag is there and not older than the name's timestamp", () => {
+    assert.equal(loadProblem({ ref, timestamp: 100, created: 100, loaded: [ref] }), undefined);
+    assert.equal(loadProblem({ ref, timestamp: 100, created: 150, loaded: undefined }), undefined);
+    assert.equal(loadProblem({ ref, timestamp: 100, created: 150, loaded: [ref, "other/y:1"] }), undefined);
+  });
+  it("names the tag the file gave when it is not the Runners' one", () => {
+    const p = loadProblem({ ref, timestamp: 100, created: undefined, loaded: ["other/y:1"] });
+    assert.match(p!, /^the file holds other\/y:1, not hakuriver\/x:base: the Runners look for hakuriver\/x:base/);
+  });
+  it("says the image has no tag when the engine loaded only an ID", () => {
+    const p = loadProblem({ ref, timestamp: 100, created: undefined, loaded: [`sha256:${"c".repeat(64)}`] });
+    assert.match(p!, /^the file's image has no tag: the engine loaded it as sha256:cccc/);
+  });
+  it("names the timestamp rule when the image is older than the name, never another image", () => {
+    const p = loadProblem({ ref, timestamp: 2_000_000_000, created: 1_900_000_000, loaded: [ref] });
+    assert.match(p!, /created at 2030-03-17T17:46:40Z, before the 2033-05-18T03:33:20Z its name says/);
+    assert.match(p!, /every Runner loads it again before every task/);
+    assert.doesNotMatch(p!, /another image/);
+  });
+  it("says the tag is missing afterwards when the engine said nothing", () => {
+    assert.match(loadProblem({ ref, timestamp: 1, created: undefined })!, /holds no hakuriver\/x:base afterwards/);
   });
 });
