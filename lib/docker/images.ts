@@ -1,5 +1,6 @@
 import "server-only";
 import { AppError } from "@/lib/shared/errors";
+import { canonicalTags } from "@/lib/shared/image-refs";
 import { parseImageReference } from "@/lib/shared/validation";
 import { docker } from "./client";
 import { dockerMessage, fromDockerError, isUnreachable, pullHint, unreachableError } from "./errors";
@@ -164,7 +165,7 @@ export async function exportImage(ref: string): Promise<NodeJS.ReadableStream> {
 export async function removeImageIfUnused(id: string): Promise<boolean> {
   try {
     const info = await docker().getImage(id).inspect();
-    if ((info.RepoTags ?? []).filter((t) => t !== "<none>:<none>").length > 0) return false;
+    if (canonicalTags(info.RepoTags).length > 0) return false;
     const users = await docker().listContainers({ all: true, filters: { ancestor: [id] } });
     if (users.length > 0) return false;
     await docker().getImage(id).remove({ noprune: true });
@@ -214,17 +215,16 @@ export async function containerImageInfo(container: string): Promise<{ image: st
 }
 
 /**
- * The image references on the Host, for the Create New Container typeahead: every `repo:tag`
- * (no dangling `<none>`), most recently created first, without this dashboard's own environment
+ * The image references on the Host, for the Create New Container typeahead: every `repo:tag` in
+ * canonical form (lib/shared/image-refs.ts; no dangling `<none>`), most recently created first, without this dashboard's own environment
  * images (`<flavour>/<name>:base`), which are what Create Tar writes, not bases to start from.
  */
 export async function listLocalImageRefs(ownRepoPrefix: string): Promise<string[]> {
   try {
     const images = await docker().listImages();
-    return images
-      .sort((a, b) => b.Created - a.Created)
-      .flatMap((i) => i.RepoTags ?? [])
-      .filter((t) => t !== "<none>:<none>" && !t.startsWith(ownRepoPrefix));
+    // In one form (Podman lists `docker.io/library/busybox:latest` and `localhost/x:1`), each once.
+    const refs = images.sort((a, b) => b.Created - a.Created).flatMap((i) => canonicalTags(i.RepoTags));
+    return [...new Set(refs)].filter((t) => !t.startsWith(ownRepoPrefix));
   } catch (err) {
     throw fromDockerError(err, { kind: "image", name: "list" });
   }

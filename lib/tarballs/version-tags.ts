@@ -8,6 +8,7 @@ import { docker } from "@/lib/docker/client";
 import { isUnreachable } from "@/lib/docker/errors";
 import { inspectImage, removeImageTag } from "@/lib/docker/images";
 import { AppError } from "@/lib/shared/errors";
+import { canonicalImageRef } from "@/lib/shared/image-refs";
 
 /**
  * The temporary `<repo>:v<timestamp>` tags of New container from this version (lib/tarballs/load.ts
@@ -17,8 +18,9 @@ import { AppError } from "@/lib/shared/errors";
  */
 const VERSION_TAG = /^v\d+$/;
 
-/** Whether `ref` has the shape of a version tag of this flavour: `<flavour>/<repo>:v<digits>`. */
+/** Whether `ref` has the shape of a version tag of this flavour: `<flavour>/<repo>:v<digits>` (canonical form). */
 function isVersionTag(ref: string): boolean {
+  if (canonicalImageRef(ref) !== ref) return false;
   const colon = ref.lastIndexOf(":");
   return colon > 0 && ref.startsWith(`${getFlavor().name}/`) && !ref.slice(0, colon).includes(":") && VERSION_TAG.test(ref.slice(colon + 1));
 }
@@ -96,6 +98,17 @@ function forget(refs: string[]): void {
 }
 
 /**
+ * How many containers (running or not) were made from `tag` or from its image `id`. Read from the
+ * full list, not Docker's `ancestor` filter: Podman's finds none, and names the image
+ * `docker.io/<repo>:v<ts>` (lib/shared/image-refs.ts compares the names).
+ */
+async function containersUsing(tag: string, id: string): Promise<number> {
+  const containers = await docker().listContainers({ all: true });
+  const bareId = (i: string | undefined) => i?.replace(/^sha256:/, "");
+  return containers.filter((c) => bareId(c.ImageID) === bareId(id) || canonicalImageRef(c.Image) === tag).length;
+}
+
+/**
  * Removes every recorded version tag that no container uses and no creation holds (the image goes
  * with it when nothing else refers to it; layers shared with other images stay), and forgets tags
  * that are gone. Each removal is audited under `session` with `why`. Best effort: a tag that
@@ -107,13 +120,13 @@ export async function removeUnusedVersionTags(session: string, why: string): Pro
   try {
     for (const tag of recorded()) {
       if (loading().has(tag)) continue;
-      if (!(await inspectImage(tag))) {
+      const image = await inspectImage(tag);
+      if (!image) {
         gone.push(tag);
         continue;
       }
-      const users = await docker().listContainers({ all: true, filters: { ancestor: [tag] } });
       // Looked at again after the awaits: a creation may have taken the tag meanwhile.
-      if (users.length > 0 || loading().has(tag) || !(await removeImageTag(tag))) continue;
+      if ((await containersUsing(tag, image.id)) > 0 || loading().has(tag) || !(await removeImageTag(tag))) continue;
       removed.push(tag);
       audit({ session, action: "image.untag", target: tag, result: "ok", detail: `${why}; no container uses this version tag any more` });
     }
