@@ -6,8 +6,9 @@ import { holdBody } from "@/lib/auth/request-body";
 import { sessionRevocations } from "@/lib/auth/revocation";
 import { isEncrypted } from "@/lib/auth/sockets";
 import { ConfigError, getConfig } from "@/lib/config";
-import { engineStatus } from "@/lib/docker/engine";
+import { engineStatus, engineStatusWords } from "@/lib/docker/engine";
 import { applySecurityHeaders } from "@/lib/security-headers";
+import { PATIENT_TIMEOUTS_MS } from "@/lib/shared/patience";
 import { jobs } from "@/lib/jobs";
 import { undoInterruptedJobs } from "@/lib/jobs/recovery";
 import { removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
@@ -97,10 +98,9 @@ async function main() {
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
   const base = `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${config.port}`;
   console.log(`HakuRiver Docker dashboard${dev ? " (development)" : ""} listening on ${base}`);
-  const engine = await engineStatus();
-  console.log(
-    `Docker engine: ${config.dockerEndpoint} ${engine.reachable ? `answers (Docker ${engine.version}, API ${engine.apiVersion})` : "does NOT answer: the pages will say so until it does"}; tarballs: ${config.containerDir}`,
-  );
+  // Patient: a busy engine (Podman's /version takes seconds) is slow, not absent.
+  const engine = await engineStatus(PATIENT_TIMEOUTS_MS);
+  console.log(`Docker engine: ${engineStatusWords(config.dockerEndpoint, engine)}; tarballs: ${config.containerDir}`);
   if (auth.source === "file") {
     console.log(`Access token ${auth.created ? "generated in" : "read from"} ${auth.file}. Open this to log in:`);
     console.log(`    ${base}/login?token=${auth.token}`);

@@ -6,6 +6,7 @@ import type { EngineState, LiveClientEvents, LiveServerEvents } from "@/lib/shar
 import { onAdoptionsChanged } from "@/lib/docker/adopted";
 import { jobs as jobRegistry } from "@/lib/jobs";
 import { engineStatus } from "@/lib/docker/engine";
+import { PATIENT_TIMEOUTS_MS } from "@/lib/shared/patience";
 import { engineEvents } from "@/lib/docker/events";
 import { watchContainerDir } from "@/lib/tarballs/watch";
 import { listVerifications, onVerificationsChanged } from "@/lib/tarballs/verifications";
@@ -40,7 +41,7 @@ export function registerLive(nsp: LiveNamespace): void {
     engine = value;
     nsp.emit("engine", engine);
   };
-  void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
+  void engineStatus(PATIENT_TIMEOUTS_MS).then((s) => setEngine({ reachable: s.reachable, version: s.version }));
 
   // Containers: debounce a burst into one list call, never waiting more than MAX_DELAY_MS.
   // What every connected page holds: the last list sent, as JSON per ID (to see what changed).
@@ -105,7 +106,7 @@ export function registerLive(nsp: LiveNamespace): void {
     if (event.type === "container" || event.type === "resync") schedule();
     if (event.type === "container" && RACY_ACTIONS.test(event.action)) confirm();
     if (event.type === "state") {
-      if (event.connected) void engineStatus().then((s) => setEngine({ reachable: s.reachable, version: s.version }));
+      if (event.connected) void engineStatus(PATIENT_TIMEOUTS_MS).then((s) => setEngine({ reachable: s.reachable, version: s.version }));
       else setEngine({ reachable: false });
     }
   });

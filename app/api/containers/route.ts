@@ -37,7 +37,8 @@ export async function POST(request: Request) {
   return handleApi(request, async (caller) => {
     // Bad input is a plain 400, and an unreachable engine a 503, before any stream starts.
     const input = parseInput(commands["container.create"].input, await readJsonBody(request));
-    if (!(await engineStatus()).reachable) throw unreachableError();
+    // Patient: a busy engine (Podman) may take seconds to say its version.
+    if (!(await engineStatus([3_000, 6_000])).reachable) throw unreachableError();
     const { data } = await execute("container.create", caller, input);
     const job = data!.job as CreationJob;
     // The answer follows the job; if the client goes away, the job goes on (and shows in the list).
