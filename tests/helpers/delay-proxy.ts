@@ -37,3 +37,39 @@ export async function startDelayProxy(upstreamPort: number, delayMs: number, lis
     },
   };
 }
+
+/**
+ * A slow engine: a Unix socket that passes everything to the engine at `upstreamSocket`, but holds
+ * each request whose path matches `slowPath` (e.g. `/version`, with or without an API version
+ * prefix) `delayMs` before passing it on, as a busy Podman answers `/version`. Order on a
+ * connection is kept (a request behind a held one waits for it). Point DOCKER_HOST at `unix://<socket>`.
+ */
+export async function startSlowEngine(upstreamSocket: string, socket: string, slowPath: RegExp, delayMs: number): Promise<{ held: () => number; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let held = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(upstreamSocket);
+    sockets.add(client).add(upstream);
+    let queue = Promise.resolve();
+    client.on("data", (chunk) => {
+      const line = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.subarray(0, 512).toString("latin1"));
+      const slow = line !== null && slowPath.test(line[1].replace(/^\/v[\d.]+(?=\/)/, ""));
+      if (slow) held++;
+      queue = queue.then(() => (slow ? new Promise((r) => setTimeout(r, delayMs)) : undefined)).then(() => void (!upstream.destroyed && upstream.write(chunk)));
+    });
+    upstream.pipe(client);
+    client.on("end", () => void queue.then(() => upstream.end()));
+    for (const s of [client, upstream]) {
+      s.on("error", () => (client.destroy(), upstream.destroy()));
+      s.on("close", () => (sockets.delete(s), client.destroy(), upstream.destroy()));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(socket, resolve));
+  return {
+    held: () => held,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
