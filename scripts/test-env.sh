@@ -206,6 +206,7 @@ ensure_podman_runner() {
   local missing=() pid
   command -v podman >/dev/null 2>&1 || missing+=(podman)
   command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
+  command -v catatonit >/dev/null 2>&1 || missing+=(catatonit)
   [ ${#missing[@]} = 0 ] || apt_install "${missing[@]}"
   if [ -S "$PODMAN_SOCK" ] && podman_answers; then
     HAKURIVER_TEST_PODMAN="unix://$PODMAN_SOCK"

@@ -11,6 +11,7 @@ import { fromDockerError, dockerMessage } from "./errors";
 import { ensureImage, normalizedImage, untagImage } from "./images";
 import { toContainerState } from "@/lib/shared/status";
 import { compareContainers, type CreateEvent, type HostContainer } from "@/lib/shared/containers";
+import { shownImageRef } from "@/lib/shared/image-refs";
 
 /**
  * Which environment a container stands for, if any, and whether it is one of ours. Environment
@@ -34,7 +35,8 @@ function toHostContainer(info: Docker.ContainerInfo, adoptions: Map<string, Adop
   return {
     id: info.Id,
     name,
-    image: info.Image,
+    // As Docker shows it: Podman says localhost/… and docker.io/….
+    image: shownImageRef(info.Image),
     state: toContainerState(info.State),
     statusText: info.Status ?? "",
     createdAt: new Date(info.Created * 1000).toISOString(),

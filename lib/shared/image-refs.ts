@@ -51,3 +51,14 @@ export function canonicalTags(tags: readonly string[] | null | undefined): strin
   }
   return [...out];
 }
+
+/**
+ * An image name for display, as Docker would show it: the same prefixes dropped, nothing added
+ * (`localhost/x:1` → `x:1`, but an image ID or an untagged name is shown as given).
+ */
+export function shownImageRef(raw: string): string {
+  const ref = canonicalImageRef(raw);
+  if (!ref) return raw;
+  const tagged = raw.includes("@") || raw.lastIndexOf(":") > raw.lastIndexOf("/");
+  return tagged ? ref : ref.replace(/:latest$/, "");
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalImageRef, canonicalTags, sameImageRef } from "@/lib/shared/image-refs";
+import { canonicalImageRef, canonicalTags, sameImageRef, shownImageRef } from "@/lib/shared/image-refs";
 
 describe("image references, as engines report them, in one form", () => {
   it("drops Docker Hub's and Podman's local prefixes, as a Runner's short-name lookup does", () => {
@@ -50,5 +50,13 @@ describe("image references, as engines report them, in one form", () => {
       ["hakuriver/x:base", "hakuriver/x:v12"],
     );
     assert.deepEqual(canonicalTags(null), []);
+  });
+
+  it("shows names as Docker would, adding nothing", () => {
+    assert.equal(shownImageRef("localhost/hakuriver/x:v12"), "hakuriver/x:v12");
+    assert.equal(shownImageRef("docker.io/library/busybox"), "busybox");
+    assert.equal(shownImageRef("0cf01a8073af"), "0cf01a8073af");
+    assert.equal(shownImageRef(`sha256:${"d".repeat(64)}`), `sha256:${"d".repeat(64)}`);
+    assert.equal(shownImageRef("<none>"), "<none>");
   });
 });
