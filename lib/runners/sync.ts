@@ -193,7 +193,7 @@ function refusal(said: string): AppError {
     : /invalid tar header|unexpected EOF|not a tar/i.test(said)
     ? " — the file is not a complete tar archive of docker save"
     : "";
-  return new AppError("failed:sync", `The engine refused the file: ${said}${hint}`);
+  return new AppError("failed:sync", `the engine refused the file: ${said}${hint}`);
 }
 
 /**

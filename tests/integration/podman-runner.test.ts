@@ -1,4 +1,4 @@
-import { containerDir } from "../helpers/isolated-env";
+import { containerDir, testRoot } from "../helpers/isolated-env";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -197,6 +197,29 @@ describe("Sync names the real cause when a load leaves a Runner behind, on Docke
       const s = await status(runner);
       assert.equal(envOf(s, env).state, "behind", "the Runner holds it and still counts as behind");
       await crossCheck(s, player(), env);
+    });
+
+    it(`${runner}: an OCI archive (skopeo copy … oci-archive:), which Docker 20.10 cannot load and Podman can`, async () => {
+      const env = uniqueName("oci");
+      envs.push(env);
+      const ref = `hakuriver/${env}:base`;
+      await engine.getImage(LOCAL_IMAGE).tag({ repo: `hakuriver/${env}`, tag: "base" });
+      const saved = path.join(testRoot, `${env}.docker.tar`);
+      execFileSync("docker", ["save", "-o", saved, ref]);
+      const file = `${env}-${await created(LOCAL_IMAGE)}.tar`;
+      fs.mkdirSync(containerDir, { recursive: true });
+      execFileSync("skopeo", ["copy", "-q", `docker-archive:${saved}`, `oci-archive:${path.join(containerDir, file)}:${ref}`]);
+      files.push(file);
+      const ended = await sync(runner, env);
+      console.log(`[podman-runner] ${runner}, OCI archive: ${ended.outcome?.message}`);
+      if (runner === "r1") {
+        assert.equal(ended.outcome?.result, "failed");
+        assert.match(ended.outcome.message, new RegExp(`^r1 could not load ${file} \\(the engine refused the file: .+ — the file has no manifest\\.json: an OCI archive`));
+      } else {
+        assert.equal(ended.outcome?.result, "succeeded", ended.outcome?.message);
+        assert.equal(envOf(await status(runner), env).state, "up_to_date");
+      }
+      await crossCheck(await status(runner), player(), env);
     });
   }
 });
