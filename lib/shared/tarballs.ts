@@ -9,6 +9,8 @@ export interface TarballVersion {
   /** Only in one environment's listing (`?env=`): the note inside the image, and the last Verify of this file. */
   note?: string;
   verification?: Verification;
+  /** Only in one environment's listing: why a Runner cannot use this file, when it cannot (the Runner-contract check). */
+  runnerProblem?: string;
 }
 
 export interface TarballEnvironment {
