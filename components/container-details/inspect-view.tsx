@@ -14,7 +14,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <section className="rounded-lg border border-slate-200 bg-white p-4">
+    <section className="min-w-0 rounded-lg border border-slate-200 bg-white p-4">
       <h2 className="mb-2 text-base font-semibold">{title}</h2>
       {children}
     </section>
@@ -98,7 +98,7 @@ function LabelsSection({ labels }: { labels: ContainerInspect["labels"] }) {
 /** How the container is configured and how it last ran; environment values wait for Reveal values. */
 export function InspectView({ info }: { info: ContainerInspect }) {
   return (
-    <div className="grid gap-4">
+    <div className="grid min-w-0 grid-cols-1 gap-4">
       <StateSection state={info.state} />
       <ConfigSection info={info} />
       <Section title="Environment">
