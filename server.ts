@@ -42,18 +42,7 @@ async function main() {
   // Logged-out sessions stay logged out across restarts; a damaged store ends every session.
   sessionRevocations();
 
-  // Before any job can start: files and jobs a crash left behind.
-  const swept = await sweepTemporaryFiles().catch((err) => {
-    console.error(`[hakuriver] cannot use the tarball directory ${config.containerDir}:`, err);
-    return [];
-  });
-  if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
-  // The job registry recovers its journal now (jobs running at a crash come back interrupted), and
-  // what those jobs had made is undone.
-  jobs();
-  await undoInterruptedJobs();
-  // Temporary tags of New container from this version whose containers were removed outside the dashboard.
-  void removeUnusedVersionTags("server", "start-up");
+  await recoverAfterCrash(config.containerDir);
 
   const server = createServer();
   // Idle keep-alive connections live longer than a proxy's or client's own idle timeout (nginx's
@@ -111,6 +100,26 @@ async function main() {
   // Shells a crashed predecessor left running; in the background, the engine may be slow or away.
   void sweepLeftoverShells().catch(() => {});
 
+  stopOnSignals(server, io);
+}
+
+/** Before any job can start: files and jobs a crash left behind. */
+async function recoverAfterCrash(containerDir: string): Promise<void> {
+  const swept = await sweepTemporaryFiles().catch((err) => {
+    console.error(`[hakuriver] cannot use the tarball directory ${containerDir}:`, err);
+    return [];
+  });
+  if (swept.length) console.log(`Removed ${swept.length} temporary file(s) left by an interrupted Create Tar.`);
+  // The job registry recovers its journal now (jobs running at a crash come back interrupted), and
+  // what those jobs had made is undone.
+  jobs();
+  await undoInterruptedJobs();
+  // Temporary tags of New container from this version whose containers were removed outside the dashboard.
+  void removeUnusedVersionTags("server", "start-up");
+}
+
+/** SIGTERM and SIGINT: running jobs are cancelled (they clean up), shells ended, then the server closes. */
+function stopOnSignals(server: ReturnType<typeof createServer>, io: ReturnType<typeof attachSockets>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

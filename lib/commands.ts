@@ -4,6 +4,7 @@ import { audited } from "@/lib/audit";
 import { getFlavor } from "@/lib/config";
 import { adoptContainer, containerExists, deleteContainer, startContainer, stopContainer, unpauseContainer } from "@/lib/docker/containers";
 import { cancelCreation, startCreation } from "@/lib/docker/creations";
+import { revealEnvironment } from "@/lib/docker/inspect";
 import { containerRefSchema, createContainerSchema, envNameSchema, firstIssue, jobIdSchema, tarballCreateSchema, tarballFileSchema, versionContainerSchema } from "@/lib/schemas";
 import { checkLoadable, loadVersion, versionImage } from "@/lib/tarballs/load";
 import { holdVersionTag, releaseVersionTag, removeUnusedVersionTags } from "@/lib/tarballs/version-tags";
@@ -103,6 +104,14 @@ export const commands = {
     run: async (name) => {
       const c = await adoptContainer(name);
       return { message: `Adopted ${c.name} as environment ${c.envName}; it is listed with the environment containers from now on.` };
+    },
+  }),
+  "container.env.reveal": command({
+    input: containerRefSchema,
+    status: 200,
+    run: async (name) => {
+      const env = await revealEnvironment(name);
+      return { message: `Showing the ${env.length} environment values of ${name}.`, data: { env } };
     },
   }),
   "tarball.create": command({

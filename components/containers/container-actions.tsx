@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRef, useState, useTransition } from "react";
 import { toast } from "sonner";
 import { ActionsMenu } from "@/components/ui/actions-menu";
@@ -125,6 +126,13 @@ export function ContainerActions({ container, job }: { container: HostContainer;
         {(canShell(container.state) || held) && (
           <ShellButton container={container.name} unavailable={held ? "Paused for Create Tar's commit: a shell opens again in a moment, once the commit is done." : undefined} />
         )}
+        <Link
+          href={`/docker/containers/${encodeURIComponent(container.name)}?view=logs`}
+          title={`What ${container.name} printed and how it is configured`}
+          className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium whitespace-nowrap text-slate-800 hover:bg-slate-50"
+        >
+          Logs / Inspect
+        </Link>
         {button("delete", "Delete", { variant: "danger" })}
       </ActionsMenu>
       <ConfirmDialog

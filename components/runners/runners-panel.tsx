@@ -148,10 +148,10 @@ function RunnerCard({
     : "";
   const run = (work: () => Promise<{ ok: boolean; message?: string; error?: string }>) =>
     start(async () => {
-      const r = await work();
+      const r = await work().catch((err: unknown) => ({ ok: false, message: undefined, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
       if (r.ok) toast.info(r.message);
       else toast.error(r.error);
-      await onChanged();
+      await onChanged().catch(() => {});
     });
   const reach = !status
     ? { label: failed ? "Unknown" : "Checking…", tone: "gray" as const }
@@ -203,41 +203,46 @@ function RunnerCard({
         </span>
       </header>
       {job && <SyncProgress job={job} />}
-      {open && status && (
-        // Narrow screens: long names wrap, and what still does not fit scrolls inside the card, not the page.
-        <div className="overflow-x-auto">
-          <table aria-label={`Environments on ${runner.name}`} className="w-full border-t border-slate-100 text-xs">
-            <thead className="bg-slate-50 text-left text-slate-500">
-              <tr>
-                <th scope="col" className="px-4 py-1.5 font-medium">Environment</th>
-                <th scope="col" className="px-4 py-1.5 font-medium">Status</th>
-                <th scope="col" className="px-4 py-1.5 font-medium">Holds</th>
-                <th scope="col" className="px-4 py-1.5 text-right font-medium">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.environments.map((e) => (
-                <tr key={e.env} data-env={e.env} className="border-t border-slate-100">
-                  <th scope="row" className="px-4 py-1.5 text-left font-mono font-medium [overflow-wrap:anywhere]">{e.env}</th>
-                  <td className="px-4 py-1.5" title={e.reason}>
-                    <StatusTag view={runnerEnvLabel(e)} />
-                  </td>
-                  <td className="px-4 py-1.5 font-mono text-slate-600 [overflow-wrap:anywhere]">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
-                  <td className="px-4 py-1.5 text-right">
-                    {(e.state === "behind" || e.state === "missing") && !syncing && (
-                      <Button pending={pending} onClick={() => run(() => syncRunnerAction(runner.name, e.env))} aria-label={`Load ${e.newest.file} on ${runner.name}`}>
-                        Load
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {open && status && <RunnerEnvironments runner={runner.name} status={status} syncing={!!syncing} pending={pending} load={(env) => run(() => syncRunnerAction(runner.name, env))} />}
       {open && status?.environments.length === 0 && <p className="border-t border-slate-100 px-4 py-3 text-xs text-slate-500">No tarballs in shared storage yet.</p>}
     </article>
+  );
+}
+
+/** The environments a Runner holds, each judged by the Runners' rule, with Load for one behind or missing. */
+function RunnerEnvironments({ runner, status, syncing, pending, load }: { runner: string; status: RunnerStatus; syncing: boolean; pending: boolean; load: (env: string) => void }) {
+  return (
+    // Narrow screens: long names wrap, and what still does not fit scrolls inside the card, not the page.
+    <div className="overflow-x-auto">
+      <table aria-label={`Environments on ${runner}`} className="w-full border-t border-slate-100 text-xs">
+        <thead className="bg-slate-50 text-left text-slate-500">
+          <tr>
+            <th scope="col" className="px-4 py-1.5 font-medium">Environment</th>
+            <th scope="col" className="px-4 py-1.5 font-medium">Status</th>
+            <th scope="col" className="px-4 py-1.5 font-medium">Holds</th>
+            <th scope="col" className="px-4 py-1.5 text-right font-medium">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.environments.map((e) => (
+            <tr key={e.env} data-env={e.env} className="border-t border-slate-100">
+              <th scope="row" className="px-4 py-1.5 text-left font-mono font-medium [overflow-wrap:anywhere]">{e.env}</th>
+              <td className="px-4 py-1.5" title={e.reason}>
+                <StatusTag view={runnerEnvLabel(e)} />
+              </td>
+              <td className="px-4 py-1.5 font-mono text-slate-600 [overflow-wrap:anywhere]">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
+              <td className="px-4 py-1.5 text-right">
+                {(e.state === "behind" || e.state === "missing") && !syncing && (
+                  <Button pending={pending} onClick={() => load(e.env)} aria-label={`Load ${e.newest.file} on ${runner}`}>
+                    Load
+                  </Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -247,9 +252,10 @@ function SyncProgress({ job }: { job: SyncJob }) {
   const words: Record<SyncJob["phase"], string> = {
     queued: "Waiting for a free load slot",
     loading: `Loading ${current?.file ?? ""}`,
-    done: "Synced",
-    failed: `Failed: ${job.error ?? ""}`,
-    cancelled: "Cancelled; the Runner keeps the image it had",
+    // Once it ended, the job's own words (as the Jobs notices and the toast say them).
+    done: job.message ?? "Synced",
+    failed: job.error ?? "Failed",
+    cancelled: job.message ?? "Cancelled; the Runner keeps the image it had",
   };
   return (
     <div role="status" aria-label={`Sync now of ${job.runner}`} className="border-t border-slate-100 px-4 py-2 text-xs text-slate-700">

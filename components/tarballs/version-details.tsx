@@ -38,6 +38,33 @@ function EnvironmentList({ file, env, total }: { file: string; env: VersionDetai
   );
 }
 
+/** Every image of a multi-image archive with the tags docker load gives it; the one described is marked. */
+function ArchiveImages({ images, described }: { images: NonNullable<VersionDetails["images"]>; described?: number }) {
+  return (
+    <ol aria-label="Images in the archive" className="list-decimal pl-4">
+      {images.map((image, i) => (
+        <li key={i}>
+          {image.tags.length ? image.tags.join(", ") : "no tag"} · {image.layers} {image.layers === 1 ? "layer" : "layers"}
+          {i === described && <span className="ml-1 font-sans text-slate-600">(described here: the Runners&apos; tag ends up on it)</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Whether a Runner can use the file (its tag and the name's timestamp against Created). */
+export function RunnerContractText({ contract }: { contract?: VersionDetails["contract"] }) {
+  if (!contract) return <span className="font-sans text-slate-600">cannot tell: the archive could not be read here</span>;
+  if (contract.ok) return <span className="font-sans text-green-800">usable: docker load gives it {contract.runnerTag}, and its name&apos;s timestamp is not later than the image&apos;s Created</span>;
+  return (
+    <ul data-testid="runner-contract" className="font-sans text-red-800">
+      {contract.problems.map((p) => (
+        <li key={p}>{p}</li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * What one version holds, read from the tar on the server (headers and two small JSON files, never
  * a load), with its download, the command that loads it elsewhere, and New container from this version.
@@ -54,6 +81,9 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
   const href = `/api/tarballs/${encodeURIComponent(file)}/download`;
   const rows: [string, React.ReactNode][] = [
     ["Loads as", data.tags.length ? data.tags.join(", ") : "no tag (docker load gives only an image ID)"],
+    ...(data.images ? ([["Images", <ArchiveImages key="images" images={data.images} described={data.described} />]] as [string, React.ReactNode][]) : []),
+    ...(data.compression ? ([["Compression", "gzip (docker load decompresses it)"]] as [string, React.ReactNode][]) : []),
+    ["Runners", <RunnerContractText key="contract" contract={data.contract} />],
     ["Created", data.created ? <LocalTime iso={data.created} /> : "—"],
     ["Size", `${formatBytes(data.size)} · ${data.layers} ${data.layers === 1 ? "layer" : "layers"} (${formatBytes(data.layerBytes)})`],
     ["Base image", data.base ?? "not recorded"],

@@ -74,6 +74,12 @@ export function VerifyStatus({ file, kept }: { file: string; kept?: Verification
     <div role="status" aria-label={`Verify of ${file}`} className="text-xs" title={v.finishedAt ? `Checked ${new Date(v.finishedAt).toLocaleString()}` : undefined}>
       <span className={`font-medium ${o.tone}`}>{o.text}</span>
       {v.phase === "ok" && v.summary && <span className="ml-2 text-slate-600">{v.summary}</span>}
+      {v.contract && !v.contract.ok && (
+        <p className="mt-0.5 text-amber-900 [overflow-wrap:anywhere]">
+          <span className="font-medium">Runners cannot use it as it is:</span> {v.contract.problems.join(" ")}
+        </p>
+      )}
+      {v.contract?.ok && <p className="mt-0.5 text-slate-600">Runners: docker load gives it {v.contract.runnerTag}; its timestamp is not later than the image&apos;s Created.</p>}
       {v.problems && v.problems.length > 0 && (
         <ul className="mt-0.5 list-disc pl-4 text-red-800 [overflow-wrap:anywhere]">
           {v.problems.map((p) => (

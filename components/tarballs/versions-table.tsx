@@ -28,6 +28,21 @@ export function VersionTime({ timestamp }: { timestamp: number }) {
   return <LocalTime iso={iso} />;
 }
 
+/** A version no Runner can use as it is: a short marker, the reason on hover and focus (and to screen readers). */
+function RunnerMarker({ file, reason }: { file: string; reason: string }) {
+  return (
+    <span
+      tabIndex={0}
+      data-testid="runner-marker"
+      title={reason}
+      aria-label={`Runners cannot use ${file}: ${reason}`}
+      className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-[11px] text-amber-900 ring-1 ring-inset ring-amber-600/30"
+    >
+      Runners cannot use
+    </span>
+  );
+}
+
 /** The versions of one environment, fetched when its row is expanded. */
 export function VersionsTable({ name, onChanged }: { name: string; onChanged: () => Promise<unknown> }) {
   const { data, error } = useQuery({
@@ -92,6 +107,7 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
             <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
           </button>
           <VersionTime timestamp={version.timestamp} />
+          {version.runnerProblem && <RunnerMarker file={version.file} reason={version.runnerProblem} />}
           {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
         </td>
         <td className="py-1.5 font-mono">

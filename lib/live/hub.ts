@@ -35,6 +35,87 @@ const recentVerifications = () =>
 
 export type LiveNamespace = Namespace<LiveClientEvents, LiveServerEvents>;
 
+/**
+ * The container list as every page holds it: a burst of engine events is debounced into one list
+ * call (never waiting more than MAX_DELAY_MS), and pages get only the rows that changed since the
+ * last list sent (kept as JSON per ID).
+ */
+class ContainerFeed {
+  private sent: Map<string, { row: HostContainer; json: string }> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private confirmTimer: NodeJS.Timeout | undefined;
+  private firstAt = 0;
+  private listing = false;
+  private again = false;
+
+  constructor(private readonly nsp: LiveNamespace) {}
+
+  /** The list the others hold, so that the changes pushed next apply to it (undefined before the first). */
+  get current(): HostContainer[] | undefined {
+    return this.sent && [...this.sent.values()].map((e) => e.row);
+  }
+
+  /** Lists again soon: shortly for a lone change, a little later once a burst shows. */
+  readonly schedule = (): void => {
+    const now = Date.now();
+    if (!this.timer) this.firstAt = now;
+    else clearTimeout(this.timer);
+    const settle = this.timer ? BURST_SETTLE_MS : SETTLE_MS;
+    this.timer = setTimeout(() => void this.refresh(), Math.max(0, Math.min(settle, this.firstAt + MAX_DELAY_MS - now)));
+  };
+
+  /**
+   * Docker sends `die` before its list shows the container stopped (the list view is updated after
+   * the event): a list at once can still say "Up". One more list a moment later settles it.
+   */
+  readonly confirm = (): void => {
+    this.confirmTimer ??= setTimeout(() => {
+      this.confirmTimer = undefined;
+      this.schedule();
+    }, CONFIRM_MS);
+  };
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearTimeout(this.confirmTimer);
+  }
+
+  private async refresh(): Promise<void> {
+    this.timer = undefined;
+    if (this.listing) {
+      this.again = true;
+      return;
+    }
+    this.listing = true;
+    try {
+      this.publish(await listContainers({ all: true }));
+    } catch {
+      // The engine went away between the event and the list; the state event says so.
+    } finally {
+      this.listing = false;
+      if (this.again) {
+        this.again = false;
+        this.schedule();
+      }
+    }
+  }
+
+  private publish(containers: HostContainer[]): void {
+    const next = new Map(containers.map((row) => [row.id, { row, json: JSON.stringify(row) }]));
+    const previous = this.sent;
+    this.sent = next;
+    if (!previous) {
+      this.nsp.emit("containers", { containers });
+      return;
+    }
+    const changes: ContainerChanges = {
+      upsert: containers.filter((c) => previous.get(c.id)?.json !== next.get(c.id)!.json),
+      remove: [...previous.keys()].filter((id) => !next.has(id)),
+    };
+    if (changes.upsert.length || changes.remove.length) this.nsp.emit("containers:changed", changes);
+  }
+}
+
 export function registerLive(nsp: LiveNamespace): void {
   let engine: EngineState | undefined;
   const setEngine = (value: EngineState) => {
@@ -43,77 +124,18 @@ export function registerLive(nsp: LiveNamespace): void {
   };
   void engineStatus(PATIENT_TIMEOUTS_MS).then((s) => setEngine({ reachable: s.reachable, version: s.version }));
 
-  // Containers: debounce a burst into one list call, never waiting more than MAX_DELAY_MS.
-  // What every connected page holds: the last list sent, as JSON per ID (to see what changed).
-  let sent: Map<string, { row: HostContainer; json: string }> | undefined;
-  const publish = (containers: HostContainer[]) => {
-    const next = new Map(containers.map((row) => [row.id, { row, json: JSON.stringify(row) }]));
-    if (!sent) {
-      sent = next;
-      nsp.emit("containers", { containers });
-      return;
-    }
-    const previous = sent;
-    const changes: ContainerChanges = {
-      upsert: containers.filter((c) => previous.get(c.id)?.json !== next.get(c.id)!.json),
-      remove: [...previous.keys()].filter((id) => !next.has(id)),
-    };
-    sent = next;
-    if (changes.upsert.length || changes.remove.length) nsp.emit("containers:changed", changes);
-  };
-  let timer: NodeJS.Timeout | undefined;
-  let firstAt = 0;
-  let listing = false;
-  let again = false;
-  const refresh = async () => {
-    timer = undefined;
-    if (listing) {
-      again = true;
-      return;
-    }
-    listing = true;
-    try {
-      publish(await listContainers({ all: true }));
-    } catch {
-      // The engine went away between the event and the list; the state event says so.
-    } finally {
-      listing = false;
-      if (again) {
-        again = false;
-        schedule();
-      }
-    }
-  };
-  const schedule = () => {
-    const now = Date.now();
-    if (!timer) firstAt = now;
-    else clearTimeout(timer);
-    const settle = timer ? BURST_SETTLE_MS : SETTLE_MS;
-    timer = setTimeout(refresh, Math.max(0, Math.min(settle, firstAt + MAX_DELAY_MS - now)));
-  };
-
-  // Docker sends `die` before its list shows the container stopped (the list view is updated after
-  // the event): a list at once can still say "Up". One more list a moment later settles it.
-  let confirmTimer: NodeJS.Timeout | undefined;
-  const confirm = () => {
-    confirmTimer ??= setTimeout(() => {
-      confirmTimer = undefined;
-      schedule();
-    }, CONFIRM_MS);
-  };
-
+  const feed = new ContainerFeed(nsp);
   const unsubscribe = engineEvents().subscribe((event) => {
-    if (event.type === "container" || event.type === "resync") schedule();
-    if (event.type === "container" && RACY_ACTIONS.test(event.action)) confirm();
+    if (event.type === "container" || event.type === "resync") feed.schedule();
+    if (event.type === "container" && RACY_ACTIONS.test(event.action)) feed.confirm();
     if (event.type === "state") {
       if (event.connected) void engineStatus(PATIENT_TIMEOUTS_MS).then((s) => setEngine({ reachable: s.reachable, version: s.version }));
       else setEngine({ reachable: false });
     }
   });
+  const stopAdoptions = onAdoptionsChanged(feed.schedule);
 
-  const stopAdoptions = onAdoptionsChanged(schedule);
-
-  // Jobs, creations (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
+  // Jobs (pulls report often) and Verify runs: at most every JOBS_INTERVAL_MS each.
   const jobs = throttled(() => nsp.emit("jobs", { jobs: jobRegistry().list() }), JOBS_INTERVAL_MS);
   const verifications = throttled(() => nsp.emit("verifications", { verifications: recentVerifications() }), JOBS_INTERVAL_MS);
   // Tarballs: a hint, coalesced over 100 ms; the page re-reads what it shows.
@@ -124,26 +146,21 @@ export function registerLive(nsp: LiveNamespace): void {
 
   // With the server: nothing keeps running (or the process alive) after it closes.
   nsp.server.httpServer?.once("close", () => {
-    unsubscribe();
-    stopJobs();
-    stopAdoptions();
-    stopWatching();
-    stopVerifications();
-    clearTimeout(timer);
-    clearTimeout(confirmTimer);
+    for (const stop of [unsubscribe, stopJobs, stopAdoptions, stopWatching, stopVerifications]) stop();
+    feed.stop();
     for (const t of [jobs, verifications, dir]) t.cancel();
   });
 
   nsp.on("connection", async (socket) => {
     // A page that connects (or reconnects after missing events) gets the current state at once.
     if (engine) socket.emit("engine", engine);
-    // The list the others hold, so that the changes pushed next apply to it.
-    if (sent) socket.emit("containers", { containers: [...sent.values()].map((e) => e.row) });
+    const containers = feed.current;
+    if (containers) socket.emit("containers", { containers });
     socket.emit("jobs", { jobs: jobRegistry().list() });
     socket.emit("verifications", { verifications: recentVerifications() });
     // Not the last list: something may have changed without an engine event (an adoption, say).
     // One list for however many pages connect at once.
-    schedule();
+    feed.schedule();
   });
 }
 

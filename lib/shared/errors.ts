@@ -47,6 +47,7 @@ export type ErrorSubject =
   | "disk"
   | "clock"
   | "sync"
+  | "logs"
   | "internal";
 
 export type ErrorCode = `${ErrorKind}:${ErrorSubject}`;

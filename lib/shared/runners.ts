@@ -203,6 +203,8 @@ export interface SyncJob {
   items: SyncItem[];
   bytesSent: number;
   bytesTotal: number;
+  /** Once it ended: what it did or why not, in the words of its job's outcome. */
+  message?: string;
   error?: string;
 }
 
@@ -259,6 +261,7 @@ export function syncView(job: Job<"sync">): SyncJob {
     bytesSent: job.progress?.done ?? items.reduce((n, i) => n + i.bytesSent, 0),
     bytesTotal: job.progress?.total ?? items.reduce((n, i) => n + i.size, 0),
     ...(phase === "failed" ? { error: job.outcome?.message } : {}),
+    ...(job.outcome ? { message: job.outcome.message } : {}),
   };
 }
 

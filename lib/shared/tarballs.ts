@@ -9,6 +9,8 @@ export interface TarballVersion {
   /** Only in one environment's listing (`?env=`): the note inside the image, and the last Verify of this file. */
   note?: string;
   verification?: Verification;
+  /** Only in one environment's listing: why a Runner cannot use this file, when it cannot (the Runner-contract check). */
+  runnerProblem?: string;
 }
 
 export interface TarballEnvironment {
@@ -116,8 +118,25 @@ export interface VersionDetails {
   labels?: Record<string, string>;
   /** Why the archive could not be read fully (not a tar, no manifest, …). */
   problem?: string;
+  /** `gzip` when the file is a gzip'd tar (docker load decompresses it). */
+  compression?: "gzip";
+  /** Every image the archive holds, with the tags docker load gives it (the one described is `described`). */
+  images?: { tags: string[]; imageId?: string; layers: number }[];
+  /** Which of `images` is described: the one the Runners' tag ends up on (the last that names it), else the first. */
+  described?: number;
+  /** Whether a Runner can use the file. */
+  contract?: RunnerContract;
   /** The last Verify of this exact file (same size and mtime), if any. */
   verification?: Verification;
+}
+
+/** Whether a Runner can use a file: docker load gives it `runnerTag`, and the name's timestamp ≤ that image's Created. */
+export interface RunnerContract {
+  ok: boolean;
+  /** The tag Runners look for: `<flavour>/<env>:base`. */
+  runnerTag?: string;
+  /** Why not, each with what to do. */
+  problems: string[];
 }
 
 /** A Verify run of one version: progress while it runs, then the outcome. */
@@ -137,6 +156,8 @@ export interface Verification {
   summary?: string;
   /** Exactly what is wrong, when damaged or failed. */
   problems?: string[];
+  /** Whether a Runner can use the file (when it could be read). */
+  contract?: RunnerContract;
 }
 
 /** Used and free space of the file system holding the container dir. */

@@ -2,11 +2,10 @@ import "server-only";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { getFlavor } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
-import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { VersionDetails } from "@/lib/shared/tarballs";
-import { ArchiveError, MAX_MEMBERS, indexArchive, readMember, type ArchiveMember, type MemberTable } from "./archive";
+import { ArchiveError, MAX_MEMBERS, type ArchiveMember } from "./archive";
+import { readSave, runnerContract, tagsOf, unreadContract, type ManifestImage } from "./save";
 
 /**
  * Reads what a `docker save` archive says about its image without reading the layers: the member
@@ -20,12 +19,6 @@ const MAX_ENV = 500;
 const MAX_LABELS = 200;
 const MAX_LIST = 100;
 const MAX_TEXT = 4096;
-
-interface ManifestImage {
-  Config?: unknown;
-  RepoTags?: unknown;
-  Layers?: unknown;
-}
 
 interface ImageConfig {
   created?: unknown;
@@ -64,55 +57,44 @@ function envOf(v: unknown): Pick<VersionDetails, "env" | "envTotal"> {
   return all.length > env.length ? { env, envTotal: all.length } : { env };
 }
 
-/**
- * The image in the manifest that the Runners' tag (`<repo>:base`) ends up on — the last that names
- * it, as docker load gives a repeated tag to the later image — else the first.
- */
-export function chooseImage(manifest: ManifestImage[], runnerTag: string | undefined): ManifestImage | undefined {
-  const tagged = runnerTag ? manifest.filter((m) => Array.isArray(m?.RepoTags) && m.RepoTags.includes(runnerTag)) : [];
-  return tagged.at(-1) ?? manifest[0];
+type Reading = Omit<VersionDetails, "file" | "size" | "mtime">;
+
+/** One manifest entry as Details lists it. */
+function listed(image: ManifestImage): NonNullable<VersionDetails["images"]>[number] {
+  const configName = text(image?.Config);
+  const id = /[0-9a-f]{64}/.exec(configName ?? "")?.[0];
+  const layers = strings(image?.Layers, MAX_MEMBERS) ?? [];
+  return { tags: tagsOf(image), imageId: id ? `sha256:${id}` : undefined, layers: layers.length };
 }
 
-/** The tag Runners load a file under, from its name (`<name>-<timestamp>.tar` → `hakuriver/<name>:base`). */
-function runnerTagOf(file: string): string | undefined {
-  const parsed = parseTarballName(path.basename(file));
-  return parsed ? getFlavor().baseImage(parsed.env.toLowerCase()).ref : undefined;
-}
-
-/** The manifest entry docker load would give the Runners' tag, and the archive's index. */
-export async function readManifest(handle: fs.FileHandle, size: number, file: string): Promise<{ table: MemberTable; image?: ManifestImage; problem?: string }> {
-  const table = await indexArchive(handle, size);
-  const manifestMember = table.file("manifest.json");
-  if (!manifestMember) {
-    const problem = table.size === 0 ? "Not a tar archive." : "No manifest.json in the archive: not a docker save, or cut short.";
-    return { table, problem };
-  }
-  const manifest = JSON.parse((await readMember(handle, manifestMember, MAX_JSON)).toString("utf8")) as unknown;
-  if (!Array.isArray(manifest) || manifest.length === 0) return { table, problem: "manifest.json does not list any image." };
-  return { table, image: chooseImage(manifest as ManifestImage[], runnerTagOf(file)) };
-}
-
-/** What the archive holds, from manifest.json, the image config and the layer headers. */
-async function readArchive(file: string): Promise<Omit<VersionDetails, "file" | "size" | "mtime">> {
+/** What the archive holds, from manifest.json, the described image's config and the layer headers. */
+async function readArchive(file: string): Promise<Reading> {
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
     const { size } = await handle.stat();
-    const { table, image, problem } = await readManifest(handle, size, file);
-    if (!image) return { tags: [], layers: 0, layerBytes: 0, env: [], problem };
+    const save = await readSave(handle, size, file);
+    const { index, images, chosen } = save;
+    const compression = index?.compression;
+    if (!index || chosen === undefined) return { compression, tags: [], layers: 0, layerBytes: 0, env: [], problem: save.problem, contract: unreadContract(file, save) };
+    const image = images[chosen];
+    const table = index.table;
     const configName = text(image.Config);
     const layers = strings(image.Layers, MAX_MEMBERS) ?? [];
     const layerMembers = layers.map((l) => table.file(l));
-    const base = {
-      layout: table.members.has("oci-layout") ? ("oci" as const) : ("docker" as const),
-      tags: strings(image.RepoTags) ?? [],
-      imageId: ((d) => (d ? `sha256:${d}` : undefined))(/[0-9a-f]{64}/.exec(configName ?? "")?.[0]),
+    const base: Reading = {
+      compression,
+      layout: table.members.has("oci-layout") ? "oci" : "docker",
+      ...listed(image),
+      images: images.length > 1 ? images.slice(0, MAX_LIST).map((i) => listed(i)) : undefined,
+      described: images.length > 1 ? chosen : undefined,
       layers: layers.length,
       layerBytes: layerMembers.reduce((n, e) => n + (e?.size ?? 0), 0),
       env: [],
     };
     const configMember = configName ? table.file(configName) : undefined;
-    if (!configMember) return { ...base, problem: `The image config ${configName ?? ""} named in manifest.json is not in the archive.` };
-    return { ...base, ...describeConfig(JSON.parse((await readMember(handle, configMember, MAX_JSON)).toString("utf8")) as ImageConfig), problem: missingLayer(layers, layerMembers) };
+    if (!configMember) return { ...base, problem: save.problem ?? `The image config ${configName ?? ""} named in manifest.json is not in the archive.`, contract: runnerContract(file, images, undefined) };
+    const described = describeConfig(JSON.parse((await index.read(configMember, MAX_JSON)).toString("utf8")) as ImageConfig);
+    return { ...base, ...described, problem: save.problem ?? missingLayer(layers, layerMembers), contract: runnerContract(file, images, described.created) };
   } finally {
     await handle.close();
   }

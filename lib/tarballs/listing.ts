@@ -17,7 +17,8 @@ export async function withNotes(environment: TarballEnvironment): Promise<Tarbal
     const st = await fs.lstat(file).catch(() => undefined);
     if (!st?.isFile()) return v;
     const details = await readImageDetails(file).catch(() => undefined);
-    return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st) };
+    const runnerProblem = details?.contract && !details.contract.ok ? details.contract.problems[0] : undefined;
+    return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st), runnerProblem };
   };
   // A few at a time: an uncached version reads its image config (up to 4 MiB), and an environment
   // may have hundreds of versions.

@@ -2,7 +2,7 @@ import "server-only";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { getFlavor } from "@/lib/config";
 import { docker } from "@/lib/docker/client";
 import { dockerMessage } from "@/lib/docker/errors";
@@ -11,8 +11,9 @@ import { AppError } from "@/lib/shared/errors";
 import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { CreateEvent } from "@/lib/shared/containers";
 import { versionFile } from "./store";
-import type { ArchiveMember } from "./archive";
-import { readImageDetails, readManifest } from "./image-config";
+import { TarStream, gunzipFile, type StreamMember } from "./archive";
+import { readImageDetails } from "./image-config";
+import { readSave } from "./save";
 import { BLOCK, fileHeader, padded } from "./tar";
 import { recordVersionTag } from "./version-tags";
 
@@ -36,34 +37,43 @@ export function versionImage(file: string): { repo: string; tag: string; ref: st
   return { repo, tag, ref: `${repo}:${tag}` };
 }
 
-/** What goes to the engine: the one image's config and layers, under names of our own. */
+/** What goes to the engine: the one image's config and layers (each member once), under names of our own. */
 interface LoadPlan {
   manifest: Buffer;
-  parts: { name: string; member: ArchiveMember }[];
+  parts: { name: string; member: StreamMember }[];
   bytes: number;
+  gzip: boolean;
 }
 
 /**
  * The image to load, from the archive's one manifest entry docker load would give the Runners' tag
- * (image-config.ts), and a manifest.json of our own naming only `ref`. Nothing else of the archive
- * reaches the engine — no manifest.json, `repositories` or `index.json` of its own, whatever names
- * or links disguise them — so no other tag can be made or moved.
+ * (save.ts: the last that names it), and a manifest.json of our own naming only `ref`. Nothing else
+ * of the archive reaches the engine — no manifest.json, `repositories` or `index.json` of its own,
+ * whatever names or links disguise them — so no other tag can be made or moved. A layer repeated
+ * (by links) is sent once and named twice.
  */
 async function loadPlan(handle: fs.FileHandle, size: number, file: string, ref: string): Promise<LoadPlan> {
-  const { table, image, problem } = await readManifest(handle, size, file);
-  if (!image) throw new AppError("bad_request:tarball", `${path.basename(file)} cannot be loaded: ${problem}`);
-  const config = typeof image.Config === "string" ? table.file(image.Config) : undefined;
-  const layerNames = Array.isArray(image.Layers) ? image.Layers : [];
-  const layers = layerNames.map((l) => (typeof l === "string" ? table.file(l) : undefined));
+  const { index, images, chosen, problem } = await readSave(handle, size, file);
+  if (!index || chosen === undefined || problem) throw new AppError("bad_request:tarball", `${path.basename(file)} cannot be loaded: ${problem ?? "no image in it"}`);
+  const image = images[chosen];
+  const config = typeof image.Config === "string" ? index.table.file(image.Config) : undefined;
+  const layers = (Array.isArray(image.Layers) ? image.Layers : []).map((l: unknown) => (typeof l === "string" ? index.table.file(l) : undefined));
   if (!config || layers.some((l) => !l)) throw new AppError("bad_request:tarball", `${path.basename(file)} cannot be loaded: a file manifest.json names is not in it.`);
-  const parts = [{ name: "config.json", member: config }, ...layers.map((member, i) => ({ name: `layer-${i + 1}.tar`, member: member! }))];
-  const manifest = Buffer.from(JSON.stringify([{ Config: "config.json", RepoTags: [ref], Layers: parts.slice(1).map((p) => p.name) }]));
-  return { manifest, parts, bytes: parts.reduce((n, p) => n + p.member.size, 0) };
+  const byOffset = new Map<number, { name: string; member: StreamMember }>();
+  const nameOf = (member: StreamMember, name: string) => {
+    if (!byOffset.has(member.offset)) byOffset.set(member.offset, { name, member });
+    return byOffset.get(member.offset)!.name;
+  };
+  const configName = nameOf(config, "config.json");
+  const layerNames = layers.map((member, i) => nameOf(member!, `layer-${i + 1}.tar`));
+  const manifest = Buffer.from(JSON.stringify([{ Config: configName, RepoTags: [ref], Layers: layerNames }]));
+  const parts = [...byOffset.values()];
+  return { manifest, parts, bytes: parts.reduce((n, p) => n + p.member.size, 0), gzip: index.compression === "gzip" };
 }
 
 const padding = (size: number) => Buffer.alloc(padded(size) - size);
 
-/** The tar stream of a plan: our manifest.json, then each part's bytes read from the file. */
+/** The tar stream of a plan from a plain tar: our manifest.json, then each part's bytes read by position. */
 async function* planStream(handle: fs.FileHandle, plan: LoadPlan, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   yield Buffer.concat([fileHeader("manifest.json", plan.manifest.length), plan.manifest, padding(plan.manifest.length)]);
   let done = 0;
@@ -84,6 +94,44 @@ async function* planStream(handle: fs.FileHandle, plan: LoadPlan, onBytes: (n: n
   // The end-of-archive marker.
   yield Buffer.alloc(2 * BLOCK);
   onBytes(plan.bytes);
+}
+
+/**
+ * The same stream from a gzip'd tar: decompressed once, front to back, each planned member passed
+ * on as it goes by (in the archive's order: docker load reads manifest.json after extracting).
+ */
+function gzipPlanStream(handle: fs.FileHandle, plan: LoadPlan, onBytes: (n: number) => void): Readable {
+  const out = new PassThrough();
+  const wanted = new Map(plan.parts.map((p) => [p.member.offset, p.name]));
+  let done = 0;
+  out.write(Buffer.concat([fileHeader("manifest.json", plan.manifest.length), plan.manifest, padding(plan.manifest.length)]));
+  const stream = new TarStream({
+    keepTotal: 0,
+    onMember: (m) => {
+      const name = wanted.get(m.offset);
+      if (name !== undefined) out.write(fileHeader(name, m.size));
+      return name !== undefined;
+    },
+    onBody: (_m, chunk) => {
+      out.write(Buffer.from(chunk));
+      done += chunk.length;
+      onBytes(done);
+    },
+    onMemberEnd: (m) => void out.write(padding(m.size)),
+  });
+  const sink = (chunk: Buffer) => {
+    if (!stream.ended && !stream.broken) stream.feed(chunk);
+    return out.writableNeedDrain ? new Promise<void>((r) => out.once("drain", r)) : undefined;
+  };
+  gunzipFile(handle, sink).then(
+    (problem) => {
+      const bad = problem ?? stream.problems[0] ?? stream.endProblem();
+      if (bad) out.destroy(new AppError("bad_request:tarball", bad));
+      else out.end(Buffer.alloc(2 * BLOCK));
+    },
+    (err: Error) => out.destroy(err),
+  );
+  return out;
 }
 
 /** Refuses (400/404) a file that is not a listed version or whose manifest and config cannot be read. */
@@ -124,7 +172,7 @@ export async function loadVersion(file: string, onEvent: (event: CreateEvent) =>
       last = now;
       onEvent({ type: "pull", layers: [{ id: "load", status: `Loading ${file}`, current: n, total: plan.bytes }] });
     };
-    const body = Readable.from(planStream(handle, plan, progress), { objectMode: false });
+    const body = plan.gzip ? gzipPlanStream(handle, plan, progress) : Readable.from(planStream(handle, plan, progress), { objectMode: false });
     const onAbort = () => body.destroy(new AppError("failed:cancelled", `Loading ${file} was cancelled.`));
     signal?.addEventListener("abort", onAbort, { once: true });
     try {

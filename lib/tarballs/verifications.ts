@@ -98,7 +98,7 @@ export async function startVerification(file: string): Promise<Verification> {
     const ended = (v: Omit<Verification, keyof typeof base | "finishedAt">) => record({ ...base, ...v, finishedAt: new Date().toISOString() });
     try {
       const outcome = await verifyArchive(target, { signal: ctx.signal, onBytes: (n) => ctx.progress({ done: n, total: meta.size, unit: "bytes" }) });
-      ended({ phase: outcome.ok ? "ok" : "damaged", bytesRead: meta.size, sha256: outcome.sha256, summary: outcome.summary, problems: outcome.problems });
+      ended({ phase: outcome.ok ? "ok" : "damaged", bytesRead: meta.size, sha256: outcome.sha256, summary: outcome.summary, problems: outcome.problems, contract: outcome.contract });
       if (!outcome.ok) {
         throw new JobFailure("failed:tarball", `${file} is damaged: ${outcome.problems[0] ?? "see Verify"}`, { problems: outcome.problems, ...(outcome.sha256 ? { sha256: outcome.sha256 } : {}) });
       }

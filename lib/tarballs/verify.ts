@@ -1,12 +1,13 @@
 import "server-only";
-import { createHash, type Hash } from "node:crypto";
 import { constants } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { AppError } from "@/lib/shared/errors";
-import { ArchiveError, HeaderSequence, MAX_META, MemberTable, checkMetaSize, cleanMemberName, type ArchiveMember } from "./archive";
-import { BLOCK, isZeroBlock, padded, parseHeader, type TarHeader } from "./tar";
+import zlib from "node:zlib";
+import type { RunnerContract } from "@/lib/shared/tarballs";
+import { ArchiveError, TarStream, cleanMemberName, fileCompression, type MemberTable, type StreamMember } from "./archive";
+import { compressionProblem, ociLayoutProblem, parseManifest, runnerContract, runnerImageIndex, runnerTagOf, tagsOf, type ManifestImage } from "./save";
 
 /**
  * Verify: reads a version once, front to back, as a Runner's `docker load` would need it — a
@@ -17,9 +18,6 @@ import { BLOCK, isZeroBlock, padded, parseHeader, type TarHeader } from "./tar";
  * symlinks for repeated layers) and OCI `blobs/sha256/<digest>` (Docker 25+).
  */
 const CHUNK = 4 * 1024 * 1024;
-const KEEP_JSON = 4 * 1024 * 1024;
-/** At most this much of small members is kept for the image checks, whatever the archive holds. */
-const KEEP_TOTAL = 16 * 1024 * 1024;
 const MAX_AHEAD = 8;
 
 export interface VerifyOutcome {
@@ -27,11 +25,8 @@ export interface VerifyOutcome {
   sha256?: string;
   problems: string[];
   summary?: string;
-}
-
-interface Member extends ArchiveMember {
-  sha256?: string;
-  data?: Buffer;
+  /** Whether a Runner can use the file, when its images could be read. */
+  contract?: RunnerContract;
 }
 
 const WORKER_SOURCE = `
@@ -77,203 +72,142 @@ function fileHasher() {
 
 const short = (hex: string) => `${hex.slice(0, 12)}…`;
 
+/** Reads the file in chunks (one read ahead), each to `take` and then to the whole-file hasher. */
+async function readChunks(handle: fs.FileHandle, hasher: ReturnType<typeof fileHasher>, take: (chunk: Buffer) => void | Promise<void>, options: VerifyOptions): Promise<number> {
+  // Its own (unpooled, not zero-filled) ArrayBuffer, so it can be transferred to the worker.
+  const read = (at: number) => {
+    const buf = Buffer.allocUnsafeSlow(CHUNK);
+    return handle.read(buf, 0, CHUNK, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
+  };
+  let pos = 0;
+  let ahead = read(0);
+  for (;;) {
+    if (options.signal?.aborted) throw new AppError("failed:cancelled", "Cancelled.");
+    const chunk = await ahead;
+    if (chunk.length === 0) break;
+    ahead = read(pos + chunk.length);
+    await take(chunk);
+    pos += chunk.length;
+    // The worker takes the chunk over: nothing here touches it after this.
+    await hasher.push(chunk.buffer.byteLength === chunk.length ? chunk.buffer : chunk.buffer.slice(0, chunk.length));
+    options.onBytes?.(pos);
+  }
+  return pos;
+}
+
+interface VerifyOptions {
+  signal?: AbortSignal;
+  onBytes?: (n: number) => void;
+}
+
+/** A gzip'd archive: the file's chunks go through zlib (in step, bounded) to the tar reader. */
+function gunzipInto(stream: TarStream) {
+  const gunzip = zlib.createGunzip();
+  let failed: string | undefined;
+  gunzip.on("data", (c: Buffer) => !stream.ended && !stream.broken && stream.feed(c));
+  gunzip.on("error", (err) => (failed = `The gzip stream is damaged or cut short (${err.message}).`));
+  return {
+    write: (chunk: Buffer) => (failed || gunzip.write(Buffer.from(chunk)) ? undefined : new Promise<void>((r) => gunzip.once("drain", r))),
+    end: () =>
+      new Promise<string | undefined>((resolve) => {
+        if (failed) return resolve(failed);
+        gunzip.once("end", () => resolve(failed));
+        gunzip.once("error", () => resolve(failed));
+        gunzip.end();
+      }),
+  };
+}
+
 /**
  * Verifies one archive; never throws for what is in the file (that is the outcome's `problems`),
- * only for cancellation (`failed:cancelled`) and for a file that cannot be opened.
+ * only for cancellation (`failed:cancelled`) and for a file that cannot be opened. A gzip'd archive
+ * is read through zlib (the whole-file sha256 is of the file as it is).
  */
-export async function verifyArchive(file: string, options: { signal?: AbortSignal; onBytes?: (n: number) => void } = {}): Promise<VerifyOutcome> {
+export async function verifyArchive(file: string, options: VerifyOptions = {}): Promise<VerifyOutcome> {
   const handle = await fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   const hasher = fileHasher();
   try {
     const st = await handle.stat();
     if (!st.isFile()) return { ok: false, problems: [`${path.basename(file)} is not a regular file.`] };
-    const members = new MemberTable<Member>();
-    const sequence = new HeaderSequence();
-    const problems: string[] = [];
-
-    // Parser state, fed chunk by chunk.
-    const header = Buffer.alloc(BLOCK);
-    let headerFill = 0;
-    let body: { member: Member; left: number; hash?: Hash; parts?: Buffer[]; meta?: "meta" } | undefined;
-    let skip = 0;
-    let pos = 0;
-    let ended = false;
-    let broken = false;
-    let last = "";
-    let kept = 0;
-
-    const startMember = (at: number) => {
-      if (isZeroBlock(header)) {
-        ended = true;
-        return;
-      }
-      const h = parseHeader(header);
-      if (!h) {
-        broken = true;
-        problems.push(
-          at === 0
-            ? "Not a tar archive: there is no valid tar header at byte 0 (a docker save file starts with one)."
-            : `Damaged tar header at byte ${at}${last ? ` (after ${last})` : ""}: its checksum does not match; nothing after it can be read.`,
-        );
-        return;
-      }
-      let member: Member;
-      let meta: "meta" | undefined;
-      const size = sequence.bodySize(h);
-      try {
-        if (sequence.isMeta(h)) {
-          checkMetaSize(h.size);
-          meta = "meta";
-          member = { name: "", kind: "other", offset: at + BLOCK, size, header: h } as Member & { header: TarHeader };
-        } else {
-          member = sequence.member(h, at + BLOCK);
-          last = member.name;
-          members.add(member);
-        }
-      } catch (err) {
-        if (!(err instanceof ArchiveError)) throw err;
-        broken = true;
-        problems.push(`${err.message} (at byte ${at})`);
-        return;
-      }
-      const regular = member.kind === "file";
-      const keep = (meta !== undefined && size <= MAX_META) || (regular && size <= KEEP_JSON && kept + size <= KEEP_TOTAL && (member.name.endsWith(".json") || member.name.startsWith("blobs/")));
-      if (keep && !meta) kept += size;
-      body = { member, left: size, hash: regular ? createHash("sha256") : undefined, parts: keep ? [] : undefined, meta };
-      skip = padded(size) - size;
-      if (size === 0) finishBody();
-    };
-    const finishBody = () => {
-      const b = body!;
-      body = undefined;
-      if (b.hash) b.member.sha256 = b.hash.digest("hex");
-      const data = b.parts ? Buffer.concat(b.parts) : undefined;
-      if (b.meta) sequence.meta((b.member as Member & { header: TarHeader }).header, data ?? Buffer.alloc(0));
-      else b.member.data = data;
-    };
-
-    const feed = (chunk: Buffer) => {
-      let i = 0;
-      while (i < chunk.length && !ended && !broken) {
-        if (body) {
-          const n = Math.min(body.left, chunk.length - i);
-          const part = chunk.subarray(i, i + n);
-          body.hash?.update(part);
-          body.parts?.push(Buffer.from(part));
-          body.left -= n;
-          i += n;
-          if (body.left === 0) finishBody();
-        } else if (skip > 0) {
-          const n = Math.min(skip, chunk.length - i);
-          skip -= n;
-          i += n;
-        } else {
-          const n = Math.min(BLOCK - headerFill, chunk.length - i);
-          chunk.copy(header, headerFill, i, i + n);
-          headerFill += n;
-          i += n;
-          if (headerFill === BLOCK) {
-            headerFill = 0;
-            startMember(pos + i - BLOCK);
-          }
-        }
-      }
-    };
-
-    // Read ahead one chunk while the previous one is hashed.
-    const read = (at: number) => {
-      // Its own (unpooled, not zero-filled) ArrayBuffer, so it can be transferred to the worker.
-      const buf = Buffer.allocUnsafeSlow(CHUNK);
-      return handle.read(buf, 0, CHUNK, at).then(({ bytesRead }) => buf.subarray(0, bytesRead));
-    };
-    let ahead = read(0);
-    for (;;) {
-      if (options.signal?.aborted) throw new AppError("failed:cancelled", "Cancelled.");
-      const chunk = await ahead;
-      if (chunk.length === 0) break;
-      ahead = read(pos + chunk.length);
-      if (!ended && !broken) feed(chunk);
-      pos += chunk.length;
-      // The worker takes the chunk over: nothing here touches it after this.
-      await hasher.push(chunk.buffer.byteLength === chunk.length ? chunk.buffer : chunk.buffer.slice(0, chunk.length));
-      options.onBytes?.(pos);
-    }
+    const compression = await fileCompression(handle);
+    const stream = new TarStream({ hash: true });
+    const gunzip = compression === "gzip" ? gunzipInto(stream) : undefined;
+    const readable = !compression || gunzip;
+    const size = await readChunks(handle, hasher, (chunk) => (gunzip ? gunzip.write(chunk) : readable && !stream.ended && !stream.broken ? stream.feed(chunk) : undefined), options);
     const sha256 = await hasher.digest();
-
-    if (!ended && !broken) {
-      if (body) {
-        const b = body as { member: Member; left: number };
-        problems.push(`The file ends at byte ${pos}, inside ${b.member.name} (${b.member.size - b.left} of ${b.member.size} bytes): it was cut short, e.g. by an unfinished copy.`);
-      } else if (headerFill > 0 || skip > 0) {
-        problems.push(`The file ends at byte ${pos}, inside a tar header or padding after ${last || "the start"}: it was cut short, e.g. by an unfinished copy.`);
-      } else if (pos === 0) {
-        problems.push("The file is empty.");
-      } else {
-        problems.push(`The file ends at byte ${pos} without the tar end-of-archive marker: it was cut short, e.g. by an unfinished copy.`);
-      }
-    }
-    if (broken && pos === 0) return { ok: false, sha256, problems };
+    if (!readable) return { ok: false, sha256, problems: [await compressionProblem(compression!)] };
+    const gzipProblem = await gunzip?.end();
+    const problems = [...stream.problems];
+    const cut = gzipProblem ?? stream.endProblem();
+    if (cut) problems.push(size === 0 ? "The file is empty." : cut);
+    if (stream.broken && size === 0) return { ok: false, sha256, problems };
     // A file cut short lacks what came after the cut; listing each missing piece says nothing more.
-    const image = broken || problems.length > 0 ? undefined : checkImage(members);
+    const image = problems.length > 0 ? undefined : await checkImage(stream.members, file);
     if (image) problems.push(...image.problems);
-    return problems.length === 0 ? { ok: true, sha256, problems, summary: image?.summary } : { ok: false, sha256, problems };
+    const summary = image?.summary && compression === "gzip" ? `gzip'd; ${image.summary}` : image?.summary;
+    return problems.length === 0 ? { ok: true, sha256, problems, summary, contract: image?.contract } : { ok: false, sha256, problems, contract: image?.contract };
   } finally {
     hasher.stop();
     await handle.close();
   }
 }
 
-/** The image checks, once every member is hashed. */
-function checkImage(members: MemberTable<Member>): { problems: string[]; summary?: string } {
-  const problems: string[] = [];
-  const manifestMember = members.file("manifest.json");
-  if (!manifestMember?.data) return { problems: ["manifest.json is not in the archive: docker load cannot load it."] };
-  let manifest: { Config?: unknown; Layers?: unknown }[];
-  try {
-    manifest = JSON.parse(manifestMember.data.toString("utf8"));
-    if (!Array.isArray(manifest) || manifest.length === 0) throw new Error("not a list of images");
-  } catch (err) {
-    return { problems: [`manifest.json cannot be read: ${(err as Error).message}.`] };
+/** One manifest entry's checks: its config's digest, and every layer's sha256 against rootfs.diff_ids. */
+function checkOneImage(members: MemberTable<StreamMember>, image: ManifestImage, which: string, problems: string[]): { layers: number; created?: string } {
+  const The = which ? `${which}the` : "The";
+  const configName = typeof image.Config === "string" ? cleanMemberName(image.Config) : undefined;
+  const config = configName ? members.file(configName) : undefined;
+  if (!configName || !config) {
+    problems.push(`${The} image config ${configName ?? "(none named)"} named in manifest.json is not in the archive.`);
+    return { layers: 0 };
   }
-  const resolve = (name: string) => members.file(name);
-  let layersChecked = 0;
-  manifest.forEach((image, n) => {
-    const which = manifest.length > 1 ? `image ${n + 1}: ` : "";
-    const configName = typeof image.Config === "string" ? cleanMemberName(image.Config) : undefined;
-    const config = configName ? resolve(configName) : undefined;
-    if (!configName || !config) {
-      problems.push(`${which ? `${which}the` : "The"} image config ${configName ?? "(none named)"} named in manifest.json is not in the archive.`);
-      return;
-    }
-    const expected = /([0-9a-f]{64})(?:\.json)?$/.exec(configName)?.[1];
-    if (expected && config.sha256 !== expected) {
-      problems.push(`${which ? `${which}the` : "The"} image config ${configName} has sha256 ${config.sha256}, not the digest its name says: its content changed.`);
-    }
-    let diffIds: string[] = [];
-    try {
-      const parsed = JSON.parse(config.data?.toString("utf8") ?? "") as { rootfs?: { diff_ids?: unknown } };
-      diffIds = Array.isArray(parsed.rootfs?.diff_ids) ? (parsed.rootfs.diff_ids as string[]) : [];
-    } catch {
-      problems.push(`${which ? `${which}the` : "The"} image config ${configName} is not valid JSON.`);
-      return;
-    }
-    const layers = Array.isArray(image.Layers) ? (image.Layers as string[]) : [];
-    if (layers.length !== diffIds.length) {
-      problems.push(`${which ? `${which}manifest.json` : "manifest.json"} names ${layers.length} layers but the image config lists ${diffIds.length} (rootfs.diff_ids).`);
-    }
-    layers.forEach((layerName, i) => {
-      const label = `${which ? `${which}layer` : "Layer"} ${i + 1} of ${layers.length} (${cleanMemberName(layerName)})`;
-      const layer = resolve(cleanMemberName(layerName));
-      if (!layer) {
-        problems.push(`${label} is named in manifest.json but is not in the archive.`);
-        return;
-      }
-      const want = diffIds[i]?.replace(/^sha256:/, "");
-      if (want && layer.sha256 !== want) {
-        problems.push(`${label} has sha256 ${short(layer.sha256 ?? "")}, but the image config expects ${short(want)} (rootfs.diff_ids[${i}]): its content changed.`);
-      } else layersChecked++;
-    });
+  const expected = /([0-9a-f]{64})(?:\.json)?$/.exec(configName)?.[1];
+  if (expected && config.sha256 !== expected) problems.push(`${The} image config ${configName} has sha256 ${config.sha256}, not the digest its name says: its content changed.`);
+  let parsed: { created?: unknown; rootfs?: { diff_ids?: unknown } };
+  try {
+    parsed = JSON.parse(config.data?.toString("utf8") ?? "");
+  } catch {
+    problems.push(`${The} image config ${configName} is not valid JSON.`);
+    return { layers: 0 };
+  }
+  const diffIds = Array.isArray(parsed.rootfs?.diff_ids) ? (parsed.rootfs.diff_ids as string[]) : [];
+  const layers = Array.isArray(image.Layers) ? (image.Layers as string[]) : [];
+  if (layers.length !== diffIds.length) problems.push(`${which ? `${which}manifest.json` : "manifest.json"} names ${layers.length} layers but the image config lists ${diffIds.length} (rootfs.diff_ids).`);
+  let checked = 0;
+  layers.forEach((layerName, i) => {
+    const label = `${which ? `${which}layer` : "Layer"} ${i + 1} of ${layers.length} (${cleanMemberName(String(layerName))})`;
+    const layer = members.file(cleanMemberName(String(layerName)));
+    const want = diffIds[i]?.replace(/^sha256:/, "");
+    if (!layer) problems.push(`${label} is named in manifest.json but is not in the archive.`);
+    else if (want && layer.sha256 !== want) problems.push(`${label} has sha256 ${short(layer.sha256 ?? "")}, but the image config expects ${short(want)} (rootfs.diff_ids[${i}]): its content changed.`);
+    else checked++;
   });
-  const summary = `Well-formed tar; manifest.json and the image config present; the config's sha256 matches its name; ${layersChecked} layer${layersChecked === 1 ? "" : "s"} match rootfs.diff_ids.`;
-  return { problems, summary };
+  return { layers: checked, created: typeof parsed.created === "string" ? parsed.created : undefined };
+}
+
+/** The image checks, once every member is hashed: each image of manifest.json, and the Runner contract. */
+async function checkImage(members: MemberTable<StreamMember>, file: string): Promise<{ problems: string[]; summary?: string; contract?: RunnerContract }> {
+  const manifestMember = members.file("manifest.json");
+  if (!manifestMember) return { problems: [members.members.has("oci-layout") || members.members.has("index.json") ? await ociLayoutProblem() : "manifest.json is not in the archive: docker load cannot load it."] };
+  let manifest: ManifestImage[];
+  try {
+    if (!manifestMember.data) throw new ArchiveError("manifest.json is too large to read.");
+    manifest = parseManifest(manifestMember.data.toString("utf8"));
+  } catch (err) {
+    return { problems: [(err as Error).message] };
+  }
+  const problems: string[] = [];
+  const onTag = runnerImageIndex(manifest, runnerTagOf(file));
+  let layersChecked = 0;
+  let created: string | undefined;
+  manifest.forEach((image, n) => {
+    const tags = tagsOf(image);
+    const which = manifest.length > 1 ? `image ${n + 1} (${tags.join(", ") || "no tag"}): ` : "";
+    const one = checkOneImage(members, image, which, problems);
+    layersChecked += one.layers;
+    if (n === onTag) created = one.created;
+  });
+  const images = manifest.length > 1 ? `${manifest.length} images, each with ` : "";
+  const summary = `Well-formed tar; manifest.json and ${images}the image config present; the config's sha256 matches its name; ${layersChecked} layer${layersChecked === 1 ? "" : "s"} match rootfs.diff_ids.`;
+  return { problems, summary, contract: runnerContract(file, manifest, created) };
 }

@@ -4,7 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Job } from "@/lib/shared/jobs";
 import Docker from "dockerode";
-import { LOCAL_IMAGE, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { LOCAL_IMAGE, PULL_IMAGE, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { createViaApi, startServer, waitFor, type TestServer } from "../helpers/server";
 
 /**
@@ -173,7 +173,9 @@ describe("jobs on the production server", () => {
     const env = uniqueName("killcreate");
     made.push(env);
     try {
+      // Neither name may hold the layer locally, or the pull downloads nothing.
       await removeImage(slow.image());
+      await removeImage(PULL_IMAGE);
       const res = await api("/api/containers", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ image: slow.image(), name: env }) });
       assert.equal(res.status, 200);
       const job = await waitFor(async () => {

@@ -9,7 +9,7 @@ import ts from "typescript";
  * is where the last shell regression hid; this keeps the next one from growing back.
  */
 const LIMIT = 80;
-const DIRS = ["components/terminal", "lib/terminal"];
+const DIRS = ["components/terminal", "lib/terminal", "lib/jobs", "components/jobs", "lib/live", "lib/runners", "components/container-details"];
 
 /** Every function, method, arrow and accessor in `file` longer than LIMIT lines. */
 function longFunctions(file: string): string[] {
