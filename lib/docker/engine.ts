@@ -39,13 +39,13 @@ export function engineStatusOf(answer: Patient<VersionAnswer>): EngineStatus {
 }
 
 /**
- * Asks the engine for its version, once per timeout in `timeoutsMs` (longer each time) until it
- * answers; an engine that refuses or has no socket is not asked again.
+ * Asks the engine for its version, once per timeout in `timeoutsMs` (longer each time; one number
+ * is one try) until it answers; an engine that refuses or has no socket is not asked again.
  */
-export async function engineStatus(timeoutsMs: readonly number[] = [3_000]): Promise<EngineStatus> {
+export async function engineStatus(timeoutsMs: number | readonly number[] = [3_000]): Promise<EngineStatus> {
   const answer = await askPatiently(
     (_, signal) => (docker().version as (opts: object) => Promise<VersionAnswer>)({ abortSignal: signal }),
-    timeoutsMs,
+    typeof timeoutsMs === "number" ? [timeoutsMs] : timeoutsMs,
   );
   return engineStatusOf(answer);
 }
