@@ -84,7 +84,7 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
   return (
     <Fragment>
       <tr data-file={version.file} className="border-t border-slate-100 align-top @max-3xl:grid-cols-[auto_minmax(0,1fr)]">
-        <td className="py-1.5 pr-4 @max-3xl:col-span-2">
+        <td className="py-1.5 pr-4 @max-3xl:col-span-2 @3xl:whitespace-nowrap">
           <VersionTime timestamp={version.timestamp} />
           {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] whitespace-nowrap text-green-800 ring-1 ring-green-600/20 ring-inset">latest</span>}
         </td>
@@ -93,7 +93,10 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
           <VerifyStatus file={version.file} kept={version.verification} />
         </td>
         <td className="py-1.5 pr-4 whitespace-nowrap">{formatBytes(version.size)}</td>
-        <td data-testid="version-note" className="py-1.5 pr-4 [overflow-wrap:anywhere]">{version.note ?? ""}</td>
+        {/* At most 20rem wide in the table: a long note wraps rather than squeeze the file name. */}
+        <td data-testid="version-note" className="py-1.5 pr-4 [overflow-wrap:anywhere]">
+          {version.note && <span className="block max-w-xs">{version.note}</span>}
+        </td>
         <td className="py-1.5 @max-3xl:col-span-2">
           <div className="flex flex-wrap justify-end gap-1.5 @max-3xl:justify-start @3xl:flex-nowrap">
             <Button onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-controls={detailsId} aria-label={`Details of ${version.file}`}>
