@@ -6,13 +6,21 @@ import { Toaster as Sonner } from "sonner";
 /** How much of the window's bottom the toasts take, as a CSS length on <html> (ToastSpace reads it). */
 const RESERVE = "--toasts-reserve";
 
-/** The toasts' share of the window's bottom edge, in px: from the highest toast shown to the bottom (0 with none). */
-function toastsReserve(): number | undefined {
+/** sonner's gap between toasts: in a collapsed stack, each toast behind the front one shows this much above it. */
+const PEEK = 14;
+
+/**
+ * The toasts' share of the window's bottom edge, in px (0 with none): from the top of the front
+ * toast (always the lowest, whether the stack is collapsed or spread out under the pointer), plus
+ * the edges of the (at most two) shown behind it. Not what a spread-out stack takes: the page does
+ * not jump when the pointer happens to rest where a toast appears.
+ */
+function toastsReserve(): number {
   const toasts = [...document.querySelectorAll<HTMLElement>("[data-sonner-toast]")].filter((t) => t.dataset.removed !== "true" && t.dataset.visible !== "false");
-  // Spread out under the pointer: the user is reading them, the page stays where it is.
-  if (toasts.some((t) => t.dataset.expanded === "true" && t.matches(":hover, :focus-within"))) return undefined;
-  const top = Math.min(...toasts.map((t) => t.getBoundingClientRect().top));
-  return toasts.length === 0 ? 0 : Math.max(0, Math.ceil(window.innerHeight - top + 8));
+  const front = toasts.find((t) => t.dataset.front === "true") ?? toasts[0];
+  if (!front) return 0;
+  const behind = Math.min(toasts.length - 1, 2) * PEEK;
+  return Math.max(0, Math.ceil(window.innerHeight - front.getBoundingClientRect().top + behind + 8));
 }
 
 /**
@@ -27,14 +35,14 @@ function useToastsReserve() {
       frame = requestAnimationFrame(() => {
         const reserve = toastsReserve();
         const root = document.documentElement;
-        if (reserve === undefined || root.style.getPropertyValue(RESERVE) === `${reserve}px`) return;
+        if (root.style.getPropertyValue(RESERVE) === `${reserve}px`) return;
         const atEnd = window.scrollY + window.innerHeight >= root.scrollHeight - 2;
         root.style.setProperty(RESERVE, `${reserve}px`);
-        if (atEnd && window.scrollY > 0) window.scrollTo({ top: root.scrollHeight });
+        if (atEnd) window.scrollTo({ top: root.scrollHeight });
       });
     };
     const observer = new MutationObserver(measure);
-    observer.observe(document.body, { childList: true, subtree: true, attributeFilter: ["data-mounted", "data-removed", "data-expanded", "data-visible"] });
+    observer.observe(document.body, { childList: true, subtree: true, attributeFilter: ["data-mounted", "data-removed", "data-front", "data-visible"] });
     document.addEventListener("transitionend", measure);
     window.addEventListener("resize", measure);
     return () => {
