@@ -24,22 +24,30 @@ function toastsReserve(): number {
 }
 
 /**
- * Keeps --toasts-reserve up to date while toasts come and go (and once their slide-in ends), and a
- * page scrolled to its end at its end, so the last row moves up above the toasts instead of under them.
+ * Keeps --toasts-reserve up to date while toasts come and go (and once their slide-in ends); a page
+ * whose end is in view scrolls so that its last row moves up above the toasts instead of under them.
  */
 function useToastsReserve() {
   useEffect(() => {
     let frame = 0;
+    let settled: ReturnType<typeof setTimeout> | undefined;
     const measure = () => {
       cancelAnimationFrame(frame);
-      frame = requestAnimationFrame(() => {
-        const reserve = toastsReserve();
-        const root = document.documentElement;
-        if (root.style.getPropertyValue(RESERVE) === `${reserve}px`) return;
-        const atEnd = window.scrollY + window.innerHeight >= root.scrollHeight - 2;
-        root.style.setProperty(RESERVE, `${reserve}px`);
-        if (atEnd) window.scrollTo({ top: root.scrollHeight });
-      });
+      // Once more when sonner's 400 ms slide has surely ended (its transitionend can be missed).
+      clearTimeout(settled);
+      settled = setTimeout(() => requestAnimationFrame(update), 500);
+      frame = requestAnimationFrame(update);
+    };
+    const update = () => {
+      const reserve = toastsReserve();
+      const root = document.documentElement;
+      if (root.style.getPropertyValue(RESERVE) === `${reserve}px`) return;
+      root.style.setProperty(RESERVE, `${reserve}px`);
+      // Where the page's content ends (ToastSpace's top): when that end is in view and under the
+      // toasts, the page scrolls just enough to bring it above them.
+      const end = document.querySelector("[data-toast-space]")?.getBoundingClientRect().top;
+      const clear = window.innerHeight - reserve;
+      if (end !== undefined && end <= window.innerHeight + 2 && end > clear) window.scrollBy({ top: end - clear });
     };
     const observer = new MutationObserver(measure);
     observer.observe(document.body, { childList: true, subtree: true, attributeFilter: ["data-mounted", "data-removed", "data-front", "data-visible"] });
@@ -47,6 +55,7 @@ function useToastsReserve() {
     window.addEventListener("resize", measure);
     return () => {
       cancelAnimationFrame(frame);
+      clearTimeout(settled);
       observer.disconnect();
       document.removeEventListener("transitionend", measure);
       window.removeEventListener("resize", measure);
