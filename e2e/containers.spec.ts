@@ -157,3 +157,29 @@ test("Filter by name narrows the list and survives a reload", async ({ page }) =
   await expect(page.getByRole("searchbox", { name: "Filter by name" })).toHaveValue(wanted);
   await expect(docker.row(other)).toHaveCount(0);
 });
+
+test("during a creation the environment shows once: its pending row gives way to the container's own row, with no gap", async ({ page }) => {
+  await removeImage(PULL_IMAGE);
+  const docker = new DockerPage(page);
+  await docker.login();
+  await expect(page.locator('[data-live="on"]')).toHaveCount(1);
+  const name = named("once");
+  // Every state the table goes through: C the pending row, R the container's row, CR both at once.
+  await page.evaluate((n) => {
+    const states: string[] = [];
+    (window as unknown as { rowStates: string[] }).rowStates = states;
+    new MutationObserver(() => {
+      const pending = document.querySelector(`tr[data-creating="${n}"]`) ? "C" : "";
+      const row = document.querySelector(`tr[data-name="${n}"]`) ? "R" : "";
+      const state = pending + row || "-";
+      if (states.at(-1) !== state) states.push(state);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, name);
+  await docker.fillCreateForm(PULL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  const states = await page.evaluate(() => (window as unknown as { rowStates: string[] }).rowStates);
+  const shown = states.slice(states.findIndex((s) => s !== "-"));
+  expect(shown, states.join(" → ")).not.toContain("CR");
+  expect(shown.slice(shown.indexOf("R")), `${states.join(" → ")}: the row went away once shown`).toEqual(["R"]);
+});

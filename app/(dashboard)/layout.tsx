@@ -1,5 +1,6 @@
 import { Sidebar } from "@/components/layout/sidebar";
 import { FocusRescue } from "@/components/ui/focus-rescue";
+import { ToastSpace } from "@/components/ui/toaster";
 import { LiveUpdates } from "@/components/query/live";
 import { requirePageSession } from "@/lib/auth/next";
 
@@ -11,6 +12,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
       <main className="min-w-0 flex-1 px-3 py-4 sm:p-6 lg:p-8">
         <LiveUpdates>{children}</LiveUpdates>
         <FocusRescue />
+        <ToastSpace />
       </main>
     </div>
   );

@@ -106,7 +106,12 @@ export function ContainerActions({ container, job }: { container: HostContainer;
   const held = heldForCommit(container.state, packaging ? job.phase : undefined);
   return (
     <div ref={root}>
-      <ActionsMenu label={`Actions for ${container.name}`}>
+      {/* One line in the table (from 56rem, right-aligned so rows line up), wrapped under a stacked row. */}
+      <ActionsMenu
+        label={`Actions for ${container.name}`}
+        className="justify-end sm:@max-4xl:justify-start"
+        groupClassName="flex-wrap justify-end @max-4xl:justify-start @min-4xl:flex-nowrap"
+      >
         {container.adoptable &&
           button("adopt", "Adopt", { title: `List ${container.name} with the environment containers from now on (for containers the Python host made)` })}
         {canStart(container.state) && button("start", "Start")}

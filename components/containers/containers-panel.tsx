@@ -1,23 +1,18 @@
 "use client";
 
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { memo, useDeferredValue, useEffect, useOptimistic, useState, useTransition } from "react";
-import { isActive, type EnvironmentSummary, type PackageJob } from "@/lib/shared/tarballs";
-import type { HostContainer } from "@/lib/shared/containers";
+import { useDeferredValue, useEffect, useOptimistic, useState, useTransition } from "react";
+import { isActive, type PackageJob } from "@/lib/shared/tarballs";
 import { Button } from "@/components/ui/button";
-import { LocalTime, useNow } from "@/components/ui/local-time";
+import { useNow } from "@/components/ui/local-time";
 import { PAGE_SIZE } from "@/lib/shared/paging";
 import { DataTable } from "@/components/ui/data-table";
-import { StatusTag } from "@/components/ui/status-tag";
-import { describeStatus } from "@/lib/shared/status";
-import { TruncatedText } from "@/components/ui/truncated-text";
 import { PackageProgress } from "@/components/tarballs/package-progress";
 import { usePackageJobs } from "@/components/tarballs/use-package-jobs";
-import { ContainerActions } from "./container-actions";
+import { CONTAINER_COLUMNS, ContainerRow } from "./container-row";
 import { CreationRows, useCreations } from "./creations";
 import { CreateContainerButton } from "./create-container-dialog";
 import { useContainers, type ContainersSnapshot, type ContainersView } from "./use-containers";
-import { EnvironmentVersions } from "./environment-versions";
 import { useEnvironmentSummaries } from "./use-environments";
 
 export function ContainersPanel({ initial, view, endpoint }: { initial: ContainersSnapshot; view: ContainersView; endpoint: string }) {
@@ -111,14 +106,8 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
       )}
 
       <DataTable
-        fixed
-        columns={[
-          { label: "Name" },
-          { label: "Image", className: "hidden w-[18%] px-4 py-2.5 md:table-cell" },
-          { label: "Status", className: "w-32 px-4 py-2.5 sm:w-40" },
-          { label: "Created", className: "hidden w-40 px-4 py-2.5 lg:table-cell" },
-          { label: <span className="sr-only xl:not-sr-only">Actions</span>, className: "w-16 px-4 py-2.5 text-right xl:w-[22rem]" },
-        ]}
+        stackBelow="4xl"
+        columns={CONTAINER_COLUMNS}
         empty={
           snapshot.containers.length === 0 &&
           !snapshot.error &&
@@ -135,17 +124,9 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
           ))
         }
       >
-        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={5} filter={view.q} />
+        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={CONTAINER_COLUMNS.length} filter={view.q} />
         {orphanJobs.map((job) => (
-          <tr key={job.id} data-testid="packaging-row" data-packaging-for={job.container} className="bg-slate-50/60">
-            <td colSpan={5} className="px-4 py-2">
-              <p className="mb-1 text-xs text-slate-600 [overflow-wrap:anywhere]">
-                Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>
-                {isActive(job) ? `: container ${job.container} is no longer on this host; the job goes on with what it committed.` : ""}
-              </p>
-              <PackageProgress job={job} />
-            </td>
-          </tr>
+          <OrphanJobRow key={job.id} job={job} />
         ))}
         {snapshot.containers.map((c) => (
           <ContainerRow
@@ -175,83 +156,17 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   );
 }
 
-/**
- * One container and its running Create Tar. Memoised: a pushed change re-renders the rows that
- * changed (the cache keeps the others' objects), so a burst of 1,000 new containers costs the
- * page the new rows, not 50 rows per push.
- */
-const ContainerRow = memo(function ContainerRow({
-  c,
-  job,
-  showAll,
-  summary,
-  summariesKnown,
-}: {
-  c: HostContainer;
-  job?: PackageJob;
-  showAll: boolean;
-  summary?: EnvironmentSummary;
-  summariesKnown: boolean;
-}) {
-  const status = describeStatus(c, job && isActive(job) ? job.phase : undefined);
+/** A Create Tar whose container was deleted: it goes on, with its progress and Cancel in the list. */
+function OrphanJobRow({ job }: { job: PackageJob }) {
   return (
-    <>
-      <tr data-testid="container-row" data-name={c.name} className="align-top">
-        <th scope="row" className="px-4 py-2.5 text-left font-medium">
-          <TruncatedText text={c.name} className="font-mono" />
-          {(showAll && c.managed) || c.adopted || (c.envName && c.envName !== c.name) ? (
-            <span className="mt-1 flex flex-wrap gap-x-2 gap-y-1">
-              {showAll && c.managed && (
-                <span className="rounded bg-teal-50 px-1.5 py-0.5 text-[11px] font-medium text-teal-800 ring-1 ring-inset ring-teal-600/20">
-                  managed
-                </span>
-              )}
-              {c.adopted && (
-                <span
-                  className="rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-700 ring-1 ring-inset ring-slate-500/20"
-                  title="Made outside the dashboard and adopted; the adoption is kept in the data dir"
-                >
-                  adopted
-                </span>
-              )}
-              {c.envName && c.envName !== c.name && (
-                <span className="max-w-full truncate text-xs font-normal text-slate-600">env {c.envName}</span>
-              )}
-            </span>
-          ) : null}
-          <span className="mt-0.5 block text-xs font-normal text-slate-600 md:hidden">
-            <TruncatedText text={c.image} className="font-mono" />
-          </span>
-          {c.envName && <EnvironmentVersions env={c.envName} summary={summary} known={summariesKnown} />}
-        </th>
-        <td className="hidden px-4 py-2.5 text-xs text-slate-700 md:table-cell">
-          <TruncatedText text={c.image} className="font-mono" />
-        </td>
-        <td className="px-4 py-2.5">
-          <StatusTag view={status} title={status.title} />
-          {status.detail && (
-            <span data-testid="status-detail" className={`mt-0.5 block text-xs ${status.warning ? "text-amber-900" : "text-slate-600"}`}>
-              {status.detail}
-            </span>
-          )}
-          <span className="mt-0.5 block text-xs text-slate-600 lg:hidden">
-            created <LocalTime iso={c.createdAt} ageOnly />
-          </span>
-        </td>
-        <td className="hidden px-4 py-2.5 text-xs text-slate-600 lg:table-cell">
-          <LocalTime iso={c.createdAt} />
-        </td>
-        <td className="px-4 py-2.5">
-          <ContainerActions container={c} job={job} />
-        </td>
-      </tr>
-      {job && (
-        <tr data-testid="packaging-row" data-packaging-for={c.name} className="bg-slate-50/60">
-          <td colSpan={5} className="px-4 py-2">
-            <PackageProgress job={job} />
-          </td>
-        </tr>
-      )}
-    </>
+    <tr data-testid="packaging-row" data-packaging-for={job.container} className="bg-slate-50/60">
+      <td colSpan={CONTAINER_COLUMNS.length} className="px-4 py-2">
+        <p className="mb-1 text-xs text-slate-600 [overflow-wrap:anywhere]">
+          Create Tar of <span className="font-mono font-medium text-slate-800">{job.env}</span>
+          {isActive(job) ? `: container ${job.container} is no longer on this host; the job goes on with what it committed.` : ""}
+        </p>
+        <PackageProgress job={job} />
+      </td>
+    </tr>
   );
-});
+}

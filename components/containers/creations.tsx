@@ -19,10 +19,13 @@ export function useCreations(): CreationJob[] {
  * modal or reloading leaves it going), with pull progress and Cancel; a failure stays with its reason.
  */
 export function CreationRows({ creations, existing, columns, filter = "" }: { creations: CreationJob[]; existing: Set<string>; columns: number; filter?: string }) {
-  // A finished creation's container is in the list by now; a failed one stays until dismissed
-  // (here or in the Jobs notices). Like the rows, they follow the name filter.
+  // Once its container is in the list (from Docker's create event, before the job has started it),
+  // the container's own row stands for it: the same environment is never shown twice. `existing`
+  // is the list this same render shows, so one row takes over from the other with no gap. A failed
+  // creation stays until dismissed (here or in the Jobs notices). Like the rows, they follow the
+  // name filter.
   const shown = creations.filter(
-    (c) => c.container.includes(filter) && (creationActive(c) || (c.phase === "failed" && !existing.has(c.container))),
+    (c) => c.container.includes(filter) && !existing.has(c.container) && (creationActive(c) || c.phase === "failed"),
   );
   return shown.map((c) => <CreationRow key={c.id} job={c} columns={columns} />);
 }
@@ -34,13 +37,19 @@ function CreationRow({ job, columns }: { job: CreationJob; columns: number }) {
   return (
     <tr data-testid="creation-row" data-creating={job.container} className={active ? "bg-teal-50/40" : "bg-red-50/40"}>
       <td colSpan={columns} className="px-4 py-2.5">
-        <div role="status" aria-label={`Creating ${job.container}`} className="flex flex-wrap items-center gap-x-4 gap-y-1 text-xs">
-          <span className="font-mono font-medium [overflow-wrap:anywhere]">{job.container}</span>
-          <span className="font-mono text-slate-600 [overflow-wrap:anywhere]">{job.image}</span>
-          {/* The job's own words: the same as in the Jobs notices. */}
-          <span className={`min-w-0 basis-full [overflow-wrap:anywhere] sm:basis-auto ${active ? "text-slate-700" : "text-red-800"}`}>{job.status}</span>
-          {active && total > 0 && <ProgressBar label={`Pulling ${job.image}`} percent={Math.min(99, Math.floor((current / total) * 100))} className="w-40" />}
-          {active ? <CancelButton cancel={() => cancelCreationAction(job.env)} /> : <CancelButton label="Dismiss" cancel={() => endJobAction(job.id)} />}
+        <div role="status" aria-label={`Creating ${job.container}`} className="flex flex-wrap items-start gap-x-4 gap-y-2 text-xs">
+          <div className="min-w-0 flex-1 basis-64">
+            <p className="[overflow-wrap:anywhere]">
+              <span className="font-mono text-sm font-medium">{job.container}</span>{" "}
+              <span className="font-mono text-slate-600">{job.image}</span>
+            </p>
+            {/* The job's own words: the same as in the Jobs notices. */}
+            <p className={`mt-0.5 [overflow-wrap:anywhere] ${active ? "text-slate-700" : "text-red-800"}`}>{job.status}</p>
+          </div>
+          <div className="flex shrink-0 items-center gap-3">
+            {active && total > 0 && <ProgressBar label={`Pulling ${job.image}`} percent={Math.min(99, Math.floor((current / total) * 100))} className="w-32" />}
+            {active ? <CancelButton cancel={() => cancelCreationAction(job.env)} /> : <CancelButton label="Dismiss" cancel={() => endJobAction(job.id)} />}
+          </div>
         </div>
       </td>
     </tr>

@@ -48,14 +48,16 @@ function JobNotice({ job }: { job: Job }) {
   const percent = progress?.total ? Math.min(99, Math.floor((progress.done / progress.total) * 100)) : undefined;
   const name = `${JOB_LABELS[job.kind]} of ${job.target}`;
   return (
-    <li aria-label={name} data-job={job.id} data-kind={job.kind} data-result={result} className={`flex flex-wrap items-center gap-x-3 gap-y-1 border-l-4 px-3 py-2 ${TONE[result]}`}>
-      <span className="min-w-0 font-medium">
+    // What, its bar and its button on the first line; the words under them, across the whole
+    // notice (a long error never pushes Cancel or Dismiss out of the notices' scrolling box).
+    <li aria-label={name} data-job={job.id} data-kind={job.kind} data-result={result} className={`flex flex-wrap items-center gap-x-3 gap-y-0.5 border-l-4 px-3 py-2 ${TONE[result]}`}>
+      <span className="min-w-0 flex-1 font-medium">
         {JOB_LABELS[job.kind]} · <span className="font-mono [overflow-wrap:anywhere]">{job.target}</span>
       </span>
-      <span data-testid="job-words" className={`min-w-0 flex-1 basis-48 [overflow-wrap:anywhere] ${result === "failed" ? "text-red-800" : "text-slate-700"}`}>
+      <span data-testid="job-words" className={`order-last min-w-0 basis-full [overflow-wrap:anywhere] ${result === "failed" ? "text-red-800" : "text-slate-700"}`}>
         {jobWords(job)}
       </span>
-      {percent !== undefined && isRunning(job) && <ProgressBar label={name} percent={percent} className="w-28" />}
+      {percent !== undefined && isRunning(job) && <ProgressBar label={name} percent={percent} className="w-20 sm:w-28" />}
       <EndButton job={job} />
     </li>
   );

@@ -1,17 +1,15 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { formatBytes } from "@/components/ui/format";
 import { DataTable } from "@/components/ui/data-table";
 import type { DirectorySpace, EnvironmentSummary } from "@/lib/shared/tarballs";
 import { getJson } from "@/components/query/api";
 import { useLiveConnected } from "@/components/query/live";
-import { HostContainerMark } from "@/components/containers/host-container-mark";
 import { DirectorySpaceBar } from "./directory-space";
 import { tarballsKey } from "./use-package-jobs";
-import { VersionsTable, VersionTime } from "./versions-table";
+import { ENVIRONMENT_COLUMNS, EnvironmentRow } from "./environment-row";
 
 export interface TarballsSnapshot {
   environments: EnvironmentSummary[];
@@ -90,13 +88,8 @@ export function TarballsPanel({
         </div>
       )}
       <DataTable
-        columns={[
-          { label: <span className="sr-only">Expand</span>, className: "w-10 px-2 py-2.5" },
-          { label: "Environment" },
-          { label: "Latest version" },
-          { label: "Size" },
-          { label: "Versions" },
-        ]}
+        stackBelow="3xl"
+        columns={ENVIRONMENT_COLUMNS}
         empty={
           data.environments.length === 0 &&
           !data.error && (
@@ -110,45 +103,16 @@ export function TarballsPanel({
           )
         }
       >
-            {data.environments.map((env) => {
-              const open = expanded.has(env.name);
-              return (
-                <Fragment key={env.name}>
-                  <tr data-env={env.name} id={`env-${env.name}`} className="scroll-mt-4 target:bg-teal-50/60">
-                    <td className="px-2 py-2.5 text-center">
-                      <button
-                        type="button"
-                        aria-expanded={open}
-                        aria-controls={`versions-${env.name}`}
-                        aria-label={`${open ? "Collapse" : "Expand"} ${env.name}`}
-                        onClick={() => toggle(env.name)}
-                        className="rounded p-1 text-slate-500 hover:bg-slate-100"
-                      >
-                        <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
-                      </button>
-                    </td>
-                    <th scope="row" className="px-4 py-2.5 text-left font-mono font-medium">
-                      {env.name}
-                      {hostEnvironments.includes(env.name) && <HostContainerMark env={env.name} />}
-                    </th>
-                    <td className="px-4 py-2.5 text-xs">
-                      <VersionTime timestamp={env.latest.timestamp} />
-                      <span className="ml-2 font-mono text-slate-500">{env.latest.file}</span>
-                    </td>
-                    <td className="px-4 py-2.5 text-xs">{formatBytes(env.latest.size)}</td>
-                    <td className="px-4 py-2.5 text-xs">{env.versionCount}</td>
-                  </tr>
-                  {open && (
-                    <tr id={`versions-${env.name}`}>
-                      <td />
-                      <td colSpan={4} className="px-4 pb-3">
-                        <VersionsTable name={env.name} onChanged={() => client.invalidateQueries({ queryKey: tarballsKey })} />
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              );
-            })}
+        {data.environments.map((env) => (
+          <EnvironmentRow
+            key={env.name}
+            env={env}
+            open={expanded.has(env.name)}
+            onToggle={() => toggle(env.name)}
+            hasHostContainer={hostEnvironments.includes(env.name)}
+            onChanged={() => client.invalidateQueries({ queryKey: tarballsKey })}
+          />
+        ))}
       </DataTable>
     </section>
   );

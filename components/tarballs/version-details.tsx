@@ -96,7 +96,7 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
   return (
     <div data-testid="version-details" aria-label={`Details of ${file}`} role="region" className="rounded-md border border-slate-200 bg-slate-50/60 p-3 text-xs">
       {data.problem && <p role="alert" className="mb-2 font-medium text-red-800">{data.problem}</p>}
-      <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+      <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1">
         {rows.map(([k, v]) => (
           <div key={k} className="contents">
             <dt className="text-slate-500">{k}</dt>
@@ -121,7 +121,7 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
         </a>
         <VersionContainerButton file={file} env={env} />
       </div>
-      <p className="mt-2 text-slate-600">
+      <p className="mt-2 text-slate-600 [overflow-wrap:anywhere]">
         On another machine: <code data-testid="load-command" className="rounded bg-white px-1 font-mono ring-1 ring-slate-200">docker load -i {file}</code>
         {sha256 && (
           <>

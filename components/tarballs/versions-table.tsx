@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { ConfirmDialog } from "@/components/ui/modal";
+import { stacked } from "@/components/ui/data-table";
 import { timestampIso } from "@/lib/shared/tarball-names";
 import type { TarballEnvironment, TarballVersion } from "@/lib/shared/tarballs";
 import { deleteTarballAction } from "./actions";
@@ -60,23 +61,26 @@ export function VersionsTable({ name, onChanged }: { name: string; onChanged: ()
   if (data === undefined) return <p className="text-xs text-slate-500">Loading versions…</p>;
   if (data === null) return <p className="text-xs text-slate-500">No versions left.</p>;
   const env = data;
+  // Its own frame: the versions stack by the width they have (inside a stacked environment or not).
   return (
-    <table aria-label={`Versions of ${env.name}`} className="w-full text-xs">
-      <thead className="text-left text-slate-500">
-        <tr>
-          <th scope="col" className="py-1.5 font-medium">Date</th>
-          <th scope="col" className="py-1.5 font-medium">File name</th>
-          <th scope="col" className="py-1.5 font-medium">Size</th>
-          <th scope="col" className="py-1.5 font-medium">Note</th>
-          <th scope="col" className="py-1.5 text-right font-medium">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {env.versions.map((v, i) => (
-          <VersionRow key={v.file} version={v} env={env.name} latest={i === 0} onChanged={onChanged} />
-        ))}
-      </tbody>
-    </table>
+    <div className="@container">
+      <table aria-label={`Versions of ${env.name}`} className={`w-full text-xs ${stacked["3xl"]} @max-3xl:[&>tbody>tr]:py-2.5`}>
+        <thead className="text-left text-slate-500">
+          <tr>
+            <th scope="col" className="py-1.5 pr-4 font-medium">Date</th>
+            <th scope="col" className="py-1.5 pr-4 font-medium">File name</th>
+            <th scope="col" className="w-px py-1.5 pr-4 font-medium whitespace-nowrap">Size</th>
+            <th scope="col" className="py-1.5 pr-4 font-medium">Note</th>
+            <th scope="col" className="w-px py-1.5 text-right font-medium">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {env.versions.map((v, i) => (
+            <VersionRow key={v.file} version={v} env={env.name} latest={i === 0} onChanged={onChanged} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -94,30 +98,27 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
   const detailsId = `details-${version.file}`;
   return (
     <Fragment>
-      <tr data-file={version.file} className="border-t border-slate-100 align-top">
-        <td className="py-1.5">
-          <button
-            type="button"
-            aria-expanded={open}
-            aria-controls={detailsId}
-            aria-label={`Details of ${version.file}`}
-            onClick={() => setOpen((o) => !o)}
-            className="mr-1 rounded px-1 text-slate-500 hover:bg-slate-100"
-          >
-            <span aria-hidden className={`inline-block transition-transform ${open ? "rotate-90" : ""}`}>▶</span>
-          </button>
+      <tr data-file={version.file} className="border-t border-slate-100 align-top @max-3xl:grid-cols-[auto_minmax(0,1fr)]">
+        <td className="py-1.5 pr-4 @max-3xl:col-span-2 @3xl:whitespace-nowrap">
           <VersionTime timestamp={version.timestamp} />
           {version.runnerProblem && <RunnerMarker file={version.file} reason={version.runnerProblem} />}
-          {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] text-green-800 ring-1 ring-inset ring-green-600/20">latest</span>}
+          {latest && <span className="ml-2 rounded bg-green-50 px-1.5 py-0.5 text-[11px] whitespace-nowrap text-green-800 ring-1 ring-green-600/20 ring-inset">latest</span>}
         </td>
-        <td className="py-1.5 font-mono">
-          {version.file}
+        <td className="py-1.5 pr-4 font-mono @max-3xl:col-span-2">
+          <span className="[overflow-wrap:anywhere]">{version.file}</span>
           <VerifyStatus file={version.file} kept={version.verification} />
         </td>
-        <td className="py-1.5">{formatBytes(version.size)}</td>
-        <td data-testid="version-note" className="py-1.5 [overflow-wrap:anywhere]">{version.note ?? ""}</td>
-        <td className="py-1.5 text-right">
-          <div className="flex justify-end gap-1.5">
+        <td className="py-1.5 pr-4 whitespace-nowrap">{formatBytes(version.size)}</td>
+        {/* At most 20rem wide in the table: a long note wraps rather than squeeze the file name. */}
+        <td data-testid="version-note" className="py-1.5 pr-4 [overflow-wrap:anywhere]">
+          {version.note && <span className="block max-w-xs">{version.note}</span>}
+        </td>
+        <td className="py-1.5 @max-3xl:col-span-2">
+          <div className="flex flex-wrap justify-end gap-1.5 @max-3xl:justify-start @3xl:flex-nowrap">
+            <Button onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-controls={detailsId} aria-label={`Details of ${version.file}`}>
+              Details
+              <span aria-hidden className={`inline-block text-[10px] transition-transform ${open ? "rotate-180" : ""}`}>▼</span>
+            </Button>
             <VerifyButton file={version.file} kept={version.verification} />
             <Button variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
               Delete

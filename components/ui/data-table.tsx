@@ -7,24 +7,50 @@ export interface Column {
 }
 
 /**
- * The frame of the dashboard's main tables: a scrolling card, a header row from `columns`, the
- * rows, and `empty` in place of rows when there are none.
+ * Below this width of its frame a table is a list of stacked rows (see `stacked`): 48rem for a few
+ * short columns, 56rem for rows with a line of buttons.
+ */
+export type StackBelow = "3xl" | "4xl";
+
+/**
+ * The narrow layout of a table, one piece for every table that has it: when its frame (the nearest
+ * `@container`) is narrower than `below`, the header is kept for screen readers only and each row
+ * is a grid whose cells lose their own padding: the row places them with classes of its own
+ * (`@max-3xl:grid-cols-…`, `@max-3xl:col-start-…`) and the table pads the rows. Rows, cells and
+ * their names stay the table's — `tr[data-…]`, role row and rowheader — whatever the width.
+ */
+export const stacked: Record<StackBelow, string> = {
+  "3xl":
+    "@max-3xl:block @max-3xl:[&>thead]:sr-only @max-3xl:[&>tbody]:block @max-3xl:[&>tbody>tr]:grid @max-3xl:[&>tbody>tr]:gap-x-3 @max-3xl:[&>tbody>tr]:gap-y-1.5 @max-3xl:[&>tbody>tr>*]:p-0",
+  "4xl":
+    "@max-4xl:block @max-4xl:[&>thead]:sr-only @max-4xl:[&>tbody]:block @max-4xl:[&>tbody>tr]:grid @max-4xl:[&>tbody>tr]:gap-x-3 @max-4xl:[&>tbody>tr]:gap-y-1.5 @max-4xl:[&>tbody>tr>*]:p-0",
+};
+
+/** A stacked row's padding inside the card. */
+const cardRows: Record<StackBelow, string> = {
+  "3xl": "@max-3xl:[&>tbody>tr]:px-4 @max-3xl:[&>tbody>tr]:py-3",
+  "4xl": "@max-4xl:[&>tbody>tr]:px-4 @max-4xl:[&>tbody>tr]:py-3",
+};
+
+/**
+ * The frame of the dashboard's main tables: a card, a header row from `columns`, the rows, and
+ * `empty` in place of rows when there are none. Columns size to their content (cells wrap long
+ * names, keep dates, sizes and button lines whole); below `stackBelow` the rows stack.
  */
 export function DataTable({
   columns,
   children,
   empty,
-  fixed = false,
+  stackBelow,
 }: {
   columns: Column[];
   children: ReactNode;
   empty?: ReactNode;
-  /** Fixed layout: the columns' classes set their widths and cells cut long text, so the table never outgrows the screen. */
-  fixed?: boolean;
+  stackBelow?: StackBelow;
 }) {
   return (
-    <div className="mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className={`divide-y divide-slate-200 text-sm ${fixed ? "w-full table-fixed" : "min-w-full"}`}>
+    <div className="@container mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
+      <table className={`w-full divide-y divide-slate-200 text-sm ${stackBelow ? `${stacked[stackBelow]} ${cardRows[stackBelow]}` : ""}`}>
         <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-600">
           <tr>
             {columns.map((c, i) => (

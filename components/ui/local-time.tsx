@@ -42,15 +42,21 @@ export function LocalTime({ iso, ageOnly = false }: { iso: string; ageOnly?: boo
   const age = clock !== null ? relativeAge(iso, clock) : "";
   if (ageOnly) {
     return (
-      <time dateTime={iso} title={text}>
+      <time dateTime={iso} title={text} className="whitespace-nowrap">
         {age || text}
       </time>
     );
   }
+  // The date and the age each stay on one line ("04:26 PM" never splits); the age may go under the date.
   return (
     <time dateTime={iso} title={iso}>
-      {text}
-      {age && <span className="text-slate-500"> · {age}</span>}
+      <span className="whitespace-nowrap">{text}</span>
+      {age && (
+        <>
+          {" "}
+          <span className="whitespace-nowrap text-slate-500">· {age}</span>
+        </>
+      )}
     </time>
   );
 }

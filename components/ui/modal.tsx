@@ -56,9 +56,12 @@ function OpenModal({
 /** Focus `opener` if it is still on the page and shown, else the section (or main) it was in. */
 function returnFocus(opener: HTMLElement | null) {
   if (!opener) return;
-  if (opener.isConnected && opener.offsetParent !== null) return opener.focus();
-  // Opened from a row's actions menu, which closed when the dialog opened: back to its button.
+  // Opened from a row's actions menu (phones): the menu stayed open under a dialog inside it (the
+  // Shell's); its work is done, so it closes and does not cover the page once the dialog is gone.
   const menu = opener.closest<HTMLElement>("[popover]");
+  if (menu?.matches(":popover-open")) menu.hidePopover();
+  if (opener.isConnected && opener.offsetParent !== null) return opener.focus();
+  // Back to the menu's button.
   const invoker = menu?.id ? document.querySelector<HTMLElement>(`[popovertarget="${CSS.escape(menu.id)}"]`) : null;
   if (invoker && invoker.offsetParent !== null) return invoker.focus();
   focusPlaceOf(opener);

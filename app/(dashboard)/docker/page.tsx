@@ -17,7 +17,7 @@ export default async function DockerPage({ searchParams }: { searchParams: Searc
   const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? "";
   const view = { all: one(params.all) === "1", q: one(params.q).slice(0, 128), page: Number(one(params.page)) || 1 };
   return (
-    <div className="mx-auto max-w-6xl">
+    <div className="mx-auto max-w-7xl">
       <h1 className="text-2xl font-semibold tracking-tight">Docker</h1>
       <p className="mt-1 text-sm text-slate-600">
         Prepare environments in Host containers, then package them as tarballs that every Runner loads.
