@@ -25,6 +25,17 @@ export async function removeContainer(name: string): Promise<void> {
     });
 }
 
+/** Makes `ref` present, pulling it (from the loopback test registry it names) when another test removed it. */
+export async function ensurePulled(ref: string): Promise<void> {
+  const present = await engine
+    .getImage(ref)
+    .inspect()
+    .then(() => true, () => false);
+  if (present) return;
+  const stream = await engine.pull(ref);
+  await new Promise<void>((resolve, reject) => engine.modem.followProgress(stream, (err: unknown) => (err ? reject(err) : resolve())));
+}
+
 export async function removeImage(ref: string): Promise<void> {
   await engine
     .getImage(ref)

@@ -8,7 +8,7 @@ import type { VersionDetails } from "@/lib/shared/tarballs";
 import { readImageDetails } from "@/lib/tarballs/image-config";
 import { loadVersion } from "@/lib/tarballs/load";
 import { verifyArchive, type VerifyOutcome } from "@/lib/tarballs/verify";
-import { LOCAL_IMAGE, PULL_IMAGE, engine, removeImage, uniqueName } from "../helpers/docker";
+import { LOCAL_IMAGE, PULL_IMAGE, engine, ensurePulled, removeImage, uniqueName } from "../helpers/docker";
 
 /**
  * Archives made by the real tools (docker save, gzip, podman save, skopeo copy), each read by
@@ -90,6 +90,8 @@ async function compare(file: string): Promise<{ details: VersionDetails; verify:
 before(async () => {
   fs.mkdirSync(work, { recursive: true });
   await engine.getImage(LOCAL_IMAGE).tag({ repo: runnerTag.split(":")[0], tag: "base" });
+  // Other tests remove it (a pull must move bytes there): pull it again from the loopback registry.
+  await ensurePulled(PULL_IMAGE);
   await engine.getImage(PULL_IMAGE).tag({ repo: otherTag.split(":")[0], tag: "other" });
   created = await createdOf(runnerTag);
   pullCreated = await createdOf(otherTag);
