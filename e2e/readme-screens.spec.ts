@@ -1,56 +1,49 @@
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { E2E_CONTAINER_DIR, E2E_TOKEN } from "./env";
+import { makeRealRows, type RealRows } from "./fixtures/real-rows";
 import { DockerPage, ShellModal, TarballsTab } from "./pages/docker-page";
-import { LOCAL_IMAGE, removeContainer, runEnvironmentContainer } from "../tests/helpers/docker";
 
 /**
- * The README's screenshots (docs/screenshots/): the two tabs, the Create modal and the Shell, at
- * 1440 × 900. Run on purpose only: `HAKURIVER_README_SCREENS=1 npx playwright test e2e/readme-screens.spec.ts`.
+ * The README's screenshots (docs/screenshots/), with the rows real life makes (e2e/fixtures/
+ * real-rows.ts, named demo-…): Host Containers at 1440 × 900 and on a phone (390 × 844), Shared
+ * Tarballs with an environment and a version's Details open, the Create modal and the Shell. Run on
+ * purpose only: `HAKURIVER_README_SCREENS=1 npx playwright test e2e/readme-screens.spec.ts`.
  */
 test.skip(!process.env.HAKURIVER_README_SCREENS, "set HAKURIVER_README_SCREENS=1 to refresh the README screenshots");
 
 const OUT = "docs/screenshots";
-const envs = ["demo-python-dev", "demo-cuda-train", "demo-web-scraper"];
-const now = Math.floor(Date.now() / 1000);
-const files = [
-  `${envs[0]}-${now - 2 * 3600}.tar`,
-  `${envs[0]}-${now - 3 * 86_400}.tar`,
-  `${envs[1]}-${now - 26 * 3600}.tar`,
-  `demo-legacy-env-${now - 40 * 86_400}.tar`,
-];
+let rows: RealRows;
 
 test.beforeAll(async () => {
-  for (const env of envs) {
-    await removeContainer(env);
-    await runEnvironmentContainer(env);
-  }
-  fs.mkdirSync(E2E_CONTAINER_DIR, { recursive: true });
-  for (const f of files) fs.writeFileSync(path.join(E2E_CONTAINER_DIR, f), Buffer.alloc(64 * 1024));
-  fs.mkdirSync(OUT, { recursive: true });
+  test.setTimeout(120_000);
+  rows = await makeRealRows("demo");
 });
 
 test.afterAll(async () => {
-  for (const env of envs) await removeContainer(env);
-  for (const f of files) fs.rmSync(path.join(E2E_CONTAINER_DIR, f), { force: true });
+  await rows?.cleanup();
 });
 
-test("README screenshots: Host Containers, Shared Tarballs, Create New Container, Shell", async ({ page }) => {
+test("README screenshots: Host Containers (wide and narrow), Shared Tarballs, Create New Container, Shell", async ({ page }) => {
+  test.setTimeout(120_000);
   await page.setViewportSize({ width: 1440, height: 900 });
   const docker = new DockerPage(page);
-  await docker.login();
-  // Stopped with the dashboard's own Stop, as a user would (an outside stop would read as a warning).
-  expect((await page.request.post(`/api/containers/${envs[2]}/stop`, { headers: { Authorization: `Bearer ${E2E_TOKEN}` } })).status()).toBe(200);
-  await docker.open("?q=demo-");
-  await expect(docker.row(envs[0]).getByTestId("environment-versions")).toContainText("2 versions");
+  const open = (query: string) => page.goto(`${rows.server.url}/docker${query}`);
+  await page.goto(`${rows.server.url}/login?token=${rows.server.token}`);
+  await open("?q=demo-");
+  await expect(docker.row(rows.names.versions).getByTestId("environment-versions")).toContainText("12 versions");
+  await expect(page.locator(`[data-packaging-for="${rows.names.packaging}"]`)).toContainText("1.0 MiB");
   await page.screenshot({ path: `${OUT}/host-containers.png` });
 
-  await docker.fillCreateForm(LOCAL_IMAGE, "demo-new-env");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("region", { name: "Host Containers" }).evaluate((section) => section.scrollIntoView());
+  await page.screenshot({ path: `${OUT}/host-containers-narrow.png` });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+
+  await docker.fillCreateForm(rows.image, "demo-new-env");
   await page.screenshot({ path: `${OUT}/create-container.png` });
   await docker.createDialog.getByRole("button", { name: "Cancel" }).click();
 
-  const shell = new ShellModal(page, envs[0]);
+  const shell = new ShellModal(page, rows.names.versions);
   await shell.open(docker);
   await shell.type("uname -a; ls /");
   await page.waitForTimeout(500);
@@ -58,7 +51,11 @@ test("README screenshots: Host Containers, Shared Tarballs, Create New Container
   await shell.dialog.getByRole("button", { name: "Close shell" }).click();
 
   const tarballs = new TarballsTab(page);
-  await tarballs.open();
-  await tarballs.expand(envs[0]);
+  await open("?tab=tarballs");
+  await tarballs.expand(rows.names.versions);
+  const file = rows.versionFiles[1];
+  await tarballs.version(file).getByRole("button", { name: `Details of ${file}` }).click();
+  await expect(page.getByRole("region", { name: `Details of ${file}` })).toContainText("nvidia/cuda");
+  await page.evaluate(() => window.scrollTo(0, 420));
   await page.screenshot({ path: `${OUT}/shared-tarballs.png` });
 });

@@ -26,29 +26,63 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
   const jobByEnv = new Map<string, PackageJob>();
   for (const job of jobs) if (!jobByEnv.has(job.env)) jobByEnv.set(job.env, job); // newest first
   const environments = useEnvironmentSummaries();
-  // A Create Tar goes on when its container is deleted: keep its progress and Cancel in view
-  // (and its outcome for a minute after), on the first page, when the filter matches its container.
+  const orphanJobs = useOrphanJobs(jobByEnv, snapshot, view);
+  const { navigate, ...toolbar } = useViewNavigation(view);
+
+  return (
+    <section aria-label="Host Containers" tabIndex={-1} className="focus:outline-none">
+      <ContainersToolbar {...toolbar} />
+      {snapshot.error && <ListError snapshot={snapshot} endpoint={endpoint} />}
+      <DataTable
+        stackBelow="4xl"
+        columns={CONTAINER_COLUMNS}
+        empty={snapshot.containers.length === 0 && !snapshot.error && orphanJobs.length === 0 && <EmptyList view={view} />}
+      >
+        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={CONTAINER_COLUMNS.length} filter={view.q} />
+        {orphanJobs.map((job) => (
+          <OrphanJobRow key={job.id} job={job} />
+        ))}
+        {snapshot.containers.map((c) => (
+          <ContainerRow
+            key={c.id}
+            c={c}
+            job={c.envName ? jobByEnv.get(c.envName) : undefined}
+            showAll={showAll}
+            summary={c.envName ? environments?.get(c.envName) : undefined}
+            summariesKnown={environments !== undefined}
+          />
+        ))}
+      </DataTable>
+      {snapshot.total > snapshot.containers.length && <Pager snapshot={snapshot} navigate={navigate} />}
+    </section>
+  );
+}
+
+/**
+ * A Create Tar goes on when its container is deleted: its progress and Cancel stay in view (and its
+ * outcome for a minute after), on the first page, when the filter matches its container.
+ */
+function useOrphanJobs(jobByEnv: Map<string, PackageJob>, snapshot: ContainersSnapshot, view: ContainersView): PackageJob[] {
   const listed = new Set(snapshot.containers.flatMap((c) => (c.envName ? [c.envName] : [])));
   const now = useNow();
   const recent = (now ?? 0) - 60_000;
-  const orphanJobs =
-    view.page <= 1
-      ? [...jobByEnv.values()].filter(
-          (j) =>
-            !listed.has(j.env) &&
-            j.container.includes(view.q) &&
-            (isActive(j) || (j.finishedAt !== undefined && Date.parse(j.finishedAt) > recent)),
-        )
-      : [];
+  if (view.page > 1) return [];
+  return [...jobByEnv.values()].filter(
+    (j) => !listed.has(j.env) && j.container.includes(view.q) && (isActive(j) || (j.finishedAt !== undefined && Date.parse(j.finishedAt) > recent)),
+  );
+}
+
+type Navigate = (change: Record<string, string | null>, optimisticAll?: boolean) => void;
+
+/** The view lives in the URL, so a reload or a shared link shows the same list: Show all, the filter (typed, then sent), the page. */
+function useViewNavigation(view: ContainersView) {
   const router = useRouter();
   const pathname = usePathname();
   const search = useSearchParams();
   const [switching, startSwitch] = useTransition();
   // The box ticks at once; the list follows when the navigation lands.
-  const [checked, setChecked] = useOptimistic(showAll);
-
-  // The view lives in the URL, so a reload or a shared link shows the same list.
-  const navigate = (change: Record<string, string | null>, optimisticAll?: boolean) => {
+  const [checked, setChecked] = useOptimistic(view.all);
+  const navigate: Navigate = (change, optimisticAll) => {
     const params = new URLSearchParams(search.toString());
     params.set("tab", "containers");
     for (const [key, value] of Object.entries(change)) {
@@ -69,90 +103,82 @@ export function ContainersPanel({ initial, view, endpoint }: { initial: Containe
     // navigate is rebuilt every render; the filter text is what matters.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [filter]);
+  return { navigate, checked, switching, toggleAll, filter, setFilter };
+}
 
+function ContainersToolbar({
+  checked,
+  switching,
+  toggleAll,
+  filter,
+  setFilter,
+}: {
+  checked: boolean;
+  switching: boolean;
+  toggleAll: (wanted: boolean) => void;
+  filter: string;
+  setFilter: (text: string) => void;
+}) {
   return (
-    <section aria-label="Host Containers" tabIndex={-1} className="focus:outline-none">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input
-            type="checkbox"
-            checked={checked}
-            aria-busy={switching || undefined}
-            onChange={(e) => toggleAll(e.target.checked)}
-            className="h-4 w-4 rounded border-slate-300 accent-teal-700"
-          />
-          Show all containers
-        </label>
+    <div className="flex flex-wrap items-center justify-between gap-3">
+      <label className="flex items-center gap-2 text-sm text-slate-700">
         <input
-          type="search"
-          aria-label="Filter by name"
-          placeholder="Filter by name"
-          value={filter}
-          onChange={(e) => setFilter(e.target.value)}
-          className="w-full rounded-md border border-slate-300 px-3 py-1.5 sm:w-56 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+          type="checkbox"
+          checked={checked}
+          aria-busy={switching || undefined}
+          onChange={(e) => toggleAll(e.target.checked)}
+          className="h-4 w-4 rounded border-slate-300 accent-teal-700"
         />
-        <span className="flex-1" />
-        <CreateContainerButton />
-      </div>
+        Show all containers
+      </label>
+      <input
+        type="search"
+        aria-label="Filter by name"
+        placeholder="Filter by name"
+        value={filter}
+        onChange={(e) => setFilter(e.target.value)}
+        className="w-full rounded-md border border-slate-300 px-3 py-1.5 sm:w-56 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30"
+      />
+      <span className="flex-1" />
+      <CreateContainerButton />
+    </div>
+  );
+}
 
-      {snapshot.error && (
-        <div role="alert" className="mt-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
-          <p className="font-medium">{snapshot.code === "unavailable:docker" ? "Docker engine unreachable" : "Could not list containers"}</p>
-          <p className="mt-0.5">{snapshot.error}</p>
-          {snapshot.code === "unavailable:docker" && (
-            <p className="mt-0.5 text-red-800/80">Endpoint tried: {endpoint}. This page retries every few seconds.</p>
-          )}
-        </div>
-      )}
+function ListError({ snapshot, endpoint }: { snapshot: ContainersSnapshot; endpoint: string }) {
+  return (
+    <div role="alert" className="mt-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
+      <p className="font-medium">{snapshot.code === "unavailable:docker" ? "Docker engine unreachable" : "Could not list containers"}</p>
+      <p className="mt-0.5">{snapshot.error}</p>
+      {snapshot.code === "unavailable:docker" && <p className="mt-0.5 text-red-800/80">Endpoint tried: {endpoint}. This page retries every few seconds.</p>}
+    </div>
+  );
+}
 
-      <DataTable
-        stackBelow="4xl"
-        columns={CONTAINER_COLUMNS}
-        empty={
-          snapshot.containers.length === 0 &&
-          !snapshot.error &&
-          orphanJobs.length === 0 &&
-          (view.q ? (
-            `No container name contains "${view.q}".`
-          ) : showAll ? (
-            "No containers on this host."
-          ) : (
-            <>
-              No HakuRiver containers yet. Use <strong>Create New Container</strong> to make one from an image, or tick{" "}
-              <strong>Show all containers</strong> to see everything on this host.
-            </>
-          ))
-        }
-      >
-        <CreationRows creations={creations} existing={new Set(snapshot.containers.map((c) => c.name))} columns={CONTAINER_COLUMNS.length} filter={view.q} />
-        {orphanJobs.map((job) => (
-          <OrphanJobRow key={job.id} job={job} />
-        ))}
-        {snapshot.containers.map((c) => (
-          <ContainerRow
-            key={c.id}
-            c={c}
-            job={c.envName ? jobByEnv.get(c.envName) : undefined}
-            showAll={showAll}
-            summary={c.envName ? environments?.get(c.envName) : undefined}
-            summariesKnown={environments !== undefined}
-          />
-        ))}
-      </DataTable>
-      {snapshot.total > snapshot.containers.length && (
-        <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">
-          <span>
-            {(snapshot.page - 1) * PAGE_SIZE + 1}–{(snapshot.page - 1) * PAGE_SIZE + snapshot.containers.length} of {snapshot.total}
-          </span>
-          <Button onClick={() => navigate({ page: String(snapshot.page - 1) })} unavailable={snapshot.page <= 1} reason="This is the first page.">
-            Previous
-          </Button>
-          <Button onClick={() => navigate({ page: String(snapshot.page + 1) })} unavailable={snapshot.page >= snapshot.pages} reason="This is the last page.">
-            Next
-          </Button>
-        </nav>
-      )}
-    </section>
+function EmptyList({ view }: { view: ContainersView }) {
+  if (view.q) return `No container name contains "${view.q}".`;
+  if (view.all) return "No containers on this host.";
+  return (
+    <>
+      No HakuRiver containers yet. Use <strong>Create New Container</strong> to make one from an image, or tick <strong>Show all containers</strong> to see
+      everything on this host.
+    </>
+  );
+}
+
+function Pager({ snapshot, navigate }: { snapshot: ContainersSnapshot; navigate: Navigate }) {
+  return (
+    <nav aria-label="Pages" className="mt-3 flex items-center justify-end gap-3 text-sm text-slate-600">
+      <span>
+        {(snapshot.page - 1) * PAGE_SIZE + 1}–{(snapshot.page - 1) * PAGE_SIZE + snapshot.containers.length} of {snapshot.total}
+      </span>
+      <Button onClick={() => navigate({ page: String(snapshot.page - 1) })} unavailable={snapshot.page <= 1} reason="This is the first page.">
+        Previous
+      </Button>
+      <Button onClick={() => navigate({ page: String(snapshot.page + 1) })} unavailable={snapshot.page >= snapshot.pages} reason="This is the last page.">
+        Next
+      </Button>
+    </nav>
   );
 }
 
