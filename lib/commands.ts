@@ -14,6 +14,8 @@ import { JOB_LABELS } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
 import { cancelPackage, startPackage } from "@/lib/tarballs/package";
 import { deleteVersion } from "@/lib/tarballs/store";
+import { startPush } from "@/lib/registry/push";
+import { removeFromRegistry } from "@/lib/registry/remove";
 import { noInputSchema, runnerNameSchema, runnerSyncSchema } from "@/lib/runners/schemas";
 import { cancelSync, startSync, startSyncAll } from "@/lib/runners/sync";
 
@@ -193,7 +195,15 @@ export const commands = {
     status: 200,
     run: async (file) => {
       await deleteVersion(file);
-      return { message: `Deleted ${file}.` };
+      return { message: `Deleted ${file}.${await removeFromRegistry(file)}` };
+    },
+  }),
+  "tarball.push": command({
+    input: tarballFileSchema,
+    status: 202,
+    run: async (file) => {
+      const job = await startPush(file);
+      return { message: `Pushing ${file} to ${job.about?.ref ?? "the registry"}…`, data: { job } };
     },
   }),
   "runner.sync": command({

@@ -3,6 +3,7 @@ import path from "node:path";
 import { z } from "zod";
 import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/shared/flavor";
 import { parseRunnerList, type RunnerEndpoint } from "@/lib/shared/runners";
+import { parseRegistrySettings, type RegistrySettings } from "@/lib/registry/settings";
 
 /** Settings read from the environment; see the README's configuration table. */
 export interface Config {
@@ -42,6 +43,8 @@ export interface Config {
   runnerSyncLimit: number;
   /** How long a finished job that did not fail stays listed (failures stay until dismissed), in minutes. */
   jobKeepMinutes: number;
+  /** The OCI registry versions are pushed to besides the tarball (HAKURIVER_REGISTRY); none by default. */
+  registry?: RegistrySettings;
 }
 
 const portSchema = z.coerce
@@ -141,13 +144,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset", as shells often export them that way.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => {
+  const registry = parseRegistrySettings(env);
+  if (!result.success || registry.problems.length) {
+    throw new ConfigError([
+      ...(result.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0]);
         return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
       }),
-    );
+      ...registry.problems,
+    ]);
   }
   const e = result.data;
   const dataDir = path.resolve(/*turbopackIgnore: true*/ e.HAKURIVER_DATA_DIR);
@@ -171,6 +176,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     runners: e.HAKURIVER_RUNNERS,
     runnerSyncLimit: e.HAKURIVER_RUNNER_SYNC_LIMIT,
     jobKeepMinutes: e.HAKURIVER_JOB_KEEP_MINUTES,
+    ...(registry.settings ? { registry: registry.settings } : {}),
   };
 }
 

@@ -26,6 +26,8 @@ export function jobs(): JobRegistry {
         verify: { onePerTarget: true, atOnce: 2, waitingMax: 32 },
         // One Sync per Runner; HAKURIVER_RUNNER_SYNC_LIMIT Runners load at once (shared storage and the network are the limit).
         sync: { onePerTarget: true, atOnce: config.runnerSyncLimit, waitingMax: 256 },
+        // One push per version; two at once (the Host engine uploads, each only the layers the registry lacks).
+        push: { onePerTarget: true, atOnce: 2, waitingMax: 64 },
       },
     });
     registry.recover({
@@ -33,6 +35,7 @@ export function jobs(): JobRegistry {
       restore: "The dashboard stopped while this ran; what it had made was removed at the next start.",
       package: "The dashboard stopped while this ran; no partial file was kept and older versions are intact.",
       sync: "The dashboard stopped while this ran; the Runner keeps the image it had for a load that was cut off.",
+      push: "The dashboard stopped while this ran; the tarball is intact — push it again from its row.",
     });
     return registry;
   });

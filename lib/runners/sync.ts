@@ -14,6 +14,7 @@ import { parseTarballName } from "@/lib/shared/tarball-names";
 import { loadProblem, syncView, type RunnerEndpoint, type SyncJob, type SyncVersion } from "@/lib/shared/runners";
 import { containerDir } from "@/lib/tarballs/store";
 import { runnerEngine } from "./engines";
+import { pullPlan, pullVersion } from "./pull";
 import { askEngine, findRunner, listRunners, runnerStatus, unreachableReason } from "./status";
 
 /**
@@ -105,7 +106,7 @@ export function cancelSync(runnerName: string): boolean {
 /** The pipeline: loads each version in turn; one that fails does not stop the others. */
 async function runSync(ctx: JobContext<"sync">, runner: RunnerEndpoint, dir: string, versions: SyncVersion[]): Promise<Done> {
   const parts: VersionPart[] = versions.map((v) => ({ name: v.env, label: v.file, state: "pending", done: 0, total: v.size }));
-  const total = versions.reduce((n, v) => n + v.size, 0);
+  let total = versions.reduce((n, v) => n + v.size, 0);
   let sent = 0;
   const show = () => {
     ctx.parts(parts);
@@ -116,10 +117,18 @@ async function runSync(ctx: JobContext<"sync">, runner: RunnerEndpoint, dir: str
     sent += n;
     show();
   };
+  // A pull fetches what the Runner lacks, not the file: its part counts the bytes fetched instead.
+  const onFetched = (part: VersionPart) => (done: number, size: number) => {
+    sent += done - part.done;
+    total += size - part.total;
+    part.done = done;
+    part.total = size;
+    show();
+  };
   show();
   for (const part of parts) {
     if (ctx.signal.aborted) break;
-    await loadPart(runner, part, dir, ctx.signal, onBytes(part), show);
+    await loadPart(runner, part, dir, ctx.signal, { onBytes: onBytes(part), onFetched: onFetched(part), show });
     show();
   }
   for (const part of parts) if (part.state === "pending" || part.state === "loading") part.state = "cancelled";
@@ -132,20 +141,31 @@ async function runSync(ctx: JobContext<"sync">, runner: RunnerEndpoint, dir: str
 /** The job's outcome in plain words; a failure keeps which files loaded, were skipped or failed. */
 function outcome(runner: string, parts: VersionPart[]): Done {
   const files = (state: string) => parts.filter((p) => p.state === state).map((p) => p.label);
-  const details = { loaded: files("loaded"), skipped: files("skipped"), failed: files("failed") };
+  const via = parts.filter((p) => p.via && p.state === "loaded").map((p) => `${p.label} ${p.via}`);
+  const details = { loaded: files("loaded"), skipped: files("skipped"), failed: files("failed"), ...(via.length ? { via } : {}) };
   const loaded = details.loaded.length ? ` It loaded ${words(details.loaded)}.` : "";
   const failed = parts.filter((p) => p.state === "failed");
   if (failed.length) {
     throw new JobFailure("failed:sync", `${runner} could not load ${failed.map((p) => `${p.label} (${p.error?.replace(/\.$/, "")})`).join("; ")}.${loaded}`, details);
   }
   const skipped = details.skipped.length ? `${details.loaded.length ? "; it already held" : " already held"} ${words(details.skipped)}` : "";
-  return { message: `${runner}${details.loaded.length ? ` loaded ${words(details.loaded)}` : ""}${skipped}.`, details };
+  const how = via.length ? ` (${via.join("; ")})` : "";
+  return { message: `${runner}${details.loaded.length ? ` loaded ${words(details.loaded)}` : ""}${skipped}.${how}`, details };
 }
 
 const words = (list: string[]) => (list.length < 2 ? list.join("") : `${list.slice(0, -1).join(", ")} and ${list.at(-1)}`);
 
-/** Loads one version into the Runner unless it already holds it; marks the part with the outcome. */
-async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, signal: AbortSignal, onBytes: (n: number) => void, show: () => void): Promise<void> {
+interface Meter {
+  onBytes: (n: number) => void;
+  onFetched: (done: number, total: number) => void;
+  show: () => void;
+}
+
+/**
+ * Brings one version to the Runner unless it already holds it — pulled from the registry when one is
+ * configured, has it and the Runner's engine reaches it, else loaded from the tarball; marks the part.
+ */
+async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, signal: AbortSignal, { onBytes, onFetched, show }: Meter): Promise<void> {
   const ref = getFlavor().baseImage(part.name).ref;
   const timestamp = parseTarballName(part.label)?.timestamp ?? NaN;
   try {
@@ -157,7 +177,16 @@ async function loadPart(runner: RunnerEndpoint, part: VersionPart, dir: string, 
     }
     part.state = "loading";
     show();
-    const loaded = await streamLoad(runnerEngine(runner, 10_000), path.join(dir, part.label), signal, onBytes);
+    const engine = runnerEngine(runner, 10_000);
+    const plan = await pullPlan(engine, part.label);
+    let loaded: string[] | undefined;
+    if (plan && "ref" in plan) {
+      part.via = `pulled from ${plan.ref}`;
+      await pullVersion(engine, plan.ref, part.name, signal, onFetched);
+    } else {
+      if (plan) part.via = `loaded from the tarball: ${plan.reason}`;
+      loaded = await streamLoad(engine, path.join(dir, part.label), signal, onBytes);
+    }
     const created = (await askEngine(runner)).created.get(ref);
     const problem = loadProblem({ ref, timestamp, created, loaded });
     if (problem) throw new AppError("failed:sync", problem);

@@ -47,6 +47,8 @@ export type ErrorSubject =
   | "disk"
   | "clock"
   | "sync"
+  | "registry"
+  | "push"
   | "logs"
   | "internal";
 

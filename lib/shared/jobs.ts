@@ -13,6 +13,7 @@ export interface JobPhases {
   verify: "reading";
   restore: "loading" | "creating" | "starting";
   sync: "loading";
+  push: "preparing" | "loading" | "pushing";
 }
 
 export type JobKind = keyof JobPhases;
@@ -24,6 +25,7 @@ export const JOB_LABELS: Record<JobKind, string> = {
   verify: "Verify",
   restore: "New container from this version",
   sync: "Sync now",
+  push: "Push to registry",
 };
 
 export type JobResult = "succeeded" | "failed" | "cancelled" | "interrupted";
@@ -57,6 +59,8 @@ export interface JobPart {
   /** What the piece is, when its name does not say (a Sync's version file). */
   label?: string;
   error?: string;
+  /** How the piece was done when there are ways: a Sync's version pulled from the registry, or loaded from the tarball and why. */
+  via?: string;
 }
 
 export interface Job<K extends JobKind = JobKind> {
@@ -104,6 +108,11 @@ const PHASE_WORDS: { [K in JobKind]: Record<JobPhases[K], (about: About) => stri
     starting: (a) => `Starting container ${a.container ?? ""}`.trim(),
   },
   sync: { loading: () => "Loading versions" },
+  push: {
+    preparing: (a) => `Preparing the push of ${a.ref ?? "the version"}`,
+    loading: () => "Loading the version into the Host engine",
+    pushing: (a) => `Pushing ${a.ref ?? "to the registry"}`,
+  },
 };
 
 /** How far a job got, in a few words ("120 MiB of 242 MiB"); empty when it has not said. */

@@ -191,6 +191,8 @@ export interface SyncItem {
   state: SyncItemState;
   bytesSent: number;
   error?: string;
+  /** With a registry configured: "pulled from <registry>", or why the tarball was loaded instead. */
+  via?: string;
 }
 
 /** One Sync now of one Runner: its versions to load, in order, and how far it got. */
@@ -249,6 +251,7 @@ export function syncView(job: Job<"sync">): SyncJob {
     state: ended && (p.state === "pending" || p.state === "loading") ? "cancelled" : (p.state as SyncItemState),
     bytesSent: p.done ?? 0,
     ...(p.error ? { error: p.error } : {}),
+    ...(p.via ? { via: p.via } : {}),
   }));
   const phase = syncPhase(job);
   return {

@@ -11,6 +11,23 @@ export interface TarballVersion {
   verification?: Verification;
   /** Only in one environment's listing: why a Runner cannot use this file, when it cannot (the Runner-contract check). */
   runnerProblem?: string;
+  /** Only in one environment's listing, with HAKURIVER_REGISTRY set: whether the version is in the registry. */
+  registry?: VersionRegistry;
+}
+
+/**
+ * A version in the OCI registry (docs/registry.md): there (`in_registry`), being pushed, not there
+ * with the reason (a failed push, or the registry lost it), never pushed (made before the option),
+ * or `unknown` when the registry cannot be asked.
+ */
+export interface VersionRegistry {
+  state: "in_registry" | "pushing" | "not_in_registry" | "not_pushed" | "unknown";
+  /** `<registry>/<flavour>/<env>:<timestamp>`. */
+  ref: string;
+  /** The command that pulls it on any machine that reaches the registry. */
+  pull: string;
+  digest?: string;
+  reason?: string;
 }
 
 export interface TarballEnvironment {

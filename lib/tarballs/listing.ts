@@ -5,6 +5,7 @@ import type { TarballEnvironment } from "@/lib/shared/tarballs";
 import { readImageDetails } from "./image-config";
 import { containerDir } from "./store";
 import { verificationOf } from "./verifications";
+import { versionRegistry } from "@/lib/registry/state";
 
 /**
  * One environment's versions with what the tab shows per version: the note inside each image
@@ -18,7 +19,8 @@ export async function withNotes(environment: TarballEnvironment): Promise<Tarbal
     if (!st?.isFile()) return v;
     const details = await readImageDetails(file).catch(() => undefined);
     const runnerProblem = details?.contract && !details.contract.ok ? details.contract.problems[0] : undefined;
-    return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st), runnerProblem };
+    const registry = await versionRegistry(v.file);
+    return { ...v, note: details?.note || undefined, verification: verificationOf(v.file, st), runnerProblem, ...(registry ? { registry } : {}) };
   };
   // A few at a time: an uncached version reads its image config (up to 4 MiB), and an environment
   // may have hundreds of versions.

@@ -12,6 +12,8 @@ import { packageView, type PackageJob } from "@/lib/shared/tarballs";
 import { BASE_LABELS, readImageCreated } from "./image-config";
 import { containerDir, directorySpace, listVersions, pruneVersions, versionTimestamps } from "./store";
 import { writeTarball } from "./write";
+import { pushAfterCreateTar } from "@/lib/registry/push";
+import { removeFromRegistry } from "@/lib/registry/remove";
 
 /**
  * Create Tar ("package"): a job of the one registry (lib/jobs: one per environment, since two
@@ -171,8 +173,9 @@ async function packageContainer(ctx: JobContext<"package">): Promise<Done> {
   ctx.phase("finishing");
   const pruned = await cleanUp(env, file, previous !== committed ? previous : undefined);
   const removed = pruned.length ? ` Removed older ${pruned.length === 1 ? "version" : "versions"}: ${pruned.join(", ")}.` : "";
+  const pushing = await pushAfterCreateTar(file, committed);
   return {
-    message: `Packaged ${container} as ${file}.${removed}`,
+    message: `Packaged ${container} as ${file}.${removed}${pushing}`,
     details: { file, container, ...(imageSize !== undefined ? { imageSize } : {}), pruned },
   };
 }
@@ -212,6 +215,10 @@ async function saveVersion(ctx: JobContext<"package">, committed: string, planne
 async function cleanUp(env: string, file: string, replaced: string | undefined): Promise<string[]> {
   try {
     const pruned = await pruneVersions(env, getConfig().tarKeep, file);
+    for (const old of pruned) {
+      const said = await removeFromRegistry(old);
+      if (said.startsWith(" Could not") || said.includes("does not allow")) console.error(`[hakuriver] Create Tar of ${env}:${said}`);
+    }
     if (replaced) await removeImageIfUnused(replaced);
     return pruned;
   } catch (err) {
