@@ -36,6 +36,7 @@ export function registryReason(err: unknown): string {
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return `${host} did not answer within ${TIMEOUT_MS / 1000} s`;
   if (code === "ECONNREFUSED") return `${host} refused the connection (is the registry running?)`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `${host} is not a known host name`;
+  if (code === "UND_ERR_SOCKET" || code === "ECONNRESET") return `${host} closed the connection without answering`;
   return `${host}: ${e?.cause?.message ?? e?.message ?? String(err)}`.slice(0, 300);
 }
 
@@ -74,7 +75,7 @@ export async function registryProblem(): Promise<string | undefined> {
   try {
     const answer = await registryCall("GET", "");
     await answer.body?.cancel();
-    return answer.ok ? undefined : `${registrySettings().host} answered /v2/ with ${answer.status}`;
+    return answer.ok ? undefined : `${registrySettings().host} answered /v2/ with ${answer.status} ${answer.statusText}`.trim();
   } catch (err) {
     return registryReason(err);
   }

@@ -43,6 +43,10 @@ export async function pullPlan(engine: Docker, file: string): Promise<Plan | und
     ]);
     return { ref };
   } catch (err) {
+    // Podman's Docker API has no /distribution: its 404 is a plain "Not Found", not a registry's answer.
+    if ((err as { statusCode?: number }).statusCode === 404 && !/manifest|unknown|not found:/i.test(dockerMessage(err))) {
+      return { reason: "its engine cannot be asked whether it reaches the registry (no GET /distribution in its API, as in Podman's)" };
+    }
     return { reason: `its engine cannot reach the registry: ${dockerMessage(err).replace(/\.$/, "")}` };
   } finally {
     clearTimeout(timer);
