@@ -29,3 +29,7 @@ export async function cancelVerifyAction(file: string) {
 export async function versionContainerAction(file: string, name: string) {
   return runCommand("tarball.container", { file, name });
 }
+
+export async function pushTarballAction(file: string) {
+  return runCommand("tarball.push", file);
+}

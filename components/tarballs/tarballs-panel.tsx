@@ -10,6 +10,7 @@ import { useLiveConnected } from "@/components/query/live";
 import { DirectorySpaceBar } from "./directory-space";
 import { tarballsKey } from "./use-package-jobs";
 import { ENVIRONMENT_COLUMNS, EnvironmentRow } from "./environment-row";
+import { usePushEnds } from "./version-registry";
 
 export interface TarballsSnapshot {
   environments: EnvironmentSummary[];
@@ -43,6 +44,7 @@ export function TarballsPanel({
   hostEnvironments?: string[];
 }) {
   const client = useQueryClient();
+  usePushEnds();
   const [seededAt] = useState(() => Date.now());
   const [refreshing, setRefreshing] = useState(false);
   const refresh = async () => {

@@ -6,10 +6,11 @@ import { getJson } from "@/components/query/api";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
-import type { VersionDetails } from "@/lib/shared/tarballs";
+import type { VersionDetails, VersionRegistry } from "@/lib/shared/tarballs";
 import { tarballsKey } from "./use-package-jobs";
 import { useVerification } from "./use-verifications";
 import { VersionContainerButton } from "./version-container-dialog";
+import { RegistryDetails } from "./version-registry";
 
 const command = (value: string[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : "—");
 
@@ -69,7 +70,7 @@ export function RunnerContractText({ contract }: { contract?: VersionDetails["co
  * What one version holds, read from the tar on the server (headers and two small JSON files, never
  * a load), with its download, the command that loads it elsewhere, and New container from this version.
  */
-export function VersionDetailsPanel({ file, env }: { file: string; env: string }) {
+export function VersionDetailsPanel({ file, env, registry }: { file: string; env: string; registry?: VersionRegistry }) {
   const { data, error } = useQuery({
     queryKey: [...tarballsKey, "details", file],
     queryFn: async () => (await getJson<{ details: VersionDetails }>(`/api/tarballs/${encodeURIComponent(file)}`)).details,
@@ -129,6 +130,7 @@ export function VersionDetailsPanel({ file, env }: { file: string; env: string }
           </>
         )}
       </p>
+      <RegistryDetails registry={registry} />
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { deleteTarballAction } from "./actions";
 import { tarballsKey } from "./use-package-jobs";
 import { VersionDetailsPanel } from "./version-details";
 import { VerifyButton, VerifyStatus } from "./version-verify";
+import { RegistryStatus } from "./version-registry";
 
 /** A version's date from its file name; a name no date can hold is shown as such, not a crash. */
 export function VersionTime({ timestamp }: { timestamp: number }) {
@@ -107,6 +108,7 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
         <td className="py-1.5 pr-4 font-mono @max-3xl:col-span-2">
           <span className="[overflow-wrap:anywhere]">{version.file}</span>
           <VerifyStatus file={version.file} kept={version.verification} />
+          <RegistryStatus file={version.file} registry={version.registry} />
         </td>
         <td className="py-1.5 pr-4 whitespace-nowrap">{formatBytes(version.size)}</td>
         {/* At most 20rem wide in the table: a long note wraps rather than squeeze the file name. */}
@@ -142,7 +144,7 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
       {open && (
         <tr id={detailsId}>
           <td colSpan={5} className="pb-3">
-            <VersionDetailsPanel file={version.file} env={env} />
+            <VersionDetailsPanel file={version.file} env={env} registry={version.registry} />
           </td>
         </tr>
       )}
