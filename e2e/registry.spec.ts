@@ -64,6 +64,7 @@ test("a version shows whether it is in the registry; Push to registry, and Push 
   const newer = await writeVersion(Math.floor(Date.now() / 1000));
   await page.getByRole("button", { name: "Refresh" }).first().click();
   await expect(tarballs.version(newer)).toBeVisible();
+  await expect(state(newer)).toHaveText(/Registry: cannot tell — the registry cannot be asked: .*refused the connection/);
   await state(newer).getByRole("button", { name: `Push to registry: ${newer}` }).click();
   await expect(state(newer)).toHaveText(/Not in the registry: .*refused the connection/, { timeout: 30_000 });
   await page.screenshot({ path: "test-results/registry-state.png", fullPage: true });

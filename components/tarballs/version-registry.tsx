@@ -61,7 +61,7 @@ export function RegistryStatus({ file, registry }: { file: string; registry?: Ve
     case "not_pushed":
       return line("text-slate-600", "Not in the registry (made before it was set up)", <PushButton file={file} label="Push to registry" />);
     default:
-      return line("text-amber-900", `Registry: cannot tell — ${registry.reason ?? "no answer"}`);
+      return line("text-amber-900", `Registry: cannot tell — ${registry.reason ?? "no answer"}`, <PushButton file={file} label="Push to registry" />);
   }
 }
 

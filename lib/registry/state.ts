@@ -44,8 +44,8 @@ export async function versionRegistry(file: string): Promise<VersionRegistry | u
   const record = pushRecord(file);
   const answer = await ask(file, repo, tag);
   if (answer.digest) return { ...base, state: "in_registry", digest: answer.digest };
-  if (answer.error) return { ...base, state: "unknown", reason: `the registry cannot be asked: ${answer.error}` };
   if (record?.error) return { ...base, state: "not_in_registry", reason: record.error };
+  if (answer.error) return { ...base, state: "unknown", reason: `the registry cannot be asked: ${answer.error}` };
   if (record?.digest) return { ...base, state: "not_in_registry", reason: `the registry no longer has ${ref} (pushed ${record.at})` };
   return { ...base, state: "not_pushed" };
 }

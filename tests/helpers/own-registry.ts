@@ -57,7 +57,7 @@ export async function startOwnRegistry(dir: string, options: { deletes: boolean;
     },
     async stop() {
       const c = child;
-      if (!c || c.exitCode !== null) return;
+      if (!c || c.exitCode !== null || c.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         c.once("exit", () => resolve());
         c.kill("SIGTERM");
