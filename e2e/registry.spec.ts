@@ -2,15 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { expect, test } from "@playwright/test";
-import { E2E_DATA, PORT } from "./env";
-import { startOwnServer } from "./fixtures/own-server";
+import { E2E_DATA, E2E_TOKEN } from "./env";
 import { DockerPage, TarballsTab } from "./pages/docker-page";
 import { LOCAL_IMAGE, engine, removeImage, uniqueName } from "../tests/helpers/docker";
 import { startOwnRegistry, type OwnRegistry } from "../tests/helpers/own-registry";
+import { startServer, type TestServer } from "../tests/helpers/server";
 
 /**
  * The registry state on a version (docs/registry.md), with a server of this spec's own
- * (HAKURIVER_REGISTRY set, on PORT + 2) and a registry of its own (Debian's docker-registry on
+ * (HAKURIVER_REGISTRY set, on a free port) and a registry of its own (Debian's docker-registry on
  * loopback): a version made before the option is pushed from its row; with the registry down the
  * push fails and the row says why, and Push again works once the registry is back.
  */
@@ -18,7 +18,7 @@ const dataDir = path.resolve(E2E_DATA, "registry");
 const containerDir = path.join(dataDir, "shared", "hakuriver-containers");
 const env = uniqueName("e2ereg");
 let registry: OwnRegistry;
-let server: Awaited<ReturnType<typeof startOwnServer>>;
+let server: TestServer;
 
 /** A version file of `env` holding the local test image, as `docker save` writes it. */
 async function writeVersion(timestamp: number): Promise<string> {
@@ -32,7 +32,7 @@ async function writeVersion(timestamp: number): Promise<string> {
 test.beforeAll(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
   registry = await startOwnRegistry(path.join(dataDir, "registry"), { deletes: true });
-  server = await startOwnServer(PORT + 2, dataDir, { HAKURIVER_REGISTRY: registry.address, HAKURIVER_REGISTRY_INSECURE: "1" });
+  server = await startServer({ HAKURIVER_DATA_DIR: dataDir, HAKURIVER_AUTH_TOKEN: E2E_TOKEN, HAKURIVER_RUNNERS: "", HAKURIVER_REGISTRY: registry.address, HAKURIVER_REGISTRY_INSECURE: "1" });
 });
 
 test.afterAll(async () => {
@@ -44,7 +44,7 @@ test.afterAll(async () => {
 test("a version shows whether it is in the registry; Push to registry, and Push again after the registry was down", async ({ page }) => {
   test.setTimeout(120_000);
   const old = await writeVersion(Math.floor(Date.now() / 1000) - 100);
-  await page.goto(`${server.url}/login?token=${encodeURIComponent("e2e-token-0123456789abcdef")}`);
+  await page.goto(`${server.url}/login?token=${encodeURIComponent(E2E_TOKEN)}`);
   await expect(page).toHaveURL(/\/docker/);
   const docker = new DockerPage(page);
   const tarballs = new TarballsTab(page);
