@@ -251,7 +251,8 @@ function SyncProgress({ job }: { job: SyncJob }) {
   const percent = job.bytesTotal ? Math.round((job.bytesSent / job.bytesTotal) * 100) : 100;
   const words: Record<SyncJob["phase"], string> = {
     queued: "Waiting for a free load slot",
-    loading: `Loading ${current?.file ?? ""}`,
+    // Through the registry (docs/registry.md) the bytes are those fetched: only the layers the Runner lacks.
+    loading: current?.via?.startsWith("pulled") ? `Pulling ${current.file} from the registry (only the layers it lacks)` : `Loading ${current?.file ?? ""}`,
     // Once it ended, the job's own words (as the Jobs notices and the toast say them).
     done: job.message ?? "Synced",
     failed: job.error ?? "Failed",
