@@ -33,7 +33,7 @@ export function registryReason(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   const code = e?.cause?.code;
   const host = getConfig().registry?.host ?? "the registry";
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `${host} did not answer within ${TIMEOUT_MS / 1000} s`;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `${host} did not answer in time`;
   if (code === "ECONNREFUSED") return `${host} refused the connection (is the registry running?)`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `${host} is not a known host name`;
   if (code === "UND_ERR_SOCKET" || code === "ECONNRESET") return `${host} closed the connection without answering`;
@@ -55,9 +55,9 @@ async function bearerToken(challenge: string, s: RegistrySettings, signal: Abort
 }
 
 /** One call to `/v2/<path>`, logged in as configured; the answer whatever its status. */
-export async function registryCall(method: "GET" | "HEAD" | "DELETE", path: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function registryCall(method: "GET" | "HEAD" | "DELETE", path: string, headers: Record<string, string> = {}, timeoutMs = TIMEOUT_MS): Promise<Response> {
   const s = registrySettings();
-  const signal = AbortSignal.timeout(TIMEOUT_MS);
+  const signal = AbortSignal.timeout(timeoutMs);
   const url = `${s.insecure ? "http" : "https"}://${s.host}/v2/${path}`;
   const auth = basic(s);
   let answer = await fetch(url, { method, headers: { ...headers, ...(auth ? { Authorization: auth } : {}) }, signal, redirect: "follow" });
@@ -82,8 +82,8 @@ export async function registryProblem(): Promise<string | undefined> {
 }
 
 /** The digest of `repo:tag`'s manifest; undefined when the registry has no such tag. */
-export async function manifestDigest(repo: string, tag: string): Promise<string | undefined> {
-  const answer = await registryCall("HEAD", `${repo}/manifests/${tag}`, { Accept: MANIFEST_TYPES });
+export async function manifestDigest(repo: string, tag: string, timeoutMs = TIMEOUT_MS): Promise<string | undefined> {
+  const answer = await registryCall("HEAD", `${repo}/manifests/${tag}`, { Accept: MANIFEST_TYPES }, timeoutMs);
   if (answer.status === 404) return undefined;
   if (!answer.ok) throw new AppError("failed:registry", `${registrySettings().host} answered ${answer.status} for ${repo}:${tag}`);
   const digest = answer.headers.get("docker-content-digest");

@@ -1,6 +1,7 @@
 import "server-only";
 import { getConfig } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
+import { AppError } from "@/lib/shared/errors";
 import { isRunning } from "@/lib/shared/jobs";
 import type { VersionRegistry } from "@/lib/shared/tarballs";
 import { jobs } from "@/lib/jobs";
@@ -14,21 +15,35 @@ import { registryRef } from "./refs";
  * push record (records.ts) adds why a push failed, and a running push job says "pushing".
  */
 const CACHE_MS = 15_000;
+/** A listing asks per version: a registry that does not answer must not hold it up for long. */
+const ASK_MS = 3_000;
 
 type Answer = { at: number; digest?: string; error?: string };
 const cache = () => processWide("registry.stateCache", () => new Map<string, Answer>());
+/** The last time the registry could not be asked at all: the other versions are not asked again for CACHE_MS. */
+const down = () => processWide("registry.down", () => ({ at: 0, error: "" }));
 
-/** Forgets what the registry said about a version (after a push or a delete). */
+/** Forgets what the registry said about a version (after a push or a delete), and every "cannot be asked". */
 export function forgetState(file: string): void {
   cache().delete(file);
+  // The registry answered or was just asked for real: what others were told while it was down is old news.
+  for (const [key, answer] of cache()) if (answer.error) cache().delete(key);
+  down().at = 0;
 }
 
 async function ask(file: string, repo: string, tag: string): Promise<Answer> {
   const cached = cache().get(file);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached;
-  const answer: Answer = await manifestDigest(repo, tag).then(
+  const unreachable = down();
+  if (Date.now() - unreachable.at < CACHE_MS) return { at: unreachable.at, error: unreachable.error };
+  const answer: Answer = await manifestDigest(repo, tag, ASK_MS).then(
     (digest) => ({ at: Date.now(), ...(digest ? { digest } : {}) }),
-    (err) => ({ at: Date.now(), error: registryReason(err) }),
+    (err) => {
+      const error = registryReason(err);
+      // Not an answer (refused, timed out, no such host): the registry is down for every version.
+      if (!(err instanceof AppError)) Object.assign(unreachable, { at: Date.now(), error });
+      return { at: Date.now(), error };
+    },
   );
   cache().set(file, answer);
   return answer;
