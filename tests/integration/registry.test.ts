@@ -1,5 +1,6 @@
 import { containerDir, testRoot } from "../helpers/isolated-env";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createEnvironmentContainer } from "@/lib/docker/containers";
@@ -25,7 +26,20 @@ process.env.HAKURIVER_REGISTRY_USER = USER;
 process.env.HAKURIVER_REGISTRY_PASSWORD = PASSWORD;
 process.env.HAKURIVER_REGISTRY_INSECURE = "1";
 process.env.HAKURIVER_TAR_KEEP = "5";
-process.env.HAKURIVER_RUNNERS = `r1=${runnerEngineHost()}, pod=${process.env.HAKURIVER_TEST_PODMAN ?? "unix:///run/hakuriver-test/podman.sock"}`;
+const SSH = process.env.HAKURIVER_TEST_RUNNER2_SSH ?? "ssh://root@127.0.0.1:2232";
+const TLS = process.env.HAKURIVER_TEST_RUNNER3_TLS ?? "tcp://127.0.0.1:2377";
+process.env.HAKURIVER_RUNNERS = `r1=${runnerEngineHost()}, r2=${SSH}, r3=${TLS}, pod=${process.env.HAKURIVER_TEST_PODMAN ?? "unix:///run/hakuriver-test/podman.sock"}`;
+// r2's client key and known_hosts, r3's client certificate, where the dashboard looks (as tests/integration/runners.test.ts).
+const secrets = path.join(testRoot, "data", "runners");
+const secret = (from: string, to: string) => {
+  fs.mkdirSync(path.dirname(path.join(secrets, to)), { recursive: true });
+  fs.copyFileSync(from, path.join(secrets, to));
+  fs.chmodSync(path.join(secrets, to), 0o600);
+};
+secret(process.env.HAKURIVER_TEST_RUNNER2_SSH_KEY ?? "/var/lib/hakuriver-test/runner2/ssh/client_ed25519", "r2/id_ed25519");
+secret(process.env.HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS ?? "/var/lib/hakuriver-test/runner2/ssh/known_hosts", "known_hosts");
+const tlsDir = process.env.HAKURIVER_TEST_RUNNER3_TLS_DIR ?? "/var/lib/hakuriver-test/runner3/tls";
+for (const name of ["ca", "cert", "key"]) secret(path.join(tlsDir, `${name}.pem`), `r3/${name}.pem`);
 
 const { jobs } = await import("@/lib/jobs");
 const { listPackageJobs, startPackage } = await import("@/lib/tarballs/package");
@@ -37,6 +51,8 @@ const { listSyncJobs, startSync } = await import("@/lib/runners/sync");
 const { runnerStatus, findRunner } = await import("@/lib/runners/status");
 
 const runner1 = new Runner({ engineHost: runnerEngineHost(), containerDir });
+const runner2 = new Runner({ engineHost: process.env.HAKURIVER_TEST_RUNNER2 ?? "unix:///run/hakuriver-test/runner2.sock", containerDir });
+const runner3 = new Runner({ engineHost: "unix:///run/hakuriver-test/runner3.sock", containerDir });
 const made: string[] = [];
 const imageIds = new Set<string>();
 
@@ -92,9 +108,9 @@ after(async () => {
   for (const env of made.filter((m) => !m.endsWith(".tar"))) {
     await removeContainer(env);
     await removeImage(`hakuriver/${env}:base`);
-    await runner1.forget(env);
+    for (const r of [runner1, runner2, runner3]) await r.forget(env);
   }
-  for (const id of imageIds) for (const docker of [engine, runner1.engine]) await docker.getImage(id).remove({ force: true }).catch(() => {});
+  for (const id of imageIds) for (const docker of [engine, runner1.engine, runner2.engine, runner3.engine]) await docker.getImage(id).remove({ force: true }).catch(() => {});
   await proxy.close();
   await registry.stop();
 });
@@ -143,6 +159,18 @@ describe("Versions through a registry with basic auth", () => {
     assert.equal(status.environments.find((e) => e.env === env)?.state, "up_to_date");
     assert.match(await runner1.runTask(env, ["cat", "/root/marker"]), /v2/);
     assert.deepEqual(runner1.loads, [], "the Runner itself never loaded a tarball");
+  });
+
+  it("Runners reached over SSH and over TLS pull from the registry too", async () => {
+    const env = await environment("regremote");
+    const v1 = await createTar(env, "v1");
+    assert.equal(v1.push?.outcome?.result, "succeeded", v1.push?.outcome?.message);
+    for (const [name, runner] of [["r2", runner2], ["r3", runner3]] as const) {
+      const { view } = await syncOf(name, env);
+      assert.match(view.items[0].via ?? "", /^pulled from /, `${name}: ${view.message}`);
+      assert.equal(await runner.needsSync(env), undefined, `${name}: the Runners' own rule finds it up to date`);
+      assert.equal((await runner.engine.getImage(`hakuriver/${env}:base`).inspect()).Id, (await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
+    }
   });
 
   it("a Runner whose engine cannot be asked about the registry loads the tarball, and says why", async () => {
