@@ -152,3 +152,13 @@ export async function pushAfterCreateTar(file: string, image: string): Promise<s
     return ` Not in the registry: ${reason}.`;
   }
 }
+
+/**
+ * For a push the restart interrupted: the registry tag it put on the Host's image goes (the image
+ * keeps its other tags), and the version records why it is not in the registry.
+ */
+export async function undoInterruptedPush(job: Job<"push">): Promise<void> {
+  const ref = job.about?.ref;
+  if (ref) await removeImageTag(ref);
+  if (ref) recordPush(job.target, { ref, error: "the dashboard stopped while it was pushed" });
+}
