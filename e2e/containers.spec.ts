@@ -65,6 +65,37 @@ test("the clicked button shows its pending state", async ({ page }) => {
   await expect(docker.status(name)).toHaveText("Stopped");
 });
 
+test("an action whose call fails in flight says so, and no button stays busy (a row's Stop, Package with note)", async ({ page }) => {
+  const docker = new DockerPage(page);
+  await docker.login();
+  const name = named("lost");
+  await docker.fillCreateForm(LOCAL_IMAGE, name);
+  await docker.submitCreate();
+  await expect(docker.status(name)).toHaveText("Running");
+  // Every server action's call is cut, as a dropped connection or a stopped server would.
+  const cut = async (route: import("@playwright/test").Route) => (route.request().headers()["next-action"] ? route.abort("connectionreset") : route.continue());
+  await page.route("**/docker*", cut);
+
+  await docker.button(name, "Stop").click();
+  await expect(page.locator("[data-sonner-toast]").getByText("The dashboard server did not answer. Is it still running?")).toBeVisible();
+  await expect(docker.button(name, "Stop")).toBeEnabled();
+  await expect(docker.button(name, "Create Tar")).toBeEnabled();
+  expect((await engine.getContainer(name).inspect()).State.Running).toBe(true);
+
+  await docker.row(name).getByRole("button", { name: "Package with note…" }).click();
+  const dialog = page.getByRole("dialog", { name: `Package ${name} with a note` });
+  await dialog.getByLabel("Note").fill("torch 2.6");
+  await dialog.getByRole("button", { name: "Package" }).click();
+  await expect(dialog.getByRole("alert")).toHaveText("The dashboard server did not answer. Is it still running?");
+  await expect(dialog.getByRole("button", { name: "Package" })).toBeEnabled();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+
+  // Once calls go through again, the same button works.
+  await page.unroute("**/docker*", cut);
+  await docker.button(name, "Stop").click();
+  await expect(docker.status(name)).toHaveText("Stopped");
+});
+
 test("a bad name shows the message in the form and creates nothing", async ({ page }) => {
   const docker = new DockerPage(page);
   await docker.login();

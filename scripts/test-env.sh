@@ -263,4 +263,7 @@ export HAKURIVER_TEST_RUNNER1
 export HAKURIVER_TEST_RUNNER2 HAKURIVER_TEST_RUNNER2_SSH HAKURIVER_TEST_RUNNER2_SSH_KEY HAKURIVER_TEST_RUNNER2_KNOWN_HOSTS
 export HAKURIVER_TEST_RUNNER3_TLS HAKURIVER_TEST_RUNNER3_TLS_DIR
 export HAKURIVER_TEST_PODMAN
-log "ready: engine $(docker_cli version --format '{{.Server.Version}}'), images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"
+# Asked once more at the end: an engine that stopped meanwhile (a dockerd shutting down as this ran) is not ready.
+ENGINE_VERSION=$(timeout 10 "$DOCKER_CLI" version --format '{{.Server.Version}}' 2>/dev/null || true)
+[ -n "$ENGINE_VERSION" ] || die "the Docker engine stopped answering while the test environment was set up (log: /var/log/hakuriver-dockerd.log); run this again"
+log "ready: engine $ENGINE_VERSION, images $LOCAL_IMAGE and $PULL_IMAGE, chromium $CHROMIUM_PATH, Runner engine $HAKURIVER_TEST_RUNNER1"

@@ -1,8 +1,8 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/ui/use-action";
 import { revealEnvironmentAction } from "./actions";
 
 type Pair = { name: string; value: string };
@@ -10,17 +10,8 @@ type Pair = { name: string; value: string };
 /** The environment's names; their values come from the server only on Reveal values (audited). */
 export function EnvironmentList({ container, names }: { container: string; names: string[] }) {
   const [values, setValues] = useState<Pair[] | null>(null);
-  const [pending, startTransition] = useTransition();
-  const reveal = () =>
-    startTransition(async () => {
-      try {
-        const result = await revealEnvironmentAction(container);
-        if (!result.ok) toast.error(result.error);
-        else setValues((result.data?.env as Pair[]) ?? []);
-      } catch {
-        toast.error("The dashboard server did not answer. Is it still running?");
-      }
-    });
+  const { pending, run } = useAction();
+  const reveal = () => run(() => revealEnvironmentAction(container), { success: "none", onSuccess: (result) => setValues((result.data?.env as Pair[]) ?? []) });
   if (names.length === 0) return <p className="text-sm text-slate-600">No environment variables.</p>;
   const rows: Pair[] = values ?? names.map((name) => ({ name, value: "" }));
   return (

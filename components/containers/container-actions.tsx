@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { useRef, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useRef, useState } from "react";
 import { ActionsMenu } from "@/components/ui/actions-menu";
 import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/ui/use-action";
 import { ConfirmDialog, useKeepFocus } from "@/components/ui/modal";
 import { canResume, canShell, canStart, canStop, heldForCommit } from "@/lib/shared/status";
 import type { HostContainer } from "@/lib/shared/containers";
@@ -49,44 +49,43 @@ function tarProblem(c: HostContainer): string | undefined {
     : `Not an environment container of this dashboard; adopt it first.`;
 }
 
-/** The row's buttons, by state; the clicked one shows pending until the action and refresh end. */
-export function ContainerActions({ container, job }: { container: HostContainer; job?: PackageJob }) {
+/**
+ * One row's actions: which one runs (its button shows pending until the action and the refresh
+ * end), and the one reason another cannot be used now, in the order that matters to the user.
+ */
+function useRowActions(container: HostContainer) {
   const refreshContainers = useRefreshContainers();
   const refreshJobs = useRefreshJobs();
-  const refresh = () => Promise.all([refreshContainers(), refreshJobs()]);
-  const [pending, setPending] = useState<Kind | null>(null);
-  const [, startTransition] = useTransition();
+  const action = useAction();
+  const [kind, setKind] = useState<Kind | null>(null);
+  const pending = action.pending ? kind : null;
+  const engineDown = useEngineDown();
+  const act = (which: Kind) => {
+    setKind(which);
+    // Create Tar says how it goes in its progress row and its notice, not in a toast.
+    action.run(() => run[which](container.name), {
+      success: which === "tar" ? "none" : "toast",
+      after: () => Promise.all([refreshContainers(), refreshJobs()]),
+    });
+  };
+  const blocked = (which: Kind): string | undefined =>
+    engineDown
+      ? engineDown
+      : pending !== null && pending !== which
+        ? `Wait: ${doing[pending].replace("…", "")} ${container.name} is still in progress.`
+        : undefined;
+  return { pending, act, blocked };
+}
+
+/** The row's buttons, by state. */
+export function ContainerActions({ container, job }: { container: HostContainer; job?: PackageJob }) {
+  const { pending, act, blocked } = useRowActions(container);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const root = useRef<HTMLDivElement>(null);
   useKeepFocus(root);
-
-  const act = (kind: Kind) => {
-    setPending(kind);
-    startTransition(async () => {
-      try {
-        const result = await run[kind](container.name);
-        if (!result.ok) toast.error(result.error);
-        else if (kind !== "tar") toast.success(result.message);
-      } catch {
-        toast.error("The dashboard server did not answer. Is it still running?");
-      } finally {
-        await refresh();
-        setPending(null);
-      }
-    });
-  };
-
-  const engineDown = useEngineDown();
   const packaging = job !== undefined && isActive(job);
-  // The one reason a button cannot be used now, in the order that matters to the user.
-  const blocked = (kind: Kind): string | undefined =>
-    engineDown
-      ? engineDown
-      : pending !== null && pending !== kind
-        ? `Wait: ${doing[pending].replace("…", "")} ${container.name} is still in progress.`
-        : undefined;
-  const button = (kind: Kind, label: string, extra: { title?: string; unavailable?: string; variant?: "danger" } = {}) => {
-    const reason = extra.unavailable ?? blocked(kind);
+  const button = (kind: Kind, label: string, extra: { title?: string; variant?: "danger" } = {}) => {
+    const reason = blocked(kind);
     return (
       <Button
         variant={extra.variant}
@@ -131,35 +130,48 @@ export function ContainerActions({ container, job }: { container: HostContainer;
         {(canShell(container.state) || held) && (
           <ShellButton container={container.name} unavailable={held ? "Paused for Create Tar's commit: a shell opens again in a moment, once the commit is done." : undefined} />
         )}
-        <Link
-          href={`/docker/containers/${encodeURIComponent(container.name)}?view=logs`}
-          title={`What ${container.name} printed and how it is configured`}
-          className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium whitespace-nowrap text-slate-800 hover:bg-slate-50"
-        >
-          Logs / Inspect
-        </Link>
+        <DetailsLink container={container.name} />
         {button("delete", "Delete", { variant: "danger" })}
       </ActionsMenu>
-      <ConfirmDialog
+      <DeleteConfirm
         open={confirmDelete}
-        title={`Delete container ${container.name}?`}
-        confirmLabel="Delete"
+        container={container}
+        job={packaging ? job : undefined}
         onCancel={() => setConfirmDelete(false)}
         onConfirm={() => {
           setConfirmDelete(false);
           act("delete");
         }}
-      >
-        {packaging && (
-          <p role="note" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 font-medium text-amber-900">
-            A Create Tar of {job.env} is running ({job.phase}). Its progress and Cancel stay in the list after the container is gone.
-          </p>
-        )}
-        <p className="[overflow-wrap:anywhere]">
-          The container is removed from this host{container.state === "running" ? " (it is running and will be stopped first)" : ""}.
-        </p>
-        <p className="mt-2">Tarballs already made from it in shared storage are kept.</p>
-      </ConfirmDialog>
+      />
     </div>
+  );
+}
+
+function DetailsLink({ container }: { container: string }) {
+  return (
+    <Link
+      href={`/docker/containers/${encodeURIComponent(container)}?view=logs`}
+      title={`What ${container} printed and how it is configured`}
+      className="inline-flex items-center justify-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium whitespace-nowrap text-slate-800 hover:bg-slate-50"
+    >
+      Logs / Inspect
+    </Link>
+  );
+}
+
+/** Delete's confirmation: what goes (the container), what stays (its tarballs, a running Create Tar's progress). */
+function DeleteConfirm({ open, container, job, onCancel, onConfirm }: { open: boolean; container: HostContainer; job?: PackageJob; onCancel: () => void; onConfirm: () => void }) {
+  return (
+    <ConfirmDialog open={open} title={`Delete container ${container.name}?`} confirmLabel="Delete" onCancel={onCancel} onConfirm={onConfirm}>
+      {job && (
+        <p role="note" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 font-medium text-amber-900">
+          A Create Tar of {job.env} is running ({job.phase}). Its progress and Cancel stay in the list after the container is gone.
+        </p>
+      )}
+      <p className="[overflow-wrap:anywhere]">
+        The container is removed from this host{container.state === "running" ? " (it is running and will be stopped first)" : ""}.
+      </p>
+      <p className="mt-2">Tarballs already made from it in shared storage are kept.</p>
+    </ConfirmDialog>
   );
 }

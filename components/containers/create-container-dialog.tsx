@@ -46,13 +46,54 @@ export function CreateContainerButton() {
   );
 }
 
-function CreateContainerForm({ onDone }: { onDone: () => void }) {
+/**
+ * One creation as the dialog follows it: POST /api/containers and its NDJSON events (the step, the
+ * layers' progress), ending in an error line or `onDone`; never busy after the stream ends.
+ */
+function useCreateStream(onDone: () => void) {
   const refresh = useRefreshContainers();
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string>();
   const [layers, setLayers] = useState<LayerProgress[]>([]);
+  const follow = async (res: Response) => {
+    let finished = false;
+    await readEvents(res, (event) => {
+      if (event.type === "status") setStatus(event.message);
+      else if (event.type === "pull") setLayers(event.layers);
+      else if (event.type === "error") {
+        finished = true;
+        setFormError(event.error);
+      } else if (event.type === "done") {
+        finished = true;
+        toast.success(`Created and started ${event.container.name}.`);
+        onDone();
+      }
+    });
+    if (!finished) setFormError("The server stopped answering before the container was created; check the list.");
+  };
+  const create = async (input: { image: string; name: string }) => {
+    setBusy(true);
+    setLayers([]);
+    setStatus("Contacting the Docker engine…");
+    try {
+      const res = await fetch("/api/containers", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(input) });
+      if (res.ok) await follow(res);
+      else setFormError(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `The server answered ${res.status}.`);
+    } catch {
+      setFormError("Lost the connection to the dashboard server; check the list before trying again.");
+    } finally {
+      setBusy(false);
+      setStatus(undefined);
+      void refresh();
+    }
+  };
+  return { busy, status, layers, formError, setFormError, create };
+}
+
+function CreateContainerForm({ onDone }: { onDone: () => void }) {
+  const { busy, status, layers, formError, setFormError, create } = useCreateStream(onDone);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   // Images already on the Host, offered as the user types (a native datalist: a combobox to assistive tech).
   const { data: localImages = [] } = useQuery({
     queryKey: ["local-images"],
@@ -67,7 +108,7 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
 
   // onSubmit, not <form action>: React resets an action form after it runs, and a failed create
   // must leave what the user typed in place.
-  const submit = async (event: React.FormEvent<HTMLFormElement>) => {
+  const submit = (event: React.FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (busy) return;
     const form = new FormData(event.currentTarget);
@@ -75,42 +116,7 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
     const input = { image: String(form.get("image") ?? "").trim(), name: String(form.get("name") ?? "").trim() };
     const errors: FieldErrors = { image: imageRefProblem(input.image), name: envNameProblem(input.name) };
     setFieldErrors(errors);
-    if (errors.image || errors.name) return;
-    setBusy(true);
-    setLayers([]);
-    setStatus("Contacting the Docker engine…");
-    try {
-      const res = await fetch("/api/containers", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(input),
-      });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string };
-        setFormError(body.error ?? `The server answered ${res.status}.`);
-        return;
-      }
-      let finished = false;
-      await readEvents(res, (event) => {
-        if (event.type === "status") setStatus(event.message);
-        else if (event.type === "pull") setLayers(event.layers);
-        else if (event.type === "error") {
-          finished = true;
-          setFormError(event.error);
-        } else if (event.type === "done") {
-          finished = true;
-          toast.success(`Created and started ${event.container.name}.`);
-          onDone();
-        }
-      });
-      if (!finished) setFormError("The server stopped answering before the container was created; check the list.");
-    } catch {
-      setFormError("Lost the connection to the dashboard server; check the list before trying again.");
-    } finally {
-      setBusy(false);
-      setStatus(undefined);
-      void refresh();
-    }
+    if (!errors.image && !errors.name) void create(input);
   };
 
   return (
@@ -141,15 +147,7 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
           {formError}
         </p>
       )}
-      {busy && (
-        <div className="rounded-md border border-slate-200 bg-slate-50 p-3">
-          {/* Announced: the step ("Pulling …", "Creating container …"); the layers' byte counts tick and are not. */}
-          <p role="status" className="text-sm text-slate-700">
-            {status}
-          </p>
-          <PullProgress layers={layers} />
-        </div>
-      )}
+      {busy && <CreateProgress status={status} layers={layers} />}
       <div className="flex justify-end gap-2">
         <Button size="md" onClick={onDone}>
           {busy ? "Close" : "Cancel"}
@@ -159,6 +157,18 @@ function CreateContainerForm({ onDone }: { onDone: () => void }) {
         </Button>
       </div>
     </form>
+  );
+}
+
+function CreateProgress({ status, layers }: { status?: string; layers: LayerProgress[] }) {
+  return (
+    <div className="rounded-md border border-slate-200 bg-slate-50 p-3">
+      {/* Announced: the step ("Pulling …", "Creating container …"); the layers' byte counts tick and are not. */}
+      <p role="status" className="text-sm text-slate-700">
+        {status}
+      </p>
+      <PullProgress layers={layers} />
+    </div>
   );
 }
 

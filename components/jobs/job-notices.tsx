@@ -4,6 +4,7 @@ import { useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { CancelButton } from "@/components/ui/cancel-button";
+import { callAction } from "@/components/ui/use-action";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { JOB_LABELS, isRunning, jobWords, type Job } from "@/lib/shared/jobs";
 import { endJobAction } from "./actions";
@@ -79,7 +80,7 @@ function DismissAll({ jobs }: { jobs: Job[] }) {
       pendingLabel="Dismissing…"
       onClick={() =>
         start(async () => {
-          const results = await Promise.all(jobs.map((j) => endJobAction(j.id).catch(() => ({ ok: false as const, error: "" }))));
+          const results = await Promise.all(jobs.map((j) => callAction(() => endJobAction(j.id))));
           const failed = results.filter((r) => !r.ok).length;
           if (failed) toast.error(`${failed} could not be dismissed; reload and try again.`);
         })

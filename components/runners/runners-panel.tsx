@@ -1,10 +1,12 @@
 "use client";
 
 import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { useMemo, useState } from "react";
 import { getJson } from "@/components/query/api";
 import { Button } from "@/components/ui/button";
+import { RefreshButton } from "@/components/ui/refresh-button";
+import { useAction } from "@/components/ui/use-action";
+import type { ActionResult } from "@/lib/shared/results";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { StatusTag } from "@/components/ui/status-tag";
@@ -46,27 +48,9 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
   });
   // Announced in the job's own words (as the Jobs notices say it); that Runner's status is read again.
   useJobEnds(["sync"], (job) => void client.invalidateQueries({ queryKey: statusKey(job.target) }));
-  const [allPending, startAll] = useTransition();
   // Every Runner answered, and none can be reached: Sync all has nothing it could start.
   const noneReachable = statuses.length > 0 && statuses.every((s) => s.data?.reachable === false);
-  const [refreshing, setRefreshing] = useState(false);
-
-  if (runners.length === 0) {
-    return (
-      <section aria-label="Runners" className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-sm text-slate-600">
-        <p className="font-medium text-slate-800">No Runners configured.</p>
-        <p className="mt-1">
-          List Runner engines in the server setting <code className="font-mono text-xs">HAKURIVER_RUNNERS</code> (e.g.{" "}
-          <code className="font-mono text-xs">node1=ssh://root@10.0.0.5</code>), read when the dashboard starts: set it where the service is
-          started and restart it. This tab then shows which version of each environment they hold.
-        </p>
-        <p className="mt-1">
-          For SSH Runners, the key goes in <code className="font-mono text-xs">&lt;data dir&gt;/runners/&lt;name&gt;/id_ed25519</code> (or an ssh-agent) and the
-          Runner&apos;s host key in <code className="font-mono text-xs">&lt;data dir&gt;/runners/known_hosts</code>.
-        </p>
-      </section>
-    );
-  }
+  if (runners.length === 0) return <NoRunners />;
   return (
     <section aria-label="Runners">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -74,38 +58,7 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
           What each Runner&apos;s <code className="font-mono text-xs">{imageTemplate}</code> holds, judged by the Runners&apos; own rule against the newest
           tarball. Sync now loads at most {syncLimit} {syncLimit === 1 ? "Runner" : "Runners"} at once.
         </p>
-        <div className="flex gap-2">
-          <Button
-            size="md"
-            pending={refreshing}
-            pendingLabel="Refreshing…"
-            onClick={async () => {
-              setRefreshing(true);
-              await client.invalidateQueries({ queryKey: ["runners"] });
-              setRefreshing(false);
-            }}
-          >
-            Refresh
-          </Button>
-          <Button
-            size="md"
-            variant="primary"
-            pending={allPending}
-            pendingLabel="Starting…"
-            unavailable={noneReachable}
-            reason={noneReachable ? "No Runner can be reached now; each Runner's card says why." : undefined}
-            onClick={() =>
-              startAll(async () => {
-                const r = await syncAllRunnersAction().catch((err: unknown) => ({ ok: false as const, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
-                if (r.ok) toast.info(r.message);
-                else toast.error(r.error);
-                await client.invalidateQueries({ queryKey: overviewKey });
-              })
-            }
-          >
-            Sync all Runners
-          </Button>
-        </div>
+        <RunnersToolbar noneReachable={noneReachable} />
       </div>
       <div className="mt-4 space-y-4">
         {runners.map((r, i) => (
@@ -120,6 +73,46 @@ export function RunnersPanel({ initialRunners, imageTemplate, syncLimit }: { ini
           />
         ))}
       </div>
+    </section>
+  );
+}
+
+/** Refresh every Runner's status, and Sync all (unavailable when no Runner can be reached). */
+function RunnersToolbar({ noneReachable }: { noneReachable: boolean }) {
+  const client = useQueryClient();
+  const syncAll = useAction();
+  return (
+    <div className="flex gap-2">
+      <RefreshButton queryKey={["runners"]} />
+      <Button
+        size="md"
+        variant="primary"
+        pending={syncAll.pending}
+        pendingLabel="Starting…"
+        unavailable={noneReachable}
+        reason={noneReachable ? "No Runner can be reached now; each Runner's card says why." : undefined}
+        onClick={() => syncAll.run(syncAllRunnersAction, { success: "info", after: () => client.invalidateQueries({ queryKey: overviewKey }) })}
+      >
+        Sync all Runners
+      </Button>
+    </div>
+  );
+}
+
+/** No Runner configured: where the setting is read, and where SSH keys go. */
+function NoRunners() {
+  return (
+    <section aria-label="Runners" className="rounded-xl border border-slate-200 bg-white px-6 py-10 text-center text-sm text-slate-600">
+      <p className="font-medium text-slate-800">No Runners configured.</p>
+      <p className="mt-1">
+        List Runner engines in the server setting <code className="font-mono text-xs">HAKURIVER_RUNNERS</code> (e.g.{" "}
+        <code className="font-mono text-xs">node1=ssh://root@10.0.0.5</code>), read when the dashboard starts: set it where the service is
+        started and restart it. This tab then shows which version of each environment they hold.
+      </p>
+      <p className="mt-1">
+        For SSH Runners, the key goes in <code className="font-mono text-xs">&lt;data dir&gt;/runners/&lt;name&gt;/id_ed25519</code> (or an ssh-agent) and the
+        Runner&apos;s host key in <code className="font-mono text-xs">&lt;data dir&gt;/runners/known_hosts</code>.
+      </p>
     </section>
   );
 }
@@ -140,19 +133,14 @@ function RunnerCard({
   onChanged: () => Promise<unknown>;
 }) {
   const [open, setOpen] = useState(openByDefault);
-  const [pending, start] = useTransition();
   const syncing = job && isSyncActive(job);
   const behind = status?.environments.filter((e) => e.state === "behind").length ?? 0;
   const counts = status?.reachable
     ? (["up_to_date", "behind", "missing"] as const).map((s) => `${status.environments.filter((e) => e.state === s).length} ${runnerEnvLabel({ state: s, newest: { file: "", timestamp: 0 } }).label.split(":")[0].toLowerCase()}`).join(" · ")
     : "";
-  const run = (work: () => Promise<{ ok: boolean; message?: string; error?: string }>) =>
-    start(async () => {
-      const r = await work().catch((err: unknown) => ({ ok: false, message: undefined, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
-      if (r.ok) toast.info(r.message);
-      else toast.error(r.error);
-      await onChanged().catch(() => {});
-    });
+  const action = useAction();
+  const pending = action.pending;
+  const run = (work: () => Promise<ActionResult>) => action.run(work, { success: "info", after: onChanged });
   const reach = !status
     ? { label: failed ? "Unknown" : "Checking…", tone: "gray" as const }
     : status.reachable

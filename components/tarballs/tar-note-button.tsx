@@ -1,9 +1,9 @@
 "use client";
 
 import { useState } from "react";
-import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
+import { useAction } from "@/components/ui/use-action";
 import { NOTE_MAX_LENGTH, noteProblem } from "@/lib/shared/validation";
 import { createTarballWithNoteAction } from "./actions";
 import { useRefreshJobs } from "./use-package-jobs";
@@ -30,20 +30,14 @@ export function TarNoteButton({ container, unavailable, title }: { container: st
 function NoteForm({ container, onDone }: { container: string; onDone: () => void }) {
   const [note, setNote] = useState("");
   const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { pending: busy, run } = useAction();
   const refreshJobs = useRefreshJobs();
-  const submit = async (event: React.FormEvent) => {
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
     const problem = noteProblem(note.trim());
     setError(problem);
     if (problem) return;
-    setBusy(true);
-    const result = await createTarballWithNoteAction(container, note.trim());
-    setBusy(false);
-    await refreshJobs();
-    if (!result.ok) return setError(result.error);
-    toast.success(result.message);
-    onDone();
+    run(() => createTarballWithNoteAction(container, note.trim()), { failure: "none", onFailure: (r) => setError(r.error), onSuccess: onDone, after: refreshJobs });
   };
   return (
     <form onSubmit={submit} noValidate className="space-y-3 text-sm">
@@ -65,7 +59,7 @@ function NoteForm({ container, onDone }: { container: string; onDone: () => void
       </label>
       {error && <p role="alert" className="text-red-800">{error}</p>}
       <div className="flex justify-end gap-2">
-        <Button variant="ghost" size="md" onClick={onDone}>Back</Button>
+        <Button variant="ghost" size="md" onClick={onDone}>Cancel</Button>
         <button
           type="submit"
           disabled={busy}

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Button } from "@/components/ui/button";
+import { RefreshButton } from "@/components/ui/refresh-button";
 import { DataTable } from "@/components/ui/data-table";
 import type { DirectorySpace, EnvironmentSummary } from "@/lib/shared/tarballs";
 import { getJson } from "@/components/query/api";
@@ -46,12 +46,6 @@ export function TarballsPanel({
   const client = useQueryClient();
   usePushEnds();
   const [seededAt] = useState(() => Date.now());
-  const [refreshing, setRefreshing] = useState(false);
-  const refresh = async () => {
-    setRefreshing(true);
-    await client.invalidateQueries({ queryKey: tarballsKey });
-    setRefreshing(false);
-  };
   const live = useLiveConnected();
   const { data = initial } = useQuery({
     queryKey: [...tarballsKey, "summary"],
@@ -61,28 +55,11 @@ export function TarballsPanel({
     // Pushed over /live (a hint when the dir changes, a rescan every 30 s for NFS); polled only while that is down.
     refetchInterval: live ? false : 10_000,
   });
-  const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  const toggle = (name: string) =>
-    setExpanded((s) => {
-      const next = new Set(s);
-      if (next.has(name)) next.delete(name);
-      else next.add(name);
-      return next;
-    });
+  const [expanded, toggle] = useToggleSet();
 
   return (
     <section aria-label="Shared Tarballs">
-      <div className="flex flex-wrap items-center justify-between gap-3">
-        <p className="text-sm text-slate-600">
-          Environments in <code className="rounded bg-slate-100 px-1 font-mono text-xs">{directory}</code>
-          <span data-testid="keep-setting" className="ml-2 text-slate-500">
-            · Create Tar keeps the newest {keep} {keep === 1 ? "version" : "versions"} of each environment (HAKURIVER_TAR_KEEP)
-          </span>
-        </p>
-        <Button size="md" onClick={() => void refresh()} pending={refreshing} pendingLabel="Refreshing…">
-          Refresh
-        </Button>
-      </div>
+      <TarballsHeader directory={directory} keep={keep} />
       <DirectorySpaceBar space={data.space} />
       {data.error && (
         <div role="alert" className="mt-4 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900">
@@ -117,5 +94,33 @@ export function TarballsPanel({
         ))}
       </DataTable>
     </section>
+  );
+}
+
+/** Which environments are open: a set, and a toggle of one name. */
+function useToggleSet(): [Set<string>, (name: string) => void] {
+  const [open, setOpen] = useState<Set<string>>(new Set());
+  const toggle = (name: string) =>
+    setOpen((s) => {
+      const next = new Set(s);
+      if (next.has(name)) next.delete(name);
+      else next.add(name);
+      return next;
+    });
+  return [open, toggle];
+}
+
+/** Where the tarballs are, how many versions Create Tar keeps, and Refresh. */
+function TarballsHeader({ directory, keep }: { directory: string; keep: number }) {
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3">
+      <p className="text-sm text-slate-600">
+        Environments in <code className="rounded bg-slate-100 px-1 font-mono text-xs">{directory}</code>
+        <span data-testid="keep-setting" className="ml-2 text-slate-500">
+          · Create Tar keeps the newest {keep} {keep === 1 ? "version" : "versions"} of each environment (HAKURIVER_TAR_KEEP)
+        </span>
+      </p>
+      <RefreshButton queryKey={tarballsKey} />
+    </div>
   );
 }

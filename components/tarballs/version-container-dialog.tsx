@@ -5,6 +5,7 @@ import { useCreations } from "@/components/containers/creations";
 import { PullProgress } from "@/components/containers/pull-progress";
 import { Button } from "@/components/ui/button";
 import { Modal } from "@/components/ui/modal";
+import { useAction } from "@/components/ui/use-action";
 import { creationActive } from "@/lib/shared/containers";
 import { restoredName } from "@/lib/shared/tarball-names";
 import { envNameProblem } from "@/lib/shared/validation";
@@ -31,19 +32,15 @@ function VersionContainerForm({ file, env, onDone }: { file: string; env: string
   const [name, setName] = useState(() => restoredName(env));
   const [error, setError] = useState<string>();
   const [started, setStarted] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { pending: busy, run } = useAction();
   const job = useCreations().find((c) => c.env === started);
   const running = job !== undefined && creationActive(job);
-  const submit = async (event: React.FormEvent) => {
+  const submit = (event: React.FormEvent) => {
     event.preventDefault();
     const problem = envNameProblem(name.trim());
     setError(problem);
     if (problem) return;
-    setBusy(true);
-    const result = await versionContainerAction(file, name.trim()).catch((err: unknown) => ({ ok: false as const, error: `Could not reach the server: ${err instanceof Error ? err.message : String(err)}` }));
-    setBusy(false);
-    if (!result.ok) return setError(result.error);
-    setStarted(name.trim());
+    run(() => versionContainerAction(file, name.trim()), { success: "none", failure: "none", onFailure: (r) => setError(r.error), onSuccess: () => setStarted(name.trim()) });
   };
   if (job && job.phase === "done") {
     return (

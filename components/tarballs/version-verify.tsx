@@ -1,9 +1,9 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useTransition } from "react";
-import { toast } from "sonner";
+import { useEffect, useRef } from "react";
 import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/ui/use-action";
 import { CancelButton } from "@/components/ui/cancel-button";
 import { formatBytes } from "@/components/ui/format";
 import { ProgressBar } from "@/components/ui/progress-bar";
@@ -16,17 +16,11 @@ import { useNoteVerification, usePollVerification, useVerification } from "./use
 export function VerifyButton({ file, kept }: { file: string; kept?: Verification }) {
   const v = useVerification(file, kept);
   const note = useNoteVerification();
-  const [pending, start] = useTransition();
+  const { pending, run } = useAction();
   const running = v?.phase === "running";
   return (
     <Button
-      onClick={() =>
-        start(async () => {
-          const result = await verifyTarballAction(file);
-          if (!result.ok) toast.error(result.error);
-          else note(result.data!.verification as Verification);
-        })
-      }
+      onClick={() => run(() => verifyTarballAction(file), { success: "none", onSuccess: (result) => note(result.data!.verification as Verification) })}
       pending={pending || running}
       pendingLabel="Verifying…"
       aria-label={`Verify ${file}`}

@@ -1,10 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { Fragment, useState, useTransition } from "react";
-import { toast } from "sonner";
+import { Fragment, useState } from "react";
 import { ApiError, getJson } from "@/components/query/api";
 import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/ui/use-action";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
 import { ConfirmDialog } from "@/components/ui/modal";
@@ -88,14 +88,8 @@ export function VersionsTable({ name, onChanged }: { name: string; onChanged: ()
 function VersionRow({ version, env, latest, onChanged }: { version: TarballVersion; env: string; latest: boolean; onChanged: () => Promise<unknown> }) {
   const [confirming, setConfirming] = useState(false);
   const [open, setOpen] = useState(false);
-  const [pending, startDelete] = useTransition();
-  const remove = () =>
-    startDelete(async () => {
-      const result = await deleteTarballAction(version.file);
-      if (result.ok) toast.success(result.message);
-      else toast.error(result.error);
-      await onChanged();
-    });
+  const { pending, run } = useAction();
+  const remove = () => run(() => deleteTarballAction(version.file), { after: onChanged });
   const detailsId = `details-${version.file}`;
   return (
     <Fragment>

@@ -7,7 +7,8 @@ import { creationView, type CreateEvent, type CreationJob, type CreationStep, ty
 import { AppError, toAppError } from "@/lib/shared/errors";
 import { isRunning, type Job, type JobPhases } from "@/lib/shared/jobs";
 import { docker } from "./client";
-import { createEnvironmentContainer, getHostContainer, type CreationControl } from "./containers";
+import { getHostContainer } from "./containers";
+import { createEnvironmentContainer, type CreationControl } from "./create-container";
 
 /**
  * Create New Container ("create") and New container from this version ("restore") as jobs of the

@@ -39,8 +39,24 @@ export async function ensureImage(input: string, onEvent: (event: CreateEvent) =
     return { ref, pulled: false };
   }
   onEvent({ type: "status", step: "pulling", message: `Pulling ${ref}` });
-  await pullImage(ref, (layers) => onEvent({ type: "pull", layers }), signal);
+  try {
+    await pullImage(ref, (layers) => onEvent({ type: "pull", layers }), signal);
+  } catch (err) {
+    // Cancelled as the pull ended: the engine may have tagged the image anyway. Then it is this
+    // creation's to undo, as a pull that finished.
+    if (signal?.aborted && (await taggedAfterAbort(ref))) return { ref, pulled: true };
+    throw err;
+  }
   return { ref, pulled: true };
+}
+
+/** Waits a moment after its request to pull `ref` was aborted (the engine notices the closed request shortly after it) and tells whether the tag was made anyway. */
+async function taggedAfterAbort(ref: string): Promise<boolean> {
+  for (const ms of [250, 750]) {
+    await new Promise((r) => setTimeout(r, ms));
+    if (await imageExists(ref).catch(() => false)) return true;
+  }
+  return false;
 }
 
 /** One sentence: what failed with Docker's own words (once), then what it likely means. */

@@ -22,6 +22,8 @@ export type ErrorSubject =
   | "body"
   | "input"
   | "url"
+  // the browser could not reach the dashboard server (client side only)
+  | "server"
   // what it named
   | "env"
   | "image"

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import {
-  createEnvironmentContainer,
-  deleteContainer,
-  getHostContainer,
-  listContainers,
-  startContainer,
-  stopContainer,
-} from "@/lib/docker/containers";
+import { deleteContainer, getHostContainer, listContainers, startContainer, stopContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { AppError } from "@/lib/shared/errors";
 import type { CreateEvent } from "@/lib/shared/containers";
 import { LOCAL_IMAGE, PULL_IMAGE, engine, importImageWithoutSleep, removeContainer, removeImage, uniqueName } from "../helpers/docker";

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
 import type { Job } from "@/lib/shared/jobs";
 import type { RunnerStatus } from "@/lib/shared/runners";

@@ -7,7 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
-import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
 import type { Job } from "@/lib/shared/jobs";
 import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";

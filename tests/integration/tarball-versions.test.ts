@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { execute } from "@/lib/commands";
-import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { followCreation, listCreations } from "@/lib/docker/creations";
 import { AppError } from "@/lib/shared/errors";
 import type { PackageJob, Verification } from "@/lib/shared/tarballs";

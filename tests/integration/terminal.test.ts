@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
-import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { SESSION_COOKIE, createSessionValue, readSession } from "@/lib/auth/session";
 import { sessionRevocations } from "@/lib/auth/revocation";
 import { getConfig } from "@/lib/config";
