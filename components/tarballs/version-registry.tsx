@@ -1,10 +1,9 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useTransition } from "react";
-import { toast } from "sonner";
 import { useJobEnds, useJobsOf } from "@/components/jobs/use-jobs";
 import { Button } from "@/components/ui/button";
+import { useAction } from "@/components/ui/use-action";
 import { isRunning, jobWords } from "@/lib/shared/jobs";
 import type { VersionRegistry } from "@/lib/shared/tarballs";
 import { pushTarballAction } from "./actions";
@@ -16,23 +15,12 @@ export function usePushEnds(): void {
   useJobEnds(["push"], () => void client.invalidateQueries({ queryKey: tarballsKey }));
 }
 
-/** Push again / Push to registry: one job per version (lib/registry/push.ts). */
+/** Push again / Push to registry: one job per version (lib/registry/push.ts); its progress shows on the row. */
 function PushButton({ file, label }: { file: string; label: "Push again" | "Push to registry" }) {
-  const [pending, start] = useTransition();
+  const { pending, run } = useAction();
   const refresh = useRefreshJobs();
   return (
-    <Button
-      onClick={() =>
-        start(async () => {
-          const result = await pushTarballAction(file);
-          if (!result.ok) toast.error(result.error);
-          await refresh();
-        })
-      }
-      pending={pending}
-      pendingLabel="Starting…"
-      aria-label={`${label}: ${file}`}
-    >
+    <Button onClick={() => run(() => pushTarballAction(file), { success: "none", after: refresh })} pending={pending} pendingLabel="Starting…" aria-label={`${label}: ${file}`}>
       {label}
     </Button>
   );

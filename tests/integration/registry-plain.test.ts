@@ -2,7 +2,7 @@ import { testRoot } from "../helpers/isolated-env";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { createEnvironmentContainer } from "@/lib/docker/containers";
+import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import type { Job } from "@/lib/shared/jobs";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { startOwnRegistry } from "../helpers/own-registry";
