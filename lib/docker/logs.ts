@@ -64,7 +64,7 @@ export async function engineLogStream(source: LogSource, query: Record<string, u
 }
 
 /** Splits one stream's bytes into timestamped lines; a partial line waits for the rest. */
-function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) {
+export function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) {
   let pending = "";
   const emit = (raw: string) => {
     const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
@@ -85,7 +85,7 @@ function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) 
   };
 }
 
-function sink(write: (chunk: Buffer) => void): Writable {
+export function sink(write: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       write(chunk);
