@@ -158,7 +158,7 @@ describe("/watch: one engine stream per container, shared by every viewer", () =
   });
 
   it("the namespace is authorised as the shell's: no credentials or a foreign Origin are refused", async () => {
-    for (const headers of [{}, { Cookie: `${SESSION_COOKIE}=${createSessionValue(TOKEN)}`, Origin: "http://evil.example" }]) {
+    for (const headers of [{} as Record<string, string>, { Cookie: `${SESSION_COOKIE}=${createSessionValue(TOKEN)}`, Origin: "http://evil.example" }]) {
       const s = client(headers);
       const error = await new Promise<Error | undefined>((resolve) => {
         s.on("connect_error", resolve);
