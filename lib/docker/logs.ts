@@ -1,7 +1,7 @@
 import "server-only";
 import { PassThrough, Writable, type Readable } from "node:stream";
 import { AppError } from "@/lib/shared/errors";
-import type { LogLine, LogTail } from "@/lib/shared/logs";
+import { logTimeBound, type LogLine, type LogTail } from "@/lib/shared/logs";
 import { docker } from "./client";
 import { fromDockerError } from "./errors";
 
@@ -97,16 +97,18 @@ export function sink(write: (chunk: Buffer) => void): Writable {
 /**
  * The last `tail` lines of a container's log with their timestamps, stdout and stderr told apart
  * (a TTY container has one raw stream, "tty"). At most `byteCap` bytes are read from the engine:
- * past it the stream is closed and the answer says it was cut.
+ * past it the stream is closed and the answer says it was cut. `since` and `until` (the engine's
+ * forms: Unix seconds or RFC 3339, see logTimeBound) narrow it to a time range.
  */
-export async function readLogTail(name: string, options: { tail?: number; byteCap?: number } = {}): Promise<LogTail> {
+export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string } = {}): Promise<LogTail> {
   const tail = Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
   const byteCap = options.byteCap ?? DEFAULT_BYTE_CAP;
   const source = await logSource(name);
   const base = { container: source.name, tty: source.tty, driver: source.driver, tail };
   const reason = noLogsReason(source);
   if (reason) return { ...base, lines: [], truncated: false, noLogs: reason };
-  const stream = await engineLogStream(source, { tail, timestamps: true });
+  const range = { ...(options.since ? { since: options.since } : {}), ...(options.until ? { until: options.until } : {}) };
+  const stream = await engineLogStream(source, { tail, timestamps: true, ...range });
   const lines: LogLine[] = [];
   const push = (line: LogLine) => lines.push(line);
   const out = lineSplitter(source.tty ? "tty" : "stdout", push);
@@ -157,4 +159,19 @@ export async function logDownloadStream(name: string, signal?: AbortSignal): Pro
   engine.on("error", (e) => body.destroy(e));
   body.on("close", () => engine.destroy());
   return { source, body };
+}
+
+/**
+ * readLogTail for input from a URL or a form: `tail` a number (else the default), `since` and
+ * `until` as logTimeBound reads them; a bad value is a 400 that names it, and nothing is read.
+ */
+export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string }): Promise<LogTail> {
+  const tail = input.tail ? Number(input.tail) : undefined;
+  if (tail !== undefined && !(Number.isInteger(tail) && tail > 0)) throw new AppError("bad_request:input", `"${input.tail}" is not a number of lines.`);
+  const bound = (value: string | undefined) => {
+    const b = logTimeBound(value ?? "");
+    if (b instanceof Error) throw new AppError("bad_request:input", b.message);
+    return b;
+  };
+  return readLogTail(name, { tail, since: bound(input.since), until: bound(input.until) });
 }
