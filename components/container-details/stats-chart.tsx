@@ -60,5 +60,5 @@ export function StatsChart({ samples }: { samples: StatsSample[] }) {
     };
   }, []);
 
-  return <div ref={holder} role="img" aria-label="CPU and memory use over the last 60 seconds" className="min-w-0 text-slate-700" />;
+  return <div ref={holder} role="img" aria-label="CPU and memory use over the last 60 seconds" className="w-full min-w-0 overflow-hidden text-slate-700" />;
 }

@@ -20,7 +20,7 @@ export function useLogPage(log: LogTail, since: string) {
     const first = page.lines[0];
     if (!first?.time || older.pending || atStart) return;
     setOlder({ pending: true });
-    const query = new URLSearchParams({ tail: String(log.tail), until: first.time, ...(since ? { since } : {}) });
+    const query = new URLSearchParams({ tail: String(log.tail), until: first.time, older: "1", ...(since ? { since } : {}) });
     try {
       const res = await fetch(`/api/containers/${encodeURIComponent(log.container)}/logs/lines?${query}`, { cache: "no-store" });
       const body = (await res.json()) as LogTail & { error?: string };

@@ -100,8 +100,8 @@ export function sink(write: (chunk: Buffer) => void): Writable {
  * past it the stream is closed and the answer says it was cut. `since` and `until` (the engine's
  * forms: Unix seconds or RFC 3339, see logTimeBound) narrow it to a time range.
  */
-export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string } = {}): Promise<LogTail> {
-  const tail = Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
+export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string; scan?: number } = {}): Promise<LogTail> {
+  const tail = options.scan ?? Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
   const byteCap = options.byteCap ?? DEFAULT_BYTE_CAP;
   const source = await logSource(name);
   const base = { container: source.name, tty: source.tty, driver: source.driver, tail };
@@ -164,8 +164,9 @@ export async function logDownloadStream(name: string, signal?: AbortSignal): Pro
 /**
  * readLogTail for input from a URL or a form: `tail` a number (else the default), `since` and
  * `until` as logTimeBound reads them; a bad value is a 400 that names it, and nothing is read.
+ * `older`: the page before `until` (see readOlderLines).
  */
-export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string }): Promise<LogTail> {
+export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string; older?: boolean }): Promise<LogTail> {
   const tail = input.tail ? Number(input.tail) : undefined;
   if (tail !== undefined && !(Number.isInteger(tail) && tail > 0)) throw new AppError("bad_request:input", `"${input.tail}" is not a number of lines.`);
   const bound = (value: string | undefined) => {
@@ -173,5 +174,27 @@ export async function readLogLines(name: string, input: { tail?: string; since?:
     if (b instanceof Error) throw new AppError("bad_request:input", b.message);
     return b;
   };
-  return readLogTail(name, { tail, since: bound(input.since), until: bound(input.until) });
+  const range = { since: bound(input.since), until: bound(input.until) };
+  return input.older && range.until ? readOlderLines(name, tail ?? DEFAULT_TAIL, range) : readLogTail(name, { tail, ...range });
+}
+
+/** The most lines from the end an older page is looked for in. */
+const MAX_SCAN = 1 << 22;
+
+/**
+ * The `tail` lines before `until` (Load older), and the line(s) at `until`. The engine applies `tail` to the whole log before
+ * `until`, so the last T lines are asked for with T doubling until the range holds `tail` lines
+ * (or the log's start, or the byte cap, is reached); only lines up to `until` cross the socket.
+ */
+async function readOlderLines(name: string, tail: number, range: { since?: string; until?: string }): Promise<LogTail> {
+  tail = Math.min(Math.max(1, tail), MAX_TAIL);
+  // The engine's until includes the line at that time, which the page holds already.
+  const need = tail + 1;
+  let previous = -1;
+  for (let scan = tail * 2; ; scan *= 2) {
+    const log = await readLogTail(name, { ...range, scan });
+    const enough = log.lines.length >= need || log.truncated || log.lines.length === previous || scan >= MAX_SCAN;
+    if (enough) return { ...log, tail, lines: log.lines.slice(-need) };
+    previous = log.lines.length;
+  }
 }

@@ -36,7 +36,7 @@ export const TIME_PRESETS = [
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /**
- * A since/until bound as the engine takes it (Unix seconds, or an RFC 3339 time passed on as is):
+ * A since/until bound as the engine takes it (Unix seconds, `seconds.nanoseconds` for a precise time):
  * a duration back from now (`15m`, `2h`, `7d`), a local date-time from a form (`2026-12-04T03:00`),
  * or an RFC 3339 time (a log line's own). Undefined for an empty value; an Error says what is wrong.
  */
@@ -45,7 +45,11 @@ export function logTimeBound(value: string, now = Date.now()): string | undefine
   if (v === "") return undefined;
   const ago = /^(\d{1,6})([smhd])$/.exec(v);
   if (ago) return String(Math.floor(now / 1000) - Number(ago[1]) * UNIT_SECONDS[ago[2]]);
-  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,9})?)?(Z|[+-]\d\d:\d\d)$/.test(v) && !Number.isNaN(Date.parse(v))) return v;
+  const exact = /^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(v);
+  if (exact) {
+    const t = Date.parse(exact[1] + exact[3]);
+    if (!Number.isNaN(t)) return `${Math.floor(t / 1000)}.${(exact[2] ?? "").padEnd(9, "0")}`;
+  }
   if (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d)?$/.test(v)) {
     const t = Date.parse(v);
     if (!Number.isNaN(t)) return String(Math.floor(t / 1000));

@@ -42,7 +42,9 @@ describe("The Logs page's lines", () => {
     const now = Date.parse("2026-12-04T12:00:00Z");
     assert.equal(logTimeBound("15m", now), String(now / 1000 - 900));
     assert.equal(logTimeBound("7d", now), String(now / 1000 - 7 * 86400));
-    assert.equal(logTimeBound("2026-12-04T03:31:35.123456789Z"), "2026-12-04T03:31:35.123456789Z");
+    // A log line's own time, to the nanosecond, in the engine's seconds.nanoseconds.
+    assert.equal(logTimeBound("2026-12-04T03:31:35.1234567Z"), `${Date.parse("2026-12-04T03:31:35Z") / 1000}.123456700`);
+    assert.equal(logTimeBound("2000-01-01T00:00:00Z"), "946684800.000000000");
     assert.equal(logTimeBound("2026-12-04T03:00"), String(Math.floor(new Date(2026, 11, 4, 3, 0).getTime() / 1000)));
     assert.equal(logTimeBound(" "), undefined);
     for (const bad of ["yesterday", "15x", "2026-13-45T99:99", "1;rm"]) assert.match(String(logTimeBound(bad)), /is not a time/);
