@@ -110,7 +110,7 @@ test("Follow shows a line printed afterwards within a second, and Search finds i
   await expect(page.getByRole("combobox", { name: "Since" })).toHaveValue("15m");
   await expect(log.getByText(marker, { exact: true })).toBeVisible();
   await page.goto(`/docker/containers/${name}?view=logs&since=yesterday`);
-  await expect(page.getByRole("alert")).toContainText('"yesterday" is not a time');
+  await expect(page.getByRole("tabpanel").getByRole("alert")).toContainText('"yesterday" is not a time');
 });
 
 test("Stats shows the container's real values live, with a chart of the last 60 s", async ({ page }) => {

@@ -59,7 +59,7 @@ export async function ContainerDetails({ name, view, range }: { name: string; vi
       <DetailTabs container={info.name} active={view} />
       <div role="tabpanel" id={`panel-${view}`} aria-labelledby={`tab-${view}`} className="mt-4">
         {view === "logs" ? (
-          <LogsView name={info.name} {...range} />
+          <LogsView source={{ id: info.id, name: info.name, tty: info.tty, driver: info.logDriver }} {...range} />
         ) : view === "stats" ? (
           <StatsView name={info.name} running={info.state.status === "running"} />
         ) : (

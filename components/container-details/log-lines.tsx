@@ -28,7 +28,9 @@ function Highlighted({ content, query }: { content: string; query?: string }) {
 
 /** One line's ANSI-coloured pieces, parsed by anser (colours as inline styles; the CSP allows them). */
 function Colored({ text, query }: { text: string; query?: string }) {
-  const parts = useMemo(() => Anser.ansiToJson(text, { remove_empty: true }), [text]);
+  // Most lines have no escape at all: nothing to parse.
+  const parts = useMemo(() => (text.includes("\u001b") ? Anser.ansiToJson(text, { remove_empty: true }) : undefined), [text]);
+  if (!parts) return <Highlighted content={text} query={query} />;
   return (
     <>
       {parts.map((p: AnserJsonEntry, i) => {

@@ -100,10 +100,11 @@ export function sink(write: (chunk: Buffer) => void): Writable {
  * past it the stream is closed and the answer says it was cut. `since` and `until` (the engine's
  * forms: Unix seconds or RFC 3339, see logTimeBound) narrow it to a time range.
  */
-export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string; scan?: number } = {}): Promise<LogTail> {
+export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string; scan?: number; source?: LogSource } = {}): Promise<LogTail> {
   const tail = options.scan ?? Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
   const byteCap = options.byteCap ?? DEFAULT_BYTE_CAP;
-  const source = await logSource(name);
+  // The page has inspected the container already: one engine call fewer on its first screen.
+  const source = options.source ?? (await logSource(name));
   const base = { container: source.name, tty: source.tty, driver: source.driver, tail };
   const reason = noLogsReason(source);
   if (reason) return { ...base, lines: [], truncated: false, noLogs: reason };
@@ -166,7 +167,7 @@ export async function logDownloadStream(name: string, signal?: AbortSignal): Pro
  * `until` as logTimeBound reads them; a bad value is a 400 that names it, and nothing is read.
  * `older`: the page before `until` (see readOlderLines).
  */
-export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string; older?: boolean }): Promise<LogTail> {
+export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string; older?: boolean; source?: LogSource }): Promise<LogTail> {
   const tail = input.tail ? Number(input.tail) : undefined;
   if (tail !== undefined && !(Number.isInteger(tail) && tail > 0)) throw new AppError("bad_request:input", `"${input.tail}" is not a number of lines.`);
   const bound = (value: string | undefined) => {
@@ -174,7 +175,7 @@ export async function readLogLines(name: string, input: { tail?: string; since?:
     if (b instanceof Error) throw new AppError("bad_request:input", b.message);
     return b;
   };
-  const range = { since: bound(input.since), until: bound(input.until) };
+  const range = { since: bound(input.since), until: bound(input.until), source: input.source };
   return input.older && range.until ? readOlderLines(name, tail ?? DEFAULT_TAIL, range) : readLogTail(name, { tail, ...range });
 }
 
@@ -186,7 +187,7 @@ const MAX_SCAN = 1 << 22;
  * `until`, so the last T lines are asked for with T doubling until the range holds `tail` lines
  * (or the log's start, or the byte cap, is reached); only lines up to `until` cross the socket.
  */
-async function readOlderLines(name: string, tail: number, range: { since?: string; until?: string }): Promise<LogTail> {
+async function readOlderLines(name: string, tail: number, range: { since?: string; until?: string; source?: LogSource }): Promise<LogTail> {
   tail = Math.min(Math.max(1, tail), MAX_TAIL);
   // The engine's until includes the line at that time, which the page holds already.
   const need = tail + 1;
