@@ -3,6 +3,7 @@ import type { Readable } from "node:stream";
 import { STATS_HISTORY, statsSample, type EngineStats, type StatsSample } from "@/lib/shared/stats";
 import { docker } from "./client";
 import { fromDockerError } from "./errors";
+import { onNdjson } from "./ndjson";
 import { watchHub, type Viewer } from "./watch";
 
 /**
@@ -22,23 +23,7 @@ async function startStats(id: string, emit: (sample: StatsSample) => void, end: 
   } catch (err) {
     throw fromDockerError(err, { kind: "container", name: id });
   }
-  let rest = "";
-  stream.on("data", (chunk: Buffer) => {
-    rest += chunk.toString("utf8");
-    // A message is a few KB; a stream that never sends a newline is not the engine's.
-    if (rest.length > 1024 * 1024) rest = "";
-    let nl: number;
-    while ((nl = rest.indexOf("\n")) >= 0) {
-      const line = rest.slice(0, nl).trim();
-      rest = rest.slice(nl + 1);
-      if (!line) continue;
-      try {
-        emit(statsSample(JSON.parse(line) as EngineStats));
-      } catch {
-        // Not JSON: skip the line.
-      }
-    }
-  });
+  onNdjson(stream, (value) => emit(statsSample(value as EngineStats)));
   let closed = false;
   const finish = (reason: string) => {
     if (!closed) {
