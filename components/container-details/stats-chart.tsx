@@ -41,7 +41,7 @@ export function StatsChart({ samples }: { samples: StatsSample[] }) {
         {
           width: el.clientWidth,
           height: 180,
-          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max / 5) * 5)] } },
+          scales: { x: { time: true, range: (_u, _min, max) => [max - 60, max] }, y: { range: (_u, _min, max) => [0, Math.max(5, Math.ceil(max / 5) * 5)] } },
           series: [{}, { label: "CPU %", stroke: CPU, width: 2 }, { label: "Memory %", stroke: MEMORY, width: 2 }],
           axes: [axis, { ...axis, values: (_u, vals) => vals.map((v) => `${v}%`) }],
           legend: { show: true },
