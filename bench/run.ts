@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live]`
+ * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live,logs]`
  *
  * First brings up what it measures against exactly as `npm test` does (scripts/test-env.sh: the
  * engine, the test images, the loopback registry, Chromium, the Runner engines), so it runs on a
@@ -24,6 +24,7 @@ import { benchWeight } from "./sections/weight";
 import { benchMemory } from "./sections/memory";
 import { benchRunnerEnv, benchRunners } from "./sections/runners";
 import { benchLive } from "./sections/live";
+import { benchLogs } from "./sections/logs";
 
 export interface BenchContext {
   quick: boolean;
@@ -49,6 +50,7 @@ const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
   ["memory", benchMemory],
   ["runners", benchRunners],
   ["live", benchLive],
+  ["logs", benchLogs],
 ];
 
 /** Runs scripts/test-env.sh and takes the variables it exports (the test image, Chromium, the Runners). */
