@@ -16,6 +16,7 @@ import { isDownloadRequest, serveDownload } from "@/lib/tarballs/download";
 import { sweepTemporaryFiles } from "@/lib/tarballs/store";
 import { sweepLeftoverShells } from "@/lib/terminal/shell";
 import { attachSockets, closeAllShells } from "@/lib/terminal/socket";
+import { watchHub } from "@/lib/docker/watch";
 
 /**
  * The one entry point: an HTTP server hosting Next.js (and, on the same port, Socket.IO for
@@ -127,7 +128,8 @@ function stopOnSignals(server: ReturnType<typeof createServer>, io: ReturnType<t
     console.log(`${signal}: shutting down`);
     setTimeout(() => process.exit(0), 5000).unref();
     // Running jobs remove their temporary files (their journal entries then say cancelled);
-    // open shells are ended in their containers.
+    // open shells are ended in their containers; followed logs and stats close their engine streams.
+    watchHub().closeAll();
     void Promise.allSettled([closeAllShells(), jobs().cancelAll()]).finally(() => {
       // Closes the sockets and the HTTP server with them.
       void io.close(() => process.exit(0));

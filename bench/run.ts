@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live,registry]`
+ * `npm run bench [-- --quick] [-- --only list,tar,terminal,tarballs,weight,memory,runners,live,logs,registry]`
  *
  * First brings up what it measures against exactly as `npm test` does (scripts/test-env.sh: the
  * engine, the test images, the loopback registry, Chromium, the Runner engines), so it runs on a
@@ -24,6 +24,7 @@ import { benchWeight } from "./sections/weight";
 import { benchMemory } from "./sections/memory";
 import { benchRunnerEnv, benchRunners } from "./sections/runners";
 import { benchLive } from "./sections/live";
+import { benchLogs } from "./sections/logs";
 import { benchRegistry } from "./sections/registry";
 
 export interface BenchContext {
@@ -50,6 +51,7 @@ const sections: [string, (ctx: BenchContext) => Promise<void>][] = [
   ["memory", benchMemory],
   ["runners", benchRunners],
   ["live", benchLive],
+  ["logs", benchLogs],
   ["registry", benchRegistry],
 ];
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import type { BenchContext } from "../run";
 import { dashboardGet, median, now } from "../lib";
+import { benchGzipVersion } from "./versions-gzip";
 
 /**
  * A `docker save`-shaped version of `bytes` random bytes in one layer (legacy layout, as Docker 20.10
@@ -53,16 +54,41 @@ function plainSha256(file: string): Promise<string> {
   });
 }
 
-async function verifyOnce(ctx: BenchContext, file: string): Promise<{ ms: number; sha256?: string; phase: string }> {
+/**
+ * One Verify through the API, from the POST to the server's `finishedAt` (same machine, same clock):
+ * polled every 50 ms, since a poll every few ms costs the server's main thread — the thread that
+ * hashes the layers — a request each time, and would be measured as Verify's own slowness.
+ */
+export async function verifyOnce(ctx: BenchContext, file: string): Promise<{ ms: number; sha256?: string; phase: string }> {
   const url = `${ctx.server.url}/api/tarballs/${file}/verify`;
-  const t = now();
+  const t = Date.now();
   const res = await fetch(url, { method: "POST", headers: ctx.server.bearer });
   if (res.status !== 202) throw new Error(`verify: ${res.status} ${await res.text()}`);
   for (;;) {
-    await new Promise((r) => setTimeout(r, 5));
-    const v = (await (await fetch(url, { headers: ctx.server.bearer })).json()) as { verification?: { phase: string; sha256?: string } };
-    if (v.verification && v.verification.phase !== "running") return { ms: now() - t, ...v.verification };
+    await new Promise((r) => setTimeout(r, 50));
+    const v = (await (await fetch(url, { headers: ctx.server.bearer })).json()) as { verification?: { phase: string; sha256?: string; finishedAt?: string } };
+    if (v.verification && v.verification.phase !== "running") return { ms: Date.parse(v.verification.finishedAt ?? "") - t, ...v.verification };
   }
+}
+
+/** One Details call through the API (the layer count checked); its wall time in ms. */
+export async function detailsOnce(ctx: BenchContext, file: string): Promise<number> {
+  const s = now();
+  const body = JSON.parse((await dashboardGet(`${ctx.server.url}/api/tarballs/${file}`, ctx.server.bearer)).toString()) as { details: { layers: number } };
+  if (body.details.layers !== 1) throw new Error(`details: ${JSON.stringify(body)}`);
+  return now() - s;
+}
+
+/** Median of `runs` Details calls after `warmup`, every call on a new mtime, so the cache never answers. */
+export async function detailsUncached(ctx: BenchContext, file: string, runs: number, warmup: number): Promise<number> {
+  const target = path.join(ctx.containerDir, file);
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    fs.utimesSync(target, new Date(), new Date(Date.now() - i * 1000));
+    const ms = await detailsOnce(ctx, file);
+    if (i >= warmup) times.push(ms);
+  }
+  return median(times);
 }
 
 /** Issue 14: Verify throughput against a plain sha256 of the same file; details of a 1 GiB version without reading its layers. */
@@ -77,16 +103,7 @@ export async function benchVersions(ctx: BenchContext): Promise<void> {
   const gib = `${(size / 1024 ** 3).toFixed(2)} GiB`;
   console.log(`  wrote a ${gib} version in ${Math.round(now() - t)} ms`);
   try {
-    // Details: every call on a new mtime, so the cache never answers.
-    const detailTimes: number[] = [];
-    for (let i = 0; i < 12; i++) {
-      fs.utimesSync(target, new Date(), new Date(Date.now() - i * 1000));
-      const s = now();
-      const body = JSON.parse((await dashboardGet(`${ctx.server.url}/api/tarballs/${file}`, ctx.server.bearer)).toString()) as { details: { layers: number } };
-      if (body.details.layers !== 1) throw new Error(`details: ${JSON.stringify(body)}`);
-      if (i >= 2) detailTimes.push(now() - s);
-    }
-    const details = median(detailTimes);
+    const details = await detailsUncached(ctx, file, 12, 2);
     ctx.add({ section: "tarballs", measure: `details of a ${gib} version (uncached: headers + 2 JSON files)`, value: details, unit: "ms", target: "≤ 50 ms", met: details <= 50 });
 
     await plainSha256(target); // warm the page cache
@@ -121,8 +138,8 @@ export async function benchVersions(ctx: BenchContext): Promise<void> {
       unit: "MB/s",
       floor: floorMBs,
       ratio: verifyMBs / floorMBs,
-      target: "≥ 0.8×",
-      met: verifyMBs / floorMBs >= 0.8,
+      target: "≥ 1.0×",
+      met: verifyMBs / floorMBs >= 1.0,
     });
     for (const [tool, times] of [["sha256sum (coreutils)", coreutilsFloors], ["openssl dgst -sha256", opensslFloors]] as const) {
       const mbs = size / 1e6 / (median(times) / 1000);
@@ -137,6 +154,7 @@ export async function benchVersions(ctx: BenchContext): Promise<void> {
         met: verifyMBs / mbs >= 0.8,
       });
     }
+    await benchGzipVersion(ctx, target, gib);
   } finally {
     fs.rmSync(target, { force: true });
   }

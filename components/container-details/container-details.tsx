@@ -6,6 +6,7 @@ import type { ContainerInspect } from "@/lib/shared/inspect";
 import { DetailTabs, type DetailView } from "./detail-tabs";
 import { InspectView } from "./inspect-view";
 import { LogsView } from "./logs-view";
+import { StatsView } from "./stats-view";
 
 function BackLink() {
   return (
@@ -27,8 +28,14 @@ async function load(name: string): Promise<ContainerInspect | string> {
   }
 }
 
-/** One container's page: a back link, its state in a line, and the Logs or Inspect view. */
-export async function ContainerDetails({ name, view, tail }: { name: string; view: DetailView; tail?: number }) {
+/** One container's page: a back link, its state in a line, and the Logs, Inspect or Stats view. */
+export interface LogRangeParams {
+  tail?: string;
+  since: string;
+  until: string;
+}
+
+export async function ContainerDetails({ name, view, range }: { name: string; view: DetailView; range: LogRangeParams }) {
   const info = await load(name);
   if (typeof info === "string") {
     return (
@@ -51,7 +58,13 @@ export async function ContainerDetails({ name, view, tail }: { name: string; vie
       </p>
       <DetailTabs container={info.name} active={view} />
       <div role="tabpanel" id={`panel-${view}`} aria-labelledby={`tab-${view}`} className="mt-4">
-        {view === "logs" ? <LogsView name={info.name} tail={tail} /> : <InspectView info={info} />}
+        {view === "logs" ? (
+          <LogsView source={{ id: info.id, name: info.name, tty: info.tty, driver: info.logDriver }} {...range} />
+        ) : view === "stats" ? (
+          <StatsView name={info.name} running={info.state.status === "running"} />
+        ) : (
+          <InspectView info={info} />
+        )}
       </div>
     </div>
   );

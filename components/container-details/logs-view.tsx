@@ -1,12 +1,13 @@
-import { readLogTail } from "@/lib/docker/logs";
+import { readLogLines, type LogSource } from "@/lib/docker/logs";
 import { toAppError } from "@/lib/shared/errors";
-import { LogLines } from "./log-lines";
+import { LogsPanel } from "./logs-panel";
 
-/** The last lines of a container's log, read on the server within a line count and a byte cap. */
-export async function LogsView({ name, tail }: { name: string; tail?: number }) {
+/** The last lines of a container's log (within `since`/`until`), read on the server within a line count and a byte cap. */
+export async function LogsView({ source, tail, since, until }: { source: LogSource; tail?: string; since: string; until: string }) {
+  const name = source.name;
   let result;
   try {
-    result = await readLogTail(name, { tail });
+    result = await readLogLines(name, { tail, since, until, source });
   } catch (err) {
     return <p role="alert" className="text-sm text-red-800">Could not read the logs: {toAppError(err).message}</p>;
   }
@@ -17,5 +18,5 @@ export async function LogsView({ name, tail }: { name: string; tail?: number }) 
       </p>
     );
   }
-  return <LogLines log={result} downloadHref={`/api/containers/${encodeURIComponent(name)}/logs`} />;
+  return <LogsPanel key={`${since}|${until}`} log={result} since={since} until={until} downloadHref={`/api/containers/${encodeURIComponent(name)}/logs`} />;
 }

@@ -1,68 +1,14 @@
-"use client";
-
-import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useRef } from "react";
+import { LinkTabs, type LinkTab } from "@/components/ui/link-tabs";
 
 export type DockerTab = "containers" | "tarballs" | "runners";
 
-const tabs: { id: DockerTab; label: string; href: string }[] = [
+const tabs: (LinkTab & { id: DockerTab })[] = [
   { id: "containers", label: "Host Containers", href: "/docker?tab=containers" },
   { id: "tarballs", label: "Shared Tarballs", href: "/docker?tab=tarballs" },
   { id: "runners", label: "Runners", href: "/docker?tab=runners" },
 ];
 
-/**
- * The seed's two tabs and Runners; the active one lives in the URL so a reload keeps it. WAI-ARIA
- * tabs: one tab stop (the selected tab), arrow keys, Home and End move between tabs and open the
- * one they land on.
- */
+/** The seed's two tabs and Runners; the active one lives in the URL so a reload keeps it. */
 export function DockerTabs({ active }: { active: DockerTab }) {
-  const router = useRouter();
-  const refs = useRef<(HTMLAnchorElement | null)[]>([]);
-  const onKeyDown = (event: React.KeyboardEvent, index: number) => {
-    const last = tabs.length - 1;
-    const next =
-      event.key === "ArrowRight" ? (index === last ? 0 : index + 1)
-      : event.key === "ArrowLeft" ? (index === 0 ? last : index - 1)
-      : event.key === "Home" ? 0
-      : event.key === "End" ? last
-      : undefined;
-    if (next !== undefined) {
-      event.preventDefault();
-      refs.current[next]?.focus();
-      router.push(tabs[next].href, { scroll: false });
-    } else if (event.key === " ") {
-      event.preventDefault();
-      router.push(tabs[index].href, { scroll: false });
-    }
-  };
-  return (
-    <div role="tablist" aria-label="Docker views" className="mt-6 flex gap-1 overflow-x-auto border-b border-slate-200">
-      {tabs.map((t, i) => {
-        const selected = t.id === active;
-        return (
-          <Link
-            key={t.id}
-            ref={(el) => {
-              refs.current[i] = el;
-            }}
-            id={`tab-${t.id}`}
-            role="tab"
-            href={t.href}
-            scroll={false}
-            tabIndex={selected ? 0 : -1}
-            aria-selected={selected}
-            aria-controls={selected ? `panel-${t.id}` : undefined}
-            onKeyDown={(e) => onKeyDown(e, i)}
-            className={`-mb-px shrink-0 border-b-2 px-3 py-2 text-sm font-medium whitespace-nowrap sm:px-4 ${
-              selected ? "border-teal-700 text-teal-900" : "border-transparent text-slate-600 hover:text-slate-900"
-            }`}
-          >
-            {t.label}
-          </Link>
-        );
-      })}
-    </div>
-  );
+  return <LinkTabs tabs={tabs} active={active} label="Docker views" className="mt-6" />;
 }

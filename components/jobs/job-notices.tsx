@@ -4,7 +4,7 @@ import { useTransition } from "react";
 import { toast } from "sonner";
 import { Button } from "@/components/ui/button";
 import { CancelButton } from "@/components/ui/cancel-button";
-import { callAction } from "@/components/ui/use-action";
+import { callAction } from "@/components/ui/call-action";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { JOB_LABELS, isRunning, jobWords, type Job } from "@/lib/shared/jobs";
 import { endJobAction } from "./actions";

@@ -1,6 +1,7 @@
 import "server-only";
 import { processWide } from "@/lib/runtime";
 import { docker } from "./client";
+import { onNdjson } from "./ndjson";
 
 /**
  * The engine's own change feed (`GET /events`), one stream per server process, shared by every
@@ -77,22 +78,10 @@ class EventFeed {
   /** Reads NDJSON until the stream ends or fails. */
   private consume(stream: NodeJS.ReadableStream): Promise<void> {
     return new Promise((resolve) => {
-      let rest = "";
-      stream.on("data", (chunk: Buffer) => {
-        rest += chunk.toString("utf8");
-        let nl: number;
-        while ((nl = rest.indexOf("\n")) >= 0) {
-          const line = rest.slice(0, nl).trim();
-          rest = rest.slice(nl + 1);
-          if (!line) continue;
-          try {
-            const e = JSON.parse(line) as { Type?: string; Action?: string; Actor?: { ID?: string } };
-            if ((e.Type === "container" || e.Type === "image") && e.Action && !QUIET.test(e.Action)) {
-              this.emit({ type: e.Type, action: e.Action, id: e.Actor?.ID ?? "" });
-            }
-          } catch {
-            // Not JSON: ignore the line.
-          }
+      onNdjson(stream, (value) => {
+        const e = value as { Type?: string; Action?: string; Actor?: { ID?: string } };
+        if ((e.Type === "container" || e.Type === "image") && e.Action && !QUIET.test(e.Action)) {
+          this.emit({ type: e.Type, action: e.Action, id: e.Actor?.ID ?? "" });
         }
       });
       stream.on("end", () => resolve());

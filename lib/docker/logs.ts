@@ -1,7 +1,7 @@
 import "server-only";
 import { PassThrough, Writable, type Readable } from "node:stream";
 import { AppError } from "@/lib/shared/errors";
-import type { LogLine, LogTail } from "@/lib/shared/logs";
+import { logTimeBound, type LogLine, type LogTail } from "@/lib/shared/logs";
 import { docker } from "./client";
 import { fromDockerError } from "./errors";
 
@@ -64,7 +64,7 @@ export async function engineLogStream(source: LogSource, query: Record<string, u
 }
 
 /** Splits one stream's bytes into timestamped lines; a partial line waits for the rest. */
-function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) {
+export function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) {
   let pending = "";
   const emit = (raw: string) => {
     const text = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
@@ -85,7 +85,7 @@ function lineSplitter(stream: LogLine["stream"], push: (line: LogLine) => void) 
   };
 }
 
-function sink(write: (chunk: Buffer) => void): Writable {
+export function sink(write: (chunk: Buffer) => void): Writable {
   return new Writable({
     write(chunk: Buffer, _enc, done) {
       write(chunk);
@@ -97,16 +97,19 @@ function sink(write: (chunk: Buffer) => void): Writable {
 /**
  * The last `tail` lines of a container's log with their timestamps, stdout and stderr told apart
  * (a TTY container has one raw stream, "tty"). At most `byteCap` bytes are read from the engine:
- * past it the stream is closed and the answer says it was cut.
+ * past it the stream is closed and the answer says it was cut. `since` and `until` (the engine's
+ * forms: Unix seconds or RFC 3339, see logTimeBound) narrow it to a time range.
  */
-export async function readLogTail(name: string, options: { tail?: number; byteCap?: number } = {}): Promise<LogTail> {
-  const tail = Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
+export async function readLogTail(name: string, options: { tail?: number; byteCap?: number; since?: string; until?: string; scan?: number; source?: LogSource } = {}): Promise<LogTail> {
+  const tail = options.scan ?? Math.min(Math.max(1, Math.floor(options.tail ?? DEFAULT_TAIL)), MAX_TAIL);
   const byteCap = options.byteCap ?? DEFAULT_BYTE_CAP;
-  const source = await logSource(name);
+  // The page has inspected the container already: one engine call fewer on its first screen.
+  const source = options.source ?? (await logSource(name));
   const base = { container: source.name, tty: source.tty, driver: source.driver, tail };
   const reason = noLogsReason(source);
   if (reason) return { ...base, lines: [], truncated: false, noLogs: reason };
-  const stream = await engineLogStream(source, { tail, timestamps: true });
+  const range = { ...(options.since ? { since: options.since } : {}), ...(options.until ? { until: options.until } : {}) };
+  const stream = await engineLogStream(source, { tail, timestamps: true, ...range });
   const lines: LogLine[] = [];
   const push = (line: LogLine) => lines.push(line);
   const out = lineSplitter(source.tty ? "tty" : "stdout", push);
@@ -157,4 +160,42 @@ export async function logDownloadStream(name: string, signal?: AbortSignal): Pro
   engine.on("error", (e) => body.destroy(e));
   body.on("close", () => engine.destroy());
   return { source, body };
+}
+
+/**
+ * readLogTail for input from a URL or a form: `tail` a number (else the default), `since` and
+ * `until` as logTimeBound reads them; a bad value is a 400 that names it, and nothing is read.
+ * `older`: the page before `until` (see readOlderLines).
+ */
+export async function readLogLines(name: string, input: { tail?: string; since?: string; until?: string; older?: boolean; source?: LogSource }): Promise<LogTail> {
+  const tail = input.tail ? Number(input.tail) : undefined;
+  if (tail !== undefined && !(Number.isInteger(tail) && tail > 0)) throw new AppError("bad_request:input", `"${input.tail}" is not a number of lines.`);
+  const bound = (value: string | undefined) => {
+    const b = logTimeBound(value ?? "");
+    if (b instanceof Error) throw new AppError("bad_request:input", b.message);
+    return b;
+  };
+  const range = { since: bound(input.since), until: bound(input.until), source: input.source };
+  return input.older && range.until ? readOlderLines(name, tail ?? DEFAULT_TAIL, range) : readLogTail(name, { tail, ...range });
+}
+
+/** The most lines from the end an older page is looked for in. */
+const MAX_SCAN = 1 << 22;
+
+/**
+ * The `tail` lines before `until` (Load older), and the line(s) at `until`. The engine applies `tail` to the whole log before
+ * `until`, so the last T lines are asked for with T doubling until the range holds `tail` lines
+ * (or the log's start, or the byte cap, is reached); only lines up to `until` cross the socket.
+ */
+async function readOlderLines(name: string, tail: number, range: { since?: string; until?: string; source?: LogSource }): Promise<LogTail> {
+  tail = Math.min(Math.max(1, tail), MAX_TAIL);
+  // The engine's until includes the line at that time, which the page holds already.
+  const need = tail + 1;
+  let previous = -1;
+  for (let scan = tail * 2; ; scan *= 2) {
+    const log = await readLogTail(name, { ...range, scan });
+    const enough = log.lines.length >= need || log.truncated || log.lines.length === previous || scan >= MAX_SCAN;
+    if (enough) return { ...log, tail, lines: log.lines.slice(-need) };
+    previous = log.lines.length;
+  }
 }

@@ -8,6 +8,8 @@
  */
 import type { ContainerChanges, HostContainer } from "./containers";
 import type { Job } from "./jobs";
+import type { LogLine } from "./logs";
+import type { StatsSample } from "./stats";
 import type { ListAck, OpenAck } from "./shells";
 import type { Verification } from "./tarballs";
 
@@ -83,3 +85,33 @@ export interface LiveServerEvents {
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the page sends nothing on /live
 export interface LiveClientEvents {}
+
+/** What a page watches of one container on `/watch`: its log as it is printed, or its resource use. */
+export type WatchKind = "logs" | "stats";
+
+export interface WatchRequest {
+  container: string;
+  kind: WatchKind;
+}
+
+export type WatchAck =
+  | { ok: true; container: string; kind: WatchKind; tty: boolean; history: StatsSample[] }
+  | { ok: false; error: string };
+
+/** Page → server on `/watch`. */
+export interface WatchClientEvents {
+  /** Starts (or joins) the one engine stream of that container and kind. */
+  watch: (request: WatchRequest, ack: (answer: WatchAck) => void) => void;
+  /** Leaves it; the engine stream ends when its last viewer leaves. */
+  unwatch: (request: WatchRequest) => void;
+}
+
+/** Server → page on `/watch`; `container` is the name the page asked for. */
+export interface WatchServerEvents {
+  /** New lines, in order; `skipped` lines were dropped because this page read too slowly. */
+  log: (batch: { container: string; lines: LogLine[]; skipped: number }) => void;
+  /** One a second, as the engine reads it. */
+  stats: (update: { container: string; sample: StatsSample }) => void;
+  /** The engine stream ended (the container stopped or was removed, the engine went away, the server stops). */
+  "watch:ended": (end: { container: string; kind: WatchKind; reason: string }) => void;
+}

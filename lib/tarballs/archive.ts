@@ -361,7 +361,7 @@ export async function fileCompression(handle: FileHandle): Promise<Compression |
 /** The gunzipped bytes of a file, chunk by chunk, to `sink`; the gzip error's message when it is damaged or cut short. */
 export async function gunzipFile(handle: FileHandle, sink: (chunk: Buffer) => void | Promise<void>, signal?: AbortSignal): Promise<string | undefined> {
   try {
-    await pipeline(handle.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), zlib.createGunzip(), async function (source: AsyncIterable<Buffer>) {
+    await pipeline(handle.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), zlib.createGunzip({ chunkSize: 1024 * 1024 }), async function (source: AsyncIterable<Buffer>) {
       for await (const chunk of source) await sink(chunk);
     }, { signal });
     return undefined;

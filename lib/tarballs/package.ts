@@ -200,7 +200,7 @@ async function saveVersion(ctx: JobContext<"package">, committed: string, planne
   if (timestamp === undefined) {
     throw new AppError(
       "failed:clock",
-      `The Docker engine dated the image ${new Date(created * 1000).toISOString()}, before the newest version of ${env}: its clock is behind. Fix the engine's clock and run Create Tar again.`,
+      `The engine dated the image ${new Date(created * 1000).toISOString()}, before the newest version of ${env}: its clock is behind. Fix the engine's clock and run Create Tar again.`,
     );
   }
   ctx.phase("saving");

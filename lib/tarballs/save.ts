@@ -5,6 +5,7 @@ import { getFlavor } from "@/lib/config";
 import { engineStatus } from "@/lib/docker/engine";
 import { parseTarballName } from "@/lib/shared/tarball-names";
 import type { RunnerContract } from "@/lib/shared/tarballs";
+import { compressionSentence, ociLayoutSentence, type EngineIdentity } from "./format-words";
 import { ArchiveError, openIndex, type ArchiveIndex, type Compression, type MemberTable, type StreamMember } from "./archive";
 
 /**
@@ -52,30 +53,24 @@ export function runnerImageIndex(manifest: ManifestImage[], runnerTag: string | 
   return -1;
 }
 
-let versionMemo: { at: number; text: string } | undefined;
+let engineMemo: { at: number; engine: EngineIdentity } | undefined;
 
-/** The engine's version for a sentence ("Docker 20.10.24"), asked at most once a minute. */
-export async function engineVersionText(): Promise<string> {
-  if (versionMemo && Date.now() - versionMemo.at < 60_000) return versionMemo.text;
+/** The Host engine's product and version for a sentence ("Docker 20.10.24", "Podman 4.3.1"), asked at most once a minute. */
+async function hostEngine(): Promise<EngineIdentity> {
+  if (engineMemo && Date.now() - engineMemo.at < 60_000) return engineMemo.engine;
   const status = await engineStatus(5000);
-  const text = status.version ? `Docker ${status.version}` : "this engine (it did not say its version)";
-  versionMemo = { at: Date.now(), text };
-  return text;
+  engineMemo = { at: Date.now(), engine: { product: status.product, version: status.version } };
+  return engineMemo.engine;
 }
 
-/** The sentence for an OCI image layout with no manifest.json (podman/skopeo `oci-archive`). */
+/** The sentence for an OCI image layout with no manifest.json (podman/skopeo `oci-archive`), naming the engine. */
 export async function ociLayoutProblem(): Promise<string> {
-  const engine = await engineVersionText();
-  const major = Number(/Docker (\d+)\./.exec(engine)?.[1] ?? 0);
-  return major >= 25
-    ? `OCI archive, no manifest.json: ${engine} may load it, but Runners on Docker 20.10 cannot, and Details reads only docker save archives. Make it with docker save (or podman save --format docker-archive).`
-    : `OCI archive, no manifest.json: \`docker load\` on ${engine} cannot read it. Make it with docker save (or podman save --format docker-archive, or skopeo copy to docker-archive:FILE:<repo>:<tag>).`;
+  return ociLayoutSentence(await hostEngine());
 }
 
-/** The sentence for a compression Details and Verify cannot undo. */
+/** The sentence for a compression Details and Verify cannot undo, naming the engine. */
 export async function compressionProblem(c: Compression): Promise<string> {
-  if (c === "zstd") return `The file is zstd-compressed: \`docker load\` on ${await engineVersionText()} cannot read zstd (only Docker 23 and later can), nor can Details. Decompress it (zstd -d) and keep the plain tar.`;
-  return `The file is ${c}-compressed: \`docker load\` would decompress it, but Details and Verify read only plain and gzip'd archives. To check it here, decompress it (${c === "xz" ? "xz -d" : "bzip2 -d"}) or recompress it with gzip.`;
+  return compressionSentence(c, await hostEngine());
 }
 
 /** Why an archive without a manifest.json cannot be loaded, in words. */

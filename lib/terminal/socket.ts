@@ -10,6 +10,8 @@ import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
 import { LIVE_NAMESPACE, registerLive, type LiveNamespace } from "@/lib/live/hub";
+import { socketBacklog } from "@/lib/live/socket-backlog";
+import { WATCH_NAMESPACE, registerWatch, type WatchNamespace } from "@/lib/live/watch";
 import type { ListAck, OpenAck } from "@/lib/shared/shells";
 import type { TerminalClientEvents, TerminalServerEvents } from "@/lib/shared/socket-events";
 import { type LiveShell, type Owner, type ShellClient, endShellsOfRevoked, findShell, openShell, shellsOf } from "./sessions";
@@ -44,7 +46,7 @@ const resumeSchema = resizeSchema.extend({ id: z.uuid("Not a shell id.") });
 const listSchema = openSchema.pick({ container: true });
 const closeSchema = z.object({ id: z.uuid() });
 
-/** Attaches Socket.IO (namespaces /terminal and /live) to the HTTP server. Call after Next's request handler is attached. */
+/** Attaches Socket.IO (namespaces /terminal, /live and /watch) to the HTTP server. Call after Next's request handler is attached. */
 export function attachSockets(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
   const io = new Server(httpServer, {
     serveClient: false,
@@ -59,12 +61,13 @@ export function attachSockets(httpServer: HttpServer, token: string, options: { 
   // origin or the bearer token, and a connection only for the credential that opened it.
   guardSockets(io, token, options);
   // The default namespace has no handlers; refuse it explicitly.
-  io.of("/").use((_socket, next) => next(new Error("Use the /terminal or /live namespace.")));
+  io.of("/").use((_socket, next) => next(new Error("Use the /terminal, /live or /watch namespace.")));
   registerTerminalNamespace(io.of(TERMINAL_NAMESPACE) as unknown as TerminalNamespace, token);
   // A logout ends that session's shells, attached or waiting for a resume.
   const unsubscribe = sessionRevocations().onRevoke(endShellsOfRevoked);
   httpServer.once("close", unsubscribe);
   registerLive(io.of(LIVE_NAMESPACE) as unknown as LiveNamespace);
+  registerWatch(io.of(WATCH_NAMESPACE) as unknown as WatchNamespace, token);
   return io;
 }
 
@@ -86,29 +89,6 @@ function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void 
 /** What the ack of a request is, when the client sent one: a function, or nothing to answer. */
 function replier<T>(ack: unknown): (value: T) => void {
   return (value) => typeof ack === "function" && ack(value);
-}
-
-/**
- * Bytes emitted on `socket` that have not left for the network yet: Engine.IO's queue (packets
- * wait there while the transport is still writing earlier ones, or for the next poll) and, on a
- * WebSocket, what ws and the TCP socket hold (`bufferedAmount`). A client that stops reading
- * fills both, whatever it acknowledges. Neither is public API (socket.io 4.8, engine.io 6.6):
- * read defensively, what cannot be read counts as nothing.
- */
-function socketBacklog(socket: TerminalSocket): number {
-  const conn = socket.conn as unknown as { writeBuffer?: unknown; transport?: { socket?: { bufferedAmount?: unknown } } };
-  let bytes = 0;
-  if (Array.isArray(conn.writeBuffer)) for (const packet of conn.writeBuffer as Array<{ data?: unknown }>) bytes += sizeOf(packet?.data);
-  const buffered = conn.transport?.socket?.bufferedAmount;
-  if (typeof buffered === "number" && Number.isFinite(buffered) && buffered > 0) bytes += buffered;
-  return bytes;
-}
-
-/** The size of an Engine.IO packet's data: a string (Socket.IO's header) or binary (the output). */
-function sizeOf(data: unknown): number {
-  if (typeof data === "string") return data.length;
-  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data.byteLength;
-  return 0;
 }
 
 function badRequest(error: z.ZodError): { ok: false; error: string } {

@@ -43,9 +43,17 @@ export async function startDelayProxy(upstreamPort: number, delayMs: number, lis
  * each request whose path matches `slowPath` (e.g. `/version`, with or without an API version
  * prefix) `delayMs` before passing it on, as a busy Podman answers `/version`. Order on a
  * connection is kept (a request behind a held one waits for it). Point DOCKER_HOST at `unix://<socket>`.
+ * `open(pattern)` counts the connections to the engine still open whose last request matched
+ * `pattern` (a connection is reused for the next request): an engine stream (a followed log, stats) that our side failed to end stays counted.
  */
-export async function startSlowEngine(upstreamSocket: string, socket: string, slowPath: RegExp, delayMs: number): Promise<{ held: () => number; close: () => Promise<void> }> {
+export async function startSlowEngine(
+  upstreamSocket: string,
+  socket: string,
+  slowPath: RegExp,
+  delayMs: number,
+): Promise<{ held: () => number; open: (path: RegExp) => number; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
+  const firstPaths = new Map<net.Socket, string>();
   let held = 0;
   const server = net.createServer((client) => {
     const upstream = net.connect(upstreamSocket);
@@ -53,6 +61,7 @@ export async function startSlowEngine(upstreamSocket: string, socket: string, sl
     let queue = Promise.resolve();
     client.on("data", (chunk) => {
       const line = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r\n/.exec(chunk.subarray(0, 512).toString("latin1"));
+      if (line) firstPaths.set(upstream, line[1]);
       const slow = line !== null && slowPath.test(line[1].replace(/^\/v[\d.]+(?=\/)/, ""));
       if (slow) held++;
       queue = queue.then(() => (slow ? new Promise((r) => setTimeout(r, delayMs)) : undefined)).then(() => void (!upstream.destroyed && upstream.write(chunk)));
@@ -61,12 +70,13 @@ export async function startSlowEngine(upstreamSocket: string, socket: string, sl
     client.on("end", () => void queue.then(() => upstream.end()));
     for (const s of [client, upstream]) {
       s.on("error", () => (client.destroy(), upstream.destroy()));
-      s.on("close", () => (sockets.delete(s), client.destroy(), upstream.destroy()));
+      s.on("close", () => (sockets.delete(s), firstPaths.delete(s), client.destroy(), upstream.destroy()));
     }
   });
   await new Promise<void>((resolve) => server.listen(socket, resolve));
   return {
     held: () => held,
+    open: (path) => [...firstPaths.entries()].filter(([s, p]) => !s.destroyed && path.test(p)).length,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { inspectContainer } from "@/lib/docker/inspect";
 import { execute } from "@/lib/commands";
-import { logDownloadStream, readLogTail } from "@/lib/docker/logs";
+import { logDownloadStream, readLogLines, readLogTail } from "@/lib/docker/logs";
+import { prependLines, logPage } from "@/lib/shared/log-page";
 import { HIDDEN_VALUE } from "@/lib/shared/inspect";
 import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
 
@@ -64,6 +65,21 @@ describe("Container logs and inspect on the real engine", () => {
     assert.equal(log.lines.length, 1000);
     assert.equal(log.lines[0].text, "line-2000");
     assert.equal(log.lines.at(-1)!.text, "line-2999");
+  });
+
+  it("Load older: the page before the first line held, read with until = its time, joins without a gap or a repeat", async () => {
+    const name = await ran("logs-older", "i=0; while [ $i -lt 3000 ]; do echo line-$i; i=$((i+1)); done");
+    const newest = await readLogLines(name, { tail: "1000" });
+    const older = await readLogLines(name, { tail: "1000", until: newest.lines[0].time, older: true });
+    const page = prependLines(logPage(newest.lines), older.lines);
+    assert.equal(page.lines.length, 2000);
+    const oldest = await readLogLines(name, { tail: "1000", until: page.lines[0].time, older: true });
+    assert.deepEqual([oldest.lines.length, oldest.lines[0].text], [1001, "line-0"], "the start: the 1000 before and the line at until");
+    assert.deepEqual(page.lines.map((l) => l.text), Array.from({ length: 2000 }, (_, i) => `line-${1000 + i}`));
+    // A range before the container existed holds nothing; a bad bound is refused in words.
+    assert.deepEqual((await readLogLines(name, { until: "2000-01-01T00:00:00Z" })).lines, []);
+    assert.equal((await readLogLines(name, { since: "15m" })).lines.length, 1000);
+    await assert.rejects(readLogLines(name, { since: "yesterday" }), /"yesterday" is not a time/);
   });
 
   it("a container that printed many MB is read within the byte cap, and says it was cut", async () => {

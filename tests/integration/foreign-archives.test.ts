@@ -125,6 +125,21 @@ describe("archives from docker save (and gzip) against docker load", () => {
     assert.match(verify.summary ?? "", /^gzip'd; /);
   });
 
+  it("the same gzip'd and cut in half (an unfinished copy): Details and Verify say it is cut short, docker load fails", async () => {
+    const whole = execFileSync("gzip", ["-c", one], { maxBuffer: 1 << 30 });
+    const cut = versionPath("docker-one-gz-cut", created);
+    fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
+    const { details, verify, load } = await compare(cut);
+    assert.equal(load.ok, false, load.output);
+    assert.deepEqual(load.tags, [], "docker load tags nothing from it");
+    assert.equal(details.compression, "gzip");
+    assert.equal(details.problem, "The gzip stream is damaged or cut short (unexpected end of file).");
+    assert.equal(verify.ok, false);
+    assert.deepEqual(verify.problems, [details.problem]);
+    assert.match(verify.sha256 ?? "", /^[0-9a-f]{64}$/, "the whole file's sha256 is still given");
+    assert.match(details.contract!.problems[0], /^`docker load` cannot load it: The gzip stream is damaged or cut short/);
+  });
+
   it("a name's timestamp later than Created: loads, but the contract says Runners would load it before every task", async () => {
     const late = versionPath("docker-late", created + 100);
     fs.copyFileSync(one, late);

@@ -5,11 +5,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { createEnvironmentContainer } from "@/lib/docker/create-container";
-import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
 import type { Job } from "@/lib/shared/jobs";
-import type { RunnerStatus } from "@/lib/shared/runners";
-import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
+import { LOCAL_IMAGE, engine, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";
+import { createTarAndWait, crossCheck, envOf, settledWithin } from "../helpers/runner-steps";
 
 /**
  * A Runner whose engine is Podman (Debian's podman 4.3, `podman system service` on a socket of its
@@ -22,7 +21,6 @@ process.env.HAKURIVER_RUNNERS = `pm=${PODMAN}, r1=${runnerEngineHost()}`;
 
 const { findRunner, runnerStatus } = await import("@/lib/runners/status");
 const { startSync } = await import("@/lib/runners/sync");
-const { jobs } = await import("@/lib/jobs");
 
 const podmanRunner = new Runner({ engineHost: PODMAN, containerDir });
 const dockerRunner = new Runner({ engineHost: runnerEngineHost(), containerDir });
@@ -38,49 +36,14 @@ async function environment(prefix: string): Promise<string> {
   return env;
 }
 
-/** Create Tar through the dashboard, with a marker saying which version this is. */
-async function createTar(env: string, marker: string): Promise<string> {
-  assert.equal((await execIn(env, ["sh", "-c", `echo ${marker} > /root/marker`])).exitCode, 0);
-  await startPackage(env);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const job = listPackageJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase) && j.file && !files.includes(j.file));
-    if (job) {
-      assert.equal(job.phase, "done", job.error);
-      files.push(job.file!);
-      return job.file!;
-    }
-    if (Date.now() > deadline) throw new Error(`Create Tar of ${env} did not finish`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const createTar = (env: string, marker: string) => createTarAndWait(env, marker, files);
 
 const status = (name: string) => runnerStatus(findRunner(name));
-const envOf = (s: RunnerStatus, env: string) => {
-  const e = s.environments.find((x) => x.env === env);
-  assert.ok(e, `${env} is not in ${s.name}'s status`);
-  return e;
-};
-
-/** The dashboard's verdict agrees with the Runner's own `needs_sync`. */
-async function crossCheck(s: RunnerStatus, runner: Runner, env: string): Promise<void> {
-  const needs = await runner.needsSync(env);
-  const e = envOf(s, env);
-  if (e.state === "up_to_date") assert.equal(needs, undefined, `${s.name} says up to date but the Runner would load ${needs}`);
-  else assert.equal(needs, e.newest.file, `${s.name} says ${e.state} but the Runner's rule names ${needs}`);
-}
-
 /** Starts a Sync and waits for the registry's job to end. */
 async function sync(runner: string, env?: string): Promise<Job<"sync">> {
   const planned = await startSync(runner, env);
   assert.ok(planned, `a Sync of ${runner} is started`);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Sync of ${runner} did not end`)), 120_000)));
-  try {
-    return (await Promise.race([jobs().settled(planned.id), timeout])) as Job<"sync">;
-  } finally {
-    clearTimeout(timer);
-  }
+  return settledWithin(planned.id, 120_000);
 }
 
 /** Bytes of this flavour's environment images on the Podman engine, summed by the test itself. */

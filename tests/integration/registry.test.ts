@@ -9,6 +9,7 @@ import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName }
 import { startOwnRegistry, type OwnRegistry } from "../helpers/own-registry";
 import { startRegistryProxy } from "../helpers/registry-proxy";
 import { Runner, runnerEngineHost } from "../helpers/runner";
+import { createTarAndWait } from "../helpers/runner-steps";
 
 /**
  * Versions through an OCI registry (docs/registry.md) against Debian's docker-registry of the
@@ -42,7 +43,7 @@ const tlsDir = process.env.HAKURIVER_TEST_RUNNER3_TLS_DIR ?? "/var/lib/hakuriver
 for (const name of ["ca", "cert", "key"]) secret(path.join(tlsDir, `${name}.pem`), `r3/${name}.pem`);
 
 const { jobs } = await import("@/lib/jobs");
-const { listPackageJobs, startPackage } = await import("@/lib/tarballs/package");
+const { listPackageJobs } = await import("@/lib/tarballs/package");
 const { versionRegistry } = await import("@/lib/registry/state");
 const { forgetState } = await import("@/lib/registry/state");
 const { startPush } = await import("@/lib/registry/push");
@@ -74,22 +75,12 @@ async function environment(prefix: string): Promise<string> {
 
 /** Create Tar with a fresh 2 MiB of its own, and the push job it starts (settled). */
 async function createTar(env: string, marker: string): Promise<{ file: string; push?: Job<"push"> }> {
-  assert.equal((await execIn(env, ["sh", "-c", `echo ${marker} > /root/marker; head -c 2097152 /dev/urandom > /root/${marker}`])).exitCode, 0);
-  await startPackage(env);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const job = listPackageJobs().find((j) => j.env === env && j.phase !== "committing" && j.phase !== "saving" && j.phase !== "finishing" && j.file && !made.includes(j.file));
-    if (job) {
-      assert.equal(job.phase, "done", job.error);
-      made.push(job.file!);
-      imageIds.add((await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
-      const started = jobs().latest("push", job.file!);
-      const push = started ? ((await jobs().settled(started.id)) as Job<"push">) : undefined;
-      return { file: job.file!, push };
-    }
-    if (Date.now() > deadline) throw new Error(`Create Tar of ${env} did not finish`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  assert.equal((await execIn(env, ["sh", "-c", `head -c 2097152 /dev/urandom > /root/${marker}`])).exitCode, 0);
+  const file = await createTarAndWait(env, marker, made);
+  imageIds.add((await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
+  const started = jobs().latest("push", file);
+  const push = started ? ((await jobs().settled(started.id)) as Job<"push">) : undefined;
+  return { file, push };
 }
 
 async function syncOf(runner: string, env: string) {

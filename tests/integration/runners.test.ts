@@ -8,11 +8,10 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import Docker from "dockerode";
 import { createEnvironmentContainer } from "@/lib/docker/create-container";
-import { listPackageJobs, startPackage } from "@/lib/tarballs/package";
-import type { Job } from "@/lib/shared/jobs";
-import type { RunnerStatus, SyncJob } from "@/lib/shared/runners";
+import type { SyncJob } from "@/lib/shared/runners";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, uniqueName } from "../helpers/docker";
 import { Runner, runnerEngineHost } from "../helpers/runner";
+import { createTarAndWait, crossCheck, envOf, settledWithin } from "../helpers/runner-steps";
 
 /**
  * The Runners tab's status and Sync now against real engines: runner1 over its Unix socket,
@@ -98,39 +97,14 @@ async function environment(prefix: string, payloadMiB = 0): Promise<string> {
   return env;
 }
 
-/** Create Tar through the dashboard, with a marker saying which version this is. */
+/** Create Tar through the dashboard (tests/helpers/runner-steps.ts); the image is removed from every engine at the end. */
 async function createTar(env: string, marker: string): Promise<string> {
-  assert.equal((await execIn(env, ["sh", "-c", `echo ${marker} > /root/marker`])).exitCode, 0);
-  await startPackage(env);
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const job = listPackageJobs().find((j) => j.env === env && !["committing", "saving", "finishing"].includes(j.phase) && j.file && !made.includes(j.file));
-    if (job) {
-      assert.equal(job.phase, "done", job.error);
-      made.push(job.file!);
-      imageIds.add((await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
-      return job.file!;
-    }
-    if (Date.now() > deadline) throw new Error(`Create Tar of ${env} did not finish`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const file = await createTarAndWait(env, marker, made);
+  imageIds.add((await engine.getImage(`hakuriver/${env}:base`).inspect()).Id);
+  return file;
 }
 
 const status = (name: string) => runnerStatus(findRunner(name));
-const envOf = (s: RunnerStatus, env: string) => {
-  const e = s.environments.find((x) => x.env === env);
-  assert.ok(e, `${env} is not in ${s.name}'s status`);
-  return e;
-};
-
-/** The dashboard's verdict agrees with the Runner's own `needs_sync`. */
-async function crossCheck(s: RunnerStatus, runner: Runner, env: string): Promise<void> {
-  const needs = await runner.needsSync(env);
-  const e = envOf(s, env);
-  if (e.state === "up_to_date") assert.equal(needs, undefined, `${s.name} says up to date but the Runner would load ${needs}`);
-  else assert.equal(needs, e.newest.file, `${s.name} says ${e.state} but the Runner's rule names ${needs}`);
-}
-
 async function waitForSync(runner: string, until: (job: SyncJob) => boolean, timeoutMs = 180_000): Promise<SyncJob> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -138,19 +112,6 @@ async function waitForSync(runner: string, until: (job: SyncJob) => boolean, tim
     if (job && until(job)) return job;
     if (Date.now() > deadline) throw new Error(`sync of ${runner} did not reach the state: ${JSON.stringify(job)}`);
     await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The registry's job once it has ended; fails (instead of hanging the run) when it does not end in time. */
-async function settledWithin(id: string, timeoutMs = 30_000): Promise<Job<"sync">> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Sync job ${id} did not end within ${timeoutMs} ms`)), timeoutMs)));
-  try {
-    const job = await Promise.race([jobs().settled(id), timeout]);
-    assert.ok(job, `Sync job ${id} is not in the registry`);
-    return job as Job<"sync">;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

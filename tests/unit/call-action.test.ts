@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { callAction, SERVER_SILENT } from "@/components/ui/use-action";
+import { callAction, SERVER_SILENT } from "@/components/ui/call-action";
 
 describe("calling a server action", () => {
   it("passes the server's answer through, success or refusal", async () => {
