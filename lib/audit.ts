@@ -2,18 +2,27 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
+import { processWide } from "@/lib/runtime";
+import type { Principal } from "@/lib/shared/roles";
 
 /**
- * The audit log: one JSON line per mutating action, login and shell session, in
+ * The audit log: one JSON line per mutating action, login, refusal and shell session, in
  * `<data dir>/audit.log` (mode 0600). Appends are synchronous and small, so lines never interleave.
+ * Each line names the person (and the personal token's name when one was used). Secrets never go
+ * in: callers pass names, ids and messages, never a password or token.
  */
 export interface AuditEntry {
   time: string;
-  /** Who: `session:<id>` for a browser session, `bearer` for the token, `anonymous` for failed logins, `server` for its own clean-up. */
+  /** The person: a local account's name, `owner` (the owner token), `anonymous` for failed logins, `server` for its own clean-up. */
+  person: string;
+  role?: string;
+  /** The personal API token's name, when one was used. */
+  token?: string;
+  /** The credential: `session:<id>` for a browser session, `bearer` for the owner token, `token:<id>` for a personal token. */
   session: string;
   action: string;
   target: string;
-  result: "ok" | "error";
+  result: "ok" | "error" | "denied";
   detail?: string;
 }
 
@@ -21,8 +30,25 @@ export function auditPath(): string {
   return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "audit.log");
 }
 
-export function audit(entry: Omit<AuditEntry, "time">): void {
-  const line = JSON.stringify({ time: new Date().toISOString(), ...entry, target: entry.target.slice(0, 300) });
+/** Credential id → the principal behind it, noted by lib/auth/authorise.ts (bounded). */
+const principals = processWide("audit.principals", () => new Map<string, Principal>());
+const MAX_REMEMBERED = 10_000;
+
+export function rememberCaller(id: string, principal: Principal): void {
+  principals.delete(id);
+  principals.set(id, principal);
+  if (principals.size > MAX_REMEMBERED) principals.delete(principals.keys().next().value!);
+}
+
+function personOf(session: string): Pick<AuditEntry, "person" | "role" | "token"> {
+  const p = principals.get(session);
+  if (p) return { person: p.name, role: p.role, ...(p.tokenName ? { token: p.tokenName } : {}) };
+  if (session === "bearer") return { person: "owner", role: "admin" };
+  return { person: session === "server" ? "server" : "anonymous" };
+}
+
+export function audit(entry: Omit<AuditEntry, "time" | "person"> & { person?: string }): void {
+  const line = JSON.stringify({ time: new Date().toISOString(), ...personOf(entry.session), ...entry, target: entry.target.slice(0, 300) });
   try {
     fs.mkdirSync(getConfig().dataDir, { recursive: true, mode: 0o700 });
     fs.appendFileSync(auditPath(), `${line}\n`, { mode: 0o600 });

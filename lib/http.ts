@@ -4,6 +4,7 @@ import { commands, execute, type CommandName } from "@/lib/commands";
 import type { z } from "zod";
 import { AppError, errorBody, toAppError } from "@/lib/shared/errors";
 import { firstIssue } from "@/lib/schemas";
+import type { Who } from "@/lib/shared/roles";
 
 /** A JSON error response for a route handler, with the status its code implies. */
 export function errorResponse(err: unknown): Response {
@@ -39,7 +40,7 @@ export async function readJsonBody(request: Request, limit = 16 * 1024): Promise
 }
 
 /** The shape of a route handler: refuse without a session, run, map errors to JSON. */
-export async function handleApi(request: Request, run: (caller: string) => Promise<Response>): Promise<Response> {
+export async function handleApi(request: Request, run: (caller: Who) => Promise<Response>): Promise<Response> {
   const denied = apiUnauthorized(request);
   if (denied) return denied;
   try {

@@ -22,6 +22,10 @@ export type ErrorSubject =
   | "body"
   | "input"
   | "url"
+  | "role"
+  | "person"
+  | "token"
+  | "link"
   // what it named
   | "env"
   | "image"
