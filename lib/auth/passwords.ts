@@ -1,4 +1,5 @@
 import "server-only";
+import { MIN_PASSWORD_LENGTH as MIN_PASSWORD } from "@/lib/shared/roles";
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
 /**
@@ -16,7 +17,6 @@ export interface PasswordHash {
 }
 
 const PARAMS = { N: 16384, r: 8, p: 1, keylen: 32 };
-export const MIN_PASSWORD = 10;
 export const MAX_PASSWORD = 512;
 
 function derive(password: string, salt: Buffer, p: { N: number; r: number; p: number; keylen: number }): Promise<Buffer> {

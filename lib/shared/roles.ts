@@ -108,3 +108,5 @@ export interface Who {
   id: string;
   principal: Principal;
 }
+
+export const MIN_PASSWORD_LENGTH = 10;
