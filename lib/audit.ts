@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { processWide } from "@/lib/runtime";
-import type { Principal } from "@/lib/shared/roles";
+import type { AuditLine, Principal } from "@/lib/shared/roles";
 
 /**
  * The audit log: one JSON line per mutating action, login, refusal and shell session, in
@@ -11,20 +11,8 @@ import type { Principal } from "@/lib/shared/roles";
  * Each line names the person (and the personal token's name when one was used). Secrets never go
  * in: callers pass names, ids and messages, never a password or token.
  */
-export interface AuditEntry {
-  time: string;
-  /** The person: a local account's name, `owner` (the owner token), `anonymous` for failed logins, `server` for its own clean-up. */
-  person: string;
-  role?: string;
-  /** The personal API token's name, when one was used. */
-  token?: string;
-  /** The credential: `session:<id>` for a browser session, `bearer` for the owner token, `token:<id>` for a personal token. */
-  session: string;
-  action: string;
-  target: string;
-  result: "ok" | "error" | "denied";
-  detail?: string;
-}
+/** One line: who (the person, their role, the personal token's name), the credential (`session:<id>`, `bearer`, `token:<id>`), what, on what, and how it went. */
+export type AuditEntry = AuditLine;
 
 export function auditPath(): string {
   return path.join(/*turbopackIgnore: true*/ getConfig().dataDir, "audit.log");

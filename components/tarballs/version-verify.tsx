@@ -20,6 +20,7 @@ export function VerifyButton({ file, kept }: { file: string; kept?: Verification
   const running = v?.phase === "running";
   return (
     <Button
+      needs="operator"
       onClick={() =>
         start(async () => {
           const result = await verifyTarballAction(file);

@@ -110,3 +110,16 @@ export interface Who {
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
+
+/** One line of the audit log as the admin's view shows it (lib/audit.ts writes them). */
+export interface AuditLine {
+  time: string;
+  person: string;
+  role?: string;
+  token?: string;
+  session: string;
+  action: string;
+  target: string;
+  result: "ok" | "error" | "denied";
+  detail?: string;
+}
