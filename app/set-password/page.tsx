@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { SetPasswordForm } from "@/components/auth/set-password-form";
 
-export const metadata: Metadata = { title: "Set your password", referrer: "no-referrer" };
+// The page-wide Referrer-Policy (same-origin) keeps the link's token from other sites; no-referrer would make the form's Origin "null".
+export const metadata: Metadata = { title: "Set your password" };
 
 export default async function SetPasswordPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;

@@ -19,8 +19,9 @@ export function LoginForm({ next, error, notice }: { next: string; error?: strin
         </p>
       )}
       <div className="grid gap-4 md:grid-cols-2">
-        <form method="post" action="/api/auth/login" aria-label="Sign in with your name" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
-          <p className="text-sm text-slate-600">Log in with the name and password an admin set up for you.</p>
+        <form method="post" action="/api/auth/login" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 className="text-sm font-semibold">Your account</h2>
+          <p className="text-sm text-slate-600">Sign in with the name and password an admin set up for you.</p>
           <input type="hidden" name="next" value={next} />
           <label className="block text-sm font-medium">
             Name
@@ -35,7 +36,8 @@ export function LoginForm({ next, error, notice }: { next: string; error?: strin
             Sign in
           </button>
         </form>
-        <form method="post" action="/api/auth/login" aria-label="Owner access token" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+        <form method="post" action="/api/auth/login" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">
+          <h2 className="text-sm font-semibold">Owner token</h2>
           <p className="text-sm text-slate-600">
             Or enter the access token printed when the dashboard started (or the value of HAKURIVER_AUTH_TOKEN): the owner&apos;s way in.
           </p>
