@@ -217,6 +217,12 @@ export class LiveShell {
     await this.resize(size.cols, size.rows);
   }
 
+  /** Ended by someone else (an admin, a revocation): the browser attached to it is told why, then it ends. */
+  endFor(why: string): Promise<void> {
+    this.client?.exit({ code: null, reason: why });
+    return this.end(why);
+  }
+
   /** Ends the shell and what it started (Close, exit, the grace period over, a logout); once. */
   end(how: string | undefined): Promise<void> {
     this.ending ??= (async () => {
@@ -292,7 +298,7 @@ export function findAnyShell(id: string): LiveShell | undefined {
 /** Ends the shells a predicate picks (a person's, after their sessions end or a token is revoked). */
 export function endShellsWhere(pick: (owner: Owner) => boolean, why: string): number {
   const ended = [...shells.values()].filter((s) => pick(s.owner));
-  for (const s of ended) void s.end(why);
+  for (const s of ended) void s.endFor(why);
   return ended.length;
 }
 

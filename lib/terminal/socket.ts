@@ -272,7 +272,7 @@ class TerminalConnection {
         const other = roleAllows(this.who.principal.role, END_OTHERS_SHELL_ROLE) ? findAnyShell(named.data.id) : undefined;
         if (other) {
           audit({ session: this.who.id, action: "shell.end.other", target: other.container, result: "ok", detail: `${other.id} of ${other.owner.person}` });
-          void other.end(`ended by ${this.who.principal.name} (admin)`);
+          void other.endFor(`ended by ${this.who.principal.name} (admin)`);
         }
       }
     } else {

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
+import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
 import { builtActions, builtRoutes, terminalEvents } from "../helpers/manifests";
 import { startServer, waitFor, type TestServer } from "../helpers/server";
 
@@ -209,5 +210,41 @@ describe("the audit log", () => {
       assert.ok(!server.output().includes(secret), "no secret in the server's output");
     }
     assert.ok(secrets.length >= 8);
+  });
+});
+
+describe("shells belong to a person", () => {
+  it("another operator can neither resume nor end someone's shell; an admin can end it", async () => {
+    const container = uniqueName("owned");
+    const c = await engine.createContainer({ name: container, Image: LOCAL_IMAGE, Cmd: ["sleep", "infinity"], Labels: { "hakuriver.managed": "true", "hakuriver.env": container } });
+    await c.start();
+    const sockets: Socket[] = [];
+    try {
+      const mine = await open(operator.bearer);
+      sockets.push(mine);
+      const opened = (await mine.timeout(15_000).emitWithAck("open", { container, cols: 80, rows: 24 })) as { ok: boolean; id: string; error?: string };
+      assert.equal(opened.ok, true, opened.error);
+      let exited = false;
+      const exit = new Promise<void>((resolve) => mine.on("exit", () => resolve(void (exited = true))));
+
+      const olgaCookie = await person("olga", "operator");
+      const other = await open({ Cookie: olgaCookie, Origin: server.origin });
+      sockets.push(other);
+      const resumed = (await other.timeout(5000).emitWithAck("resume", { id: opened.id, cols: 80, rows: 24 })) as { ok: boolean };
+      assert.equal(resumed.ok, false, "not hers to resume");
+      await other.timeout(5000).emitWithAck("close-shell", { id: opened.id });
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(exited, false, "not hers to end");
+
+      const admin = await open(server.bearer);
+      sockets.push(admin);
+      await admin.timeout(5000).emitWithAck("close-shell", { id: opened.id });
+      await Promise.race([exit, new Promise((_, reject) => setTimeout(() => reject(new Error("the admin's close did not end it")), 10_000))]);
+      const lines = fs.readFileSync(path.join(server.dataDir, "audit.log"), "utf8");
+      assert.match(lines, /"person":"owner"[^\n]*"action":"shell.end.other"[^\n]*of otto/);
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await removeContainer(container);
+    }
   });
 });
