@@ -77,6 +77,8 @@ export const SOCKET_EVENT_ROLES: Record<string, Role> = {
   ack: "operator",
   "close-shell": "operator",
 };
+/** Seeing environment values (a container's Reveal values is the command `container.env.reveal`; a version's come with its details). */
+export const ENV_VALUES_ROLE: Role = "operator";
 /** Ending another person's shell. */
 export const END_OTHERS_SHELL_ROLE: Role = "admin";
 

@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { io as connect, type Socket } from "socket.io-client";
 import { LOCAL_IMAGE, engine, removeContainer, uniqueName } from "../helpers/docker";
 import { builtActions, builtRoutes, terminalEvents } from "../helpers/manifests";
+import { writeVersionTar } from "../../e2e/fixtures/version-tar";
 import { startServer, waitFor, type TestServer } from "../helpers/server";
 
 /**
@@ -246,5 +247,23 @@ describe("shells belong to a person", () => {
       for (const s of sockets) s.disconnect();
       await removeContainer(container);
     }
+  });
+});
+
+describe("environment values", () => {
+  it("a version's details reach a viewer with the names only, an operator with the values", async () => {
+    const dir = path.join(server.dataDir, "shared", "hakuriver-containers");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = "peopleenv-1700000000.tar";
+    writeVersionTar(path.join(dir, file), { tag: "hakuriver/peopleenv:base", base: "busybox", created: "2023-11-14T22:13:20Z" });
+    const env = async (bearer: Record<string, string>) => {
+      const res = await call(`/api/tarballs/${file}`, { headers: bearer });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      return (res.body.details as { env: { name: string; value: string }[] }).env;
+    };
+    const seen = await env(viewer.bearer);
+    assert.ok(seen.some((e) => e.name === "HF_HOME"));
+    assert.ok(seen.every((e) => e.value === ""), JSON.stringify(seen));
+    assert.ok((await env(operator.bearer)).some((e) => e.name === "HF_HOME" && e.value === "/root/.cache/huggingface"));
   });
 });
