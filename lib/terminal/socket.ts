@@ -44,7 +44,7 @@ const openSchema = z.object({
 const resizeSchema = openSchema.pick({ cols: true, rows: true });
 const resumeSchema = resizeSchema.extend({ id: z.uuid("Not a shell id.") });
 const listSchema = openSchema.pick({ container: true });
-const closeSchema = z.object({ id: z.uuid() });
+const closeSchema = z.object({ id: z.uuid(), force: z.boolean().optional() });
 
 /** Attaches Socket.IO (namespaces /terminal and /live) to the HTTP server. Call after Next's request handler is attached. */
 export function attachSockets(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
@@ -268,8 +268,8 @@ class TerminalConnection {
       try {
         void findShell(this.owner, named.data.id).end("closed by the user");
       } catch {
-        // Not this session's: an admin may end anyone's; for others it is gone or not theirs.
-        const other = roleAllows(this.who.principal.role, END_OTHERS_SHELL_ROLE) ? findAnyShell(named.data.id) : undefined;
+        // Not this session's: an admin may end anyone's, saying so (`force`); for others it is gone or not theirs.
+        const other = named.data.force && roleAllows(this.who.principal.role, END_OTHERS_SHELL_ROLE) ? findAnyShell(named.data.id) : undefined;
         if (other) {
           audit({ session: this.who.id, action: "shell.end.other", target: other.container, result: "ok", detail: `${other.id} of ${other.owner.person}` });
           void other.endFor(`ended by ${this.who.principal.name} (admin)`);

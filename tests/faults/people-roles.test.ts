@@ -233,13 +233,15 @@ describe("shells belong to a person", () => {
       sockets.push(other);
       const resumed = (await other.timeout(5000).emitWithAck("resume", { id: opened.id, cols: 80, rows: 24 })) as { ok: boolean };
       assert.equal(resumed.ok, false, "not hers to resume");
-      await other.timeout(5000).emitWithAck("close-shell", { id: opened.id });
-      await new Promise((r) => setTimeout(r, 1000));
-      assert.equal(exited, false, "not hers to end");
-
+      await other.timeout(5000).emitWithAck("close-shell", { id: opened.id, force: true });
       const admin = await open(server.bearer);
       sockets.push(admin);
+      // An admin's plain Close of an id names their own shells only, as for anyone.
       await admin.timeout(5000).emitWithAck("close-shell", { id: opened.id });
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(exited, false, "not hers to end, and not the admin's without force");
+
+      await admin.timeout(5000).emitWithAck("close-shell", { id: opened.id, force: true });
       await Promise.race([exit, new Promise((_, reject) => setTimeout(() => reject(new Error("the admin's close did not end it")), 10_000))]);
       const lines = fs.readFileSync(path.join(server.dataDir, "audit.log"), "utf8");
       assert.match(lines, /"person":"owner"[^\n]*"action":"shell.end.other"[^\n]*of otto/);
