@@ -3,10 +3,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { getJson } from "@/components/query/api";
+import { DataTable } from "@/components/ui/data-table";
 import { LocalTime } from "@/components/ui/local-time";
 import type { AuditLine } from "@/lib/shared/roles";
 
-const cell = "px-3 py-1.5 text-left align-top";
+const cell = "px-4 py-1.5 text-left align-top";
 const field = "mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1 text-sm";
 
 /** The audit log for admins, newest first, filtered by person, action and target. */
@@ -28,37 +29,27 @@ export function AuditPanel() {
         ))}
       </form>
       {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full text-xs" aria-label="Audit log">
-          <thead className="bg-slate-50 text-slate-600">
-            <tr>
-              {["Time", "Person", "Action", "Target", "Result", "Detail"].map((h) => (
-                <th key={h} className={cell}>
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {data?.map((e, i) => (
-              <tr key={`${e.time}-${i}`} className="border-t border-slate-100">
-                <td className={`${cell} whitespace-nowrap`}>
-                  <LocalTime iso={e.time} />
-                </td>
-                <td className={cell}>
-                  {e.person}
-                  {e.token && <span className="text-slate-500"> (token {e.token})</span>}
-                </td>
-                <td className={`${cell} font-mono`}>{e.action}</td>
-                <td className={`${cell} font-mono [overflow-wrap:anywhere]`}>{e.target}</td>
-                <td className={`${cell} ${e.result === "ok" ? "text-teal-800" : "font-medium text-red-800"}`}>{e.result}</td>
-                <td className={`${cell} [overflow-wrap:anywhere] text-slate-600`}>{e.detail}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data?.length === 0 && <p className="p-3 text-sm text-slate-600">No matching lines.</p>}
-      </div>
+      <DataTable
+        label="Audit log"
+        columns={["Time", "Person", "Action", "Target", "Result", "Detail"].map((label) => ({ label }))}
+        empty={data?.length === 0 ? "No matching lines." : undefined}
+      >
+        {data?.map((e, i) => (
+          <tr key={`${e.time}-${i}`} className="text-xs">
+            <td className={`${cell} whitespace-nowrap`}>
+              <LocalTime iso={e.time} />
+            </td>
+            <td className={cell}>
+              {e.person}
+              {e.token && <span className="text-slate-500"> (token {e.token})</span>}
+            </td>
+            <td className={`${cell} font-mono`}>{e.action}</td>
+            <td className={`${cell} font-mono [overflow-wrap:anywhere]`}>{e.target}</td>
+            <td className={`${cell} ${e.result === "ok" ? "text-teal-800" : "font-medium text-red-800"}`}>{e.result}</td>
+            <td className={`${cell} [overflow-wrap:anywhere] text-slate-600`}>{e.detail}</td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

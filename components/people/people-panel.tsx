@@ -2,12 +2,13 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { ConfirmDialog } from "@/components/ui/modal";
 import { ROLES, type Role } from "@/lib/shared/roles";
 import { AddPersonForm, OneTimeLink } from "./add-person-form";
 import { peopleApi, usePeople, usePeopleChange, type PersonRow } from "./use-people";
 
-const cell = "px-3 py-2 text-left align-middle";
+const cell = "px-4 py-2 text-left align-middle";
 
 /** Everyone with an account: their role (changed in place), whether a password is set, and what an admin can do. */
 export function PeoplePanel() {
@@ -21,29 +22,13 @@ export function PeoplePanel() {
       <AddPersonForm onLink={setLink} />
       {link && <OneTimeLink {...link} onDone={() => setLink(null)} />}
       {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full text-sm" aria-label="People">
-          <thead className="bg-slate-50 text-xs text-slate-600">
-            <tr>
-              <th className={cell}>Name</th>
-              <th className={cell}>Role</th>
-              <th className={cell}>Password</th>
-              <th className={cell}>Tokens</th>
-              <th className={`${cell} text-right`}>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.length === 0 && (
-              <tr>
-                <td colSpan={5} className={`${cell} text-slate-600`}>
-                  Nobody yet: only the owner token gets in. Add a person above.
-                </td>
-              </tr>
-            )}
-            {data?.map((p) => <PersonRowView key={p.name} person={p} onLink={setLink} />)}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="People"
+        columns={["Name", "Role", "Password", "Tokens", "Actions"].map((label) => ({ label }))}
+        empty={data?.length === 0 ? "Nobody yet: only the owner token gets in. Add a person above." : undefined}
+      >
+        {data?.map((p) => <PersonRowView key={p.name} person={p} onLink={setLink} />)}
+      </DataTable>
     </section>
   );
 }
@@ -59,7 +44,7 @@ function PersonRowView({ person, onLink }: { person: PersonRow; onLink: (l: { na
   });
   const [confirming, setConfirming] = useState(false);
   return (
-    <tr className="border-t border-slate-100">
+    <tr>
       <td className={`${cell} font-medium`}>{person.name}</td>
       <td className={cell}>
         <select

@@ -1,10 +1,11 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
 import { LocalTime } from "@/components/ui/local-time";
 import { peopleApi, usePeopleChange, useTokens } from "./use-people";
 
-const cell = "px-3 py-2 text-left align-middle";
+const cell = "px-4 py-2 text-left align-middle";
 
 /** Every personal API token (never its secret) with its last use; Revoke ends it at once. */
 export function TokensPanel() {
@@ -19,43 +20,26 @@ export function TokensPanel() {
         Made with <code className="font-mono">POST /api/tokens</code> by each person (never with more rights than theirs). Revoking one refuses its next request and closes its open shells.
       </p>
       {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
-      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white">
-        <table className="w-full text-sm" aria-label="Personal API tokens">
-          <thead className="bg-slate-50 text-xs text-slate-600">
-            <tr>
-              <th className={cell}>Name</th>
-              <th className={cell}>Person</th>
-              <th className={cell}>Role</th>
-              <th className={cell}>Expires</th>
-              <th className={cell}>Last used</th>
-              <th className={`${cell} text-right`}>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data?.length === 0 && (
-              <tr>
-                <td colSpan={6} className={`${cell} text-slate-600`}>
-                  No personal tokens.
-                </td>
-              </tr>
-            )}
-            {data?.map((t) => (
-              <tr key={t.id} className="border-t border-slate-100">
-                <td className={`${cell} font-medium`}>{t.name}</td>
-                <td className={cell}>{t.person}</td>
-                <td className={cell}>{t.role}</td>
-                <td className={cell}>{t.expires ? <LocalTime iso={t.expires} /> : "never"}</td>
-                <td className={cell}>{t.lastUsed ? <LocalTime iso={t.lastUsed} /> : "never"}</td>
-                <td className={`${cell} text-right`}>
-                  <Button variant="danger" onClick={() => revoke.mutate(t.id)} pending={revoke.isPending && revoke.variables === t.id} aria-label={`Revoke ${t.name}`}>
-                    Revoke
-                  </Button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Personal API tokens"
+        columns={["Name", "Person", "Role", "Expires", "Last used", "Actions"].map((label) => ({ label }))}
+        empty={data?.length === 0 ? "No personal tokens." : undefined}
+      >
+        {data?.map((t) => (
+          <tr key={t.id}>
+            <td className={`${cell} font-medium`}>{t.name}</td>
+            <td className={cell}>{t.person}</td>
+            <td className={cell}>{t.role}</td>
+            <td className={cell}>{t.expires ? <LocalTime iso={t.expires} /> : "never"}</td>
+            <td className={cell}>{t.lastUsed ? <LocalTime iso={t.lastUsed} /> : "never"}</td>
+            <td className={`${cell} text-right`}>
+              <Button variant="danger" onClick={() => revoke.mutate(t.id)} pending={revoke.isPending && revoke.variables === t.id} aria-label={`Revoke ${t.name}`}>
+                Revoke
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
