@@ -26,16 +26,18 @@ export function Sidebar({ principal }: { principal: Principal }) {
             Log out
           </button>
         </form>
-        <form method="post" action="/api/auth/logout-everywhere">
-          <button
-            type="submit"
-            title="End every session logged in with the access token, in every browser (automation using the token itself keeps working)"
-            className={`w-full text-left text-slate-700 hover:bg-slate-100 ${item}`}
-          >
-            {/* Not "Log out …": scripts find the Log out button by that name, and role names match by substring. */}
-            End all sessions
-          </button>
-        </form>
+        {principal.role === "admin" && (
+          <form method="post" action="/api/auth/logout-everywhere">
+            <button
+              type="submit"
+              title="End every login session of everyone, in every browser (tokens keep working)"
+              className={`w-full text-left text-slate-700 hover:bg-slate-100 ${item}`}
+            >
+              {/* Not "Log out …": scripts find the Log out button by that name, and role names match by substring. */}
+              End all sessions
+            </button>
+          </form>
+        )}
       </div>
     </aside>
   );

@@ -88,6 +88,8 @@ export const END_OTHERS_SHELL_ROLE: Role = "admin";
  */
 export const ROUTE_ROLES: { method: string; path: RegExp; role: Role; what: string }[] = [
   { method: "*", path: /^\/api\/people(\/|$)/, role: "admin", what: "Managing people" },
+  // Ends every session of everyone.
+  { method: "*", path: /^\/api\/auth\/logout-everywhere\/?$/, role: "admin", what: "Ending every session" },
   { method: "*", path: /^\/people\/?$/, role: "admin", what: "The People page" },
   { method: "*", path: /^\/api\/audit\/?$/, role: "admin", what: "Reading the audit log" },
   { method: "*", path: /^\/audit\/?$/, role: "admin", what: "The audit page" },

@@ -106,6 +106,10 @@ describe("every route, action and socket event, by role", () => {
       }
     }
     assert.ok(checked > 100, `${checked} requests`);
+    // Ending everyone's sessions is an admin's.
+    const everywhere = await call("/api/auth/logout-everywhere", { method: "POST", headers: { ...operator.bearer, Accept: "application/json" } });
+    assert.equal(everywhere.status, 403);
+    assert.equal(everywhere.body.code, "forbidden:role");
   });
 
   it("server actions: a viewer is refused every one; an operator every one but Delete of a version", async () => {
