@@ -8,7 +8,7 @@ import type { Principal } from "@/lib/shared/roles";
 export function Sidebar({ principal }: { principal: Principal }) {
   const item = "rounded-md px-3 py-2 text-sm whitespace-nowrap";
   return (
-    <aside className="flex shrink-0 items-center gap-1 border-b border-slate-200 bg-white px-2 lg:w-48 lg:flex-col lg:items-stretch lg:border-r lg:border-b-0 lg:px-0">
+    <aside className="flex shrink-0 flex-wrap items-center gap-1 border-b border-slate-200 bg-white px-2 lg:w-48 lg:flex-col lg:flex-nowrap lg:items-stretch lg:border-r lg:border-b-0 lg:px-0">
       <div className="flex items-center gap-2 px-2 py-2.5 lg:px-4 lg:py-4">
         {/* eslint-disable-next-line @next/next/no-img-element */}
         <img src="/icon.svg" alt="" width={24} height={24} />
