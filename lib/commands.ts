@@ -12,6 +12,8 @@ import { cancelVerification, startVerification } from "@/lib/tarballs/verificati
 import { jobs } from "@/lib/jobs";
 import { JOB_LABELS } from "@/lib/shared/jobs";
 import { AppError } from "@/lib/shared/errors";
+import { COMMAND_ROLES, type Who } from "@/lib/shared/roles";
+import { permit } from "@/lib/auth/permit";
 import { cancelPackage, startPackage } from "@/lib/tarballs/package";
 import { deleteVersion } from "@/lib/tarballs/store";
 import { startPush } from "@/lib/registry/push";
@@ -247,16 +249,19 @@ export const commands = {
 export type CommandName = keyof typeof commands;
 
 /**
- * Validate → run → audit: the one path of every command, whichever surface it came from.
+ * Role → validate → run → audit: the one path of every command, whichever surface it came from.
  * Throws an AppError (bad input is `bad_request:input`); the outcome is in the audit log under
  * the caller's id either way.
  */
-export async function execute(name: CommandName, caller: string, input: unknown): Promise<CommandResult> {
+export async function execute(name: CommandName, who: Who, input: unknown): Promise<CommandResult> {
   const cmd = commands[name] as Command<unknown>;
   const parsed = cmd.input.safeParse(input);
   const target = parsed.success && cmd.target ? cmd.target(parsed.data) : typeof input === "string" ? input : JSON.stringify(input ?? null);
-  return audited(caller, name, target, async () => {
+  // The role first (lib/shared/roles.ts): a refusal changes nothing and is audited as denied.
+  const denied = permit(who, COMMAND_ROLES[name], name, target);
+  if (denied) throw new AppError(denied.code, denied.error);
+  return audited(who.id, name, target, async () => {
     if (!parsed.success) throw new AppError("bad_request:input", firstIssue(parsed.error));
-    return cmd.run(parsed.data, { caller });
+    return cmd.run(parsed.data, { caller: who.id });
   });
 }

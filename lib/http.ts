@@ -4,6 +4,8 @@ import { commands, execute, type CommandName } from "@/lib/commands";
 import type { z } from "zod";
 import { AppError, errorBody, toAppError } from "@/lib/shared/errors";
 import { firstIssue } from "@/lib/schemas";
+import { routeRole, type Who } from "@/lib/shared/roles";
+import { permit } from "@/lib/auth/permit";
 
 /** A JSON error response for a route handler, with the status its code implies. */
 export function errorResponse(err: unknown): Response {
@@ -39,11 +41,16 @@ export async function readJsonBody(request: Request, limit = 16 * 1024): Promise
 }
 
 /** The shape of a route handler: refuse without a session, run, map errors to JSON. */
-export async function handleApi(request: Request, run: (caller: string) => Promise<Response>): Promise<Response> {
+export async function handleApi(request: Request, run: (caller: Who) => Promise<Response>): Promise<Response> {
   const denied = apiUnauthorized(request);
   if (denied) return denied;
   try {
-    return await run(apiCaller(request));
+    const who = apiCaller(request);
+    // The gate asked already; the same table again, so a handler is never reachable without it.
+    const need = routeRole(request.method, new URL(request.url).pathname);
+    const refused = permit(who, need.role, `${request.method} ${new URL(request.url).pathname}`, new URL(request.url).pathname, need.what);
+    if (refused) throw new AppError(refused.code, refused.error);
+    return await run(who);
   } catch (err) {
     return errorResponse(err);
   }

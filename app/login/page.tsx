@@ -9,6 +9,7 @@ const messages: Record<string, string> = {
   invalid: "That token is not right. Use the one printed when the dashboard started, or HAKURIVER_AUTH_TOKEN.",
   rate: "Too many failed attempts from this address. Wait a few minutes and try again.",
   missing: "Enter the access token.",
+  person: "That name and password do not match.",
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -21,7 +22,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const error = one(params.error);
   return (
     <main className="flex min-h-screen items-center justify-center p-6">
-      <LoginForm next={next} error={error ? (messages[error] ?? messages.invalid) : undefined} />
+      <LoginForm
+        next={next}
+        error={error ? (messages[error] ?? messages.invalid) : undefined}
+        notice={one(params.set) ? "Your password is set. Sign in with your name and it." : undefined}
+      />
     </main>
   );
 }

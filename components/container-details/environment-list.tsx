@@ -20,7 +20,7 @@ export function EnvironmentList({ container, names }: { container: string; names
         {values ? (
           <Button onClick={() => setValues(null)}>Hide values</Button>
         ) : (
-          <Button onClick={reveal} pending={pending} pendingLabel="Revealing…">
+          <Button needs="operator" onClick={reveal} pending={pending} pendingLabel="Revealing…">
             Reveal values
           </Button>
         )}

@@ -88,6 +88,7 @@ export function ContainerActions({ container, job }: { container: HostContainer;
     const reason = blocked(kind);
     return (
       <Button
+        needs="operator"
         variant={extra.variant}
         onClick={() => (kind === "delete" ? setConfirmDelete(true) : act(kind))}
         pending={pending === kind}
@@ -117,6 +118,7 @@ export function ContainerActions({ container, job }: { container: HostContainer;
         {canResume(container.state) && !held && button("resume", "Resume", { title: `Resume ${container.name} (it is paused: its processes are frozen)` })}
         {canStop(container.state) && button("stop", "Stop")}
         <Button
+          needs="operator"
           onClick={() => act("tar")}
           pending={pending === "tar" || packaging}
           pendingLabel="Packaging…"

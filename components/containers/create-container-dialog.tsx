@@ -36,7 +36,7 @@ export function CreateContainerButton() {
   const engineDown = useEngineDown();
   return (
     <>
-      <Button variant="primary" size="md" onClick={() => setOpen(true)} unavailable={!!engineDown} title={engineDown}>
+      <Button needs="operator" variant="primary" size="md" onClick={() => setOpen(true)} unavailable={!!engineDown} title={engineDown}>
         Create New Container
       </Button>
       <Modal open={open} onClose={() => setOpen(false)} title="Create New Container" size="wide">

@@ -75,6 +75,7 @@ function DismissAll({ jobs }: { jobs: Job[] }) {
   const [pending, start] = useTransition();
   return (
     <Button
+      needs="operator"
       variant="ghost"
       pending={pending}
       pendingLabel="Dismissing…"

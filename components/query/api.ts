@@ -36,3 +36,16 @@ export async function getJson<T>(url: string): Promise<T> {
   }
   throw new ApiError(body?.error ?? `The server answered ${res.status}.`, res.status, body?.code, body);
 }
+
+/** A change through the JSON API (`POST`, `PATCH`, `DELETE`): the answer, or an ApiError with the server's message. */
+export async function sendJson<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, { method, headers: body === undefined ? undefined : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError("The dashboard server did not answer. Is it still running?", 0);
+  }
+  const answer = (await res.json().catch(() => undefined)) as (T & { error?: string; code?: ErrorCode }) | undefined;
+  if (res.ok && answer !== undefined) return answer;
+  throw new ApiError(answer?.error ?? `The server answered ${res.status}.`, res.status, answer?.code, answer);
+}

@@ -85,6 +85,7 @@ function RunnersToolbar({ noneReachable }: { noneReachable: boolean }) {
     <div className="flex gap-2">
       <RefreshButton queryKey={["runners"]} />
       <Button
+        needs="operator"
         size="md"
         variant="primary"
         pending={syncAll.pending}
@@ -173,11 +174,12 @@ function RunnerCard({
         {failed && !status && <span role="alert" className="text-xs text-red-800">{failed}</span>}
         <span className="ml-auto flex gap-2">
           {syncing ? (
-            <Button variant="danger" pending={pending} pendingLabel="Cancelling…" onClick={() => run(() => cancelRunnerSyncAction(runner.name))}>
+            <Button needs="operator" variant="danger" pending={pending} pendingLabel="Cancelling…" onClick={() => run(() => cancelRunnerSyncAction(runner.name))}>
               Cancel
             </Button>
           ) : (
             <Button
+              needs="operator"
               variant="primary"
               pending={pending}
               pendingLabel="Starting…"
@@ -221,7 +223,7 @@ function RunnerEnvironments({ runner, status, syncing, pending, load }: { runner
               <td className="px-4 py-1.5 font-mono text-slate-600 [overflow-wrap:anywhere]">{e.matches ?? (e.state === "behind" ? "an older version" : "—")}</td>
               <td className="px-4 py-1.5 text-right">
                 {(e.state === "behind" || e.state === "missing") && !syncing && (
-                  <Button pending={pending} onClick={() => load(e.env)} aria-label={`Load ${e.newest.file} on ${runner}`}>
+                  <Button needs="operator" pending={pending} onClick={() => load(e.env)} aria-label={`Load ${e.newest.file} on ${runner}`}>
                     Load
                   </Button>
                 )}

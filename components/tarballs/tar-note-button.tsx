@@ -17,7 +17,7 @@ export function TarNoteButton({ container, unavailable, title }: { container: st
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button onClick={() => setOpen(true)} unavailable={unavailable} title={title ?? `Package ${container} with a note`}>
+      <Button needs="operator" onClick={() => setOpen(true)} unavailable={unavailable} title={title ?? `Package ${container} with a note`}>
         Package with note…
       </Button>
       <Modal open={open} onClose={() => setOpen(false)} title={`Package ${container} with a note`}>

@@ -20,7 +20,9 @@ export function VersionContainerButton({ file, env }: { file: string; env: strin
   const [open, setOpen] = useState(false);
   return (
     <>
-      <Button onClick={() => setOpen(true)}>New container from this version</Button>
+      <Button needs="operator" onClick={() => setOpen(true)}>
+        New container from this version
+      </Button>
       <Modal open={open} onClose={() => setOpen(false)} title={`New container from ${file}`}>
         <VersionContainerForm file={file} env={env} onDone={() => setOpen(false)} />
       </Modal>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { getJson } from "@/components/query/api";
+import { useRoleReason } from "@/components/auth/principal";
 import { Button } from "@/components/ui/button";
 import { formatBytes } from "@/components/ui/format";
 import { LocalTime } from "@/components/ui/local-time";
@@ -20,7 +21,7 @@ function EnvironmentList({ file, env, total }: { file: string; env: VersionDetai
   if (env.length === 0) return "—";
   return (
     <>
-      <Button variant="ghost" onClick={() => setReveal((r) => !r)} aria-pressed={reveal} aria-label={`${reveal ? "Hide" : "Reveal"} environment values of ${file}`}>
+      <Button needs="operator" variant="ghost" onClick={() => setReveal((r) => !r)} aria-pressed={reveal} aria-label={`${reveal ? "Hide" : "Reveal"} environment values of ${file}`}>
         {reveal ? "Hide values" : "Reveal values"}
       </Button>
       <ul aria-label="Environment variables" className="mt-1 font-mono">
@@ -76,10 +77,13 @@ export function VersionDetailsPanel({ file, env, registry }: { file: string; env
     queryFn: async () => (await getJson<{ details: VersionDetails }>(`/api/tarballs/${encodeURIComponent(file)}`)).details,
   });
   const live = useVerification(file, data?.verification);
+  const roleReason = useRoleReason("operator");
   if (error) return <p role="alert" className="text-xs text-red-800">Could not read {file}: {error.message}</p>;
   if (!data) return <p className="text-xs text-slate-500">Reading {file}…</p>;
   const sha256 = live?.phase === "ok" || live?.phase === "damaged" ? live.sha256 : undefined;
   const href = `/api/tarballs/${encodeURIComponent(file)}/download`;
+  // A viewer sees the button disabled with the reason (the server refuses the download regardless).
+  const downloadReason = roleReason;
   const rows: [string, React.ReactNode][] = [
     ["Loads as", data.tags.length ? data.tags.join(", ") : "no tag (docker load gives only an image ID)"],
     ...(data.images ? ([["Images", <ArchiveImages key="images" images={data.images} described={data.described} />]] as [string, React.ReactNode][]) : []),
@@ -112,14 +116,20 @@ export function VersionDetailsPanel({ file, env, registry }: { file: string; env
         <dd className="font-mono [overflow-wrap:anywhere]">{sha256 ?? "known after Verify"}</dd>
       </dl>
       <div className="mt-3 flex flex-wrap items-center gap-2">
-        <a
-          href={href}
-          download={file}
-          aria-label={`Download ${file}`}
-          className="inline-flex items-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-800 hover:bg-slate-50"
-        >
-          Download
-        </a>
+        {downloadReason ? (
+          <Button needs="operator" aria-label={`Download ${file}`}>
+            Download
+          </Button>
+        ) : (
+          <a
+            href={href}
+            download={file}
+            aria-label={`Download ${file}`}
+            className="inline-flex items-center rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-800 hover:bg-slate-50"
+          >
+            Download
+          </a>
+        )}
         <VersionContainerButton file={file} env={env} />
       </div>
       <p className="mt-2 text-slate-600 [overflow-wrap:anywhere]">

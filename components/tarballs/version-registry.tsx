@@ -20,7 +20,7 @@ function PushButton({ file, label }: { file: string; label: "Push again" | "Push
   const { pending, run } = useAction();
   const refresh = useRefreshJobs();
   return (
-    <Button onClick={() => run(() => pushTarballAction(file), { success: "none", after: refresh })} pending={pending} pendingLabel="Starting…" aria-label={`${label}: ${file}`}>
+    <Button needs="operator" onClick={() => run(() => pushTarballAction(file), { success: "none", after: refresh })} pending={pending} pendingLabel="Starting…" aria-label={`${label}: ${file}`}>
       {label}
     </Button>
   );

@@ -20,6 +20,7 @@ export function VerifyButton({ file, kept }: { file: string; kept?: Verification
   const running = v?.phase === "running";
   return (
     <Button
+      needs="operator"
       onClick={() => run(() => verifyTarballAction(file), { success: "none", onSuccess: (result) => note(result.data!.verification as Verification) })}
       pending={pending || running}
       pendingLabel="Verifying…"

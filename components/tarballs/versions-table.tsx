@@ -116,7 +116,7 @@ function VersionRow({ version, env, latest, onChanged }: { version: TarballVersi
               <span aria-hidden className={`inline-block text-[10px] transition-transform ${open ? "rotate-180" : ""}`}>▼</span>
             </Button>
             <VerifyButton file={version.file} kept={version.verification} />
-            <Button variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
+            <Button needs="admin" variant="danger" onClick={() => setConfirming(true)} pending={pending} pendingLabel="Deleting…" aria-label={`Delete ${version.file}`}>
               Delete
             </Button>
           </div>

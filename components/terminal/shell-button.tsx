@@ -38,7 +38,7 @@ export function ShellButton({ container, unavailable }: { container: string; una
   return (
     <>
       <span ref={wrapper} className="contents">
-        <Button onClick={() => setOpen({})} title={`Open a shell in ${container}`} unavailable={!!unavailable} reason={unavailable}>
+        <Button needs="operator" onClick={() => setOpen({})} title={`Open a shell in ${container}`} unavailable={!!unavailable} reason={unavailable}>
           Shell
         </Button>
       </span>

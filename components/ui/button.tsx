@@ -1,6 +1,8 @@
 "use client";
 
 import type { ButtonHTMLAttributes } from "react";
+import { useRoleReason } from "@/components/auth/principal";
+import type { Role } from "@/lib/shared/roles";
 
 type Variant = "primary" | "secondary" | "danger" | "ghost";
 
@@ -21,6 +23,8 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   unavailable?: boolean;
   /** Why it is unavailable: replaces `title` while it is (what the button would do is not the point then). */
   reason?: string;
+  /** The role its action needs (lib/shared/roles.ts): below it, unavailable with the role's reason. */
+  needs?: Role;
 }
 
 export function Button({
@@ -29,13 +33,16 @@ export function Button({
   pending,
   pendingLabel,
   unavailable,
-  reason,
+  reason: givenReason,
+  needs,
   className = "",
   children,
   onClick,
   ...rest
 }: ButtonProps) {
-  const inactive = pending || unavailable;
+  const roleReason = useRoleReason(needs);
+  const reason = roleReason ?? givenReason;
+  const inactive = pending || unavailable || !!roleReason;
   return (
     <button
       type="button"

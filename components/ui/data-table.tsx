@@ -42,15 +42,18 @@ export function DataTable({
   children,
   empty,
   stackBelow,
+  label,
 }: {
   columns: Column[];
   children: ReactNode;
   empty?: ReactNode;
   stackBelow?: StackBelow;
+  /** The table's accessible name, when no caption names it. */
+  label?: string;
 }) {
   return (
     <div className="@container mt-4 overflow-x-auto rounded-xl border border-slate-200 bg-white">
-      <table className={`w-full divide-y divide-slate-200 text-sm ${stackBelow ? `${stacked[stackBelow]} ${cardRows[stackBelow]}` : ""}`}>
+      <table aria-label={label} className={`w-full divide-y divide-slate-200 text-sm ${stackBelow ? `${stacked[stackBelow]} ${cardRows[stackBelow]}` : ""}`}>
         <thead className="bg-slate-50 text-left text-xs font-medium uppercase tracking-wide text-slate-600">
           <tr>
             {columns.map((c, i) => (

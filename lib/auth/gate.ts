@@ -1,6 +1,9 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { routeRole } from "@/lib/shared/roles";
 import { authorise } from "./authorise";
+import type { PeopleStore } from "./people";
+import { permit } from "./permit";
 import { FailureLimiter, loginLimiter } from "./rate-limit";
 import type { SessionRevocations } from "./revocation";
 import { fromForeignPage } from "./session";
@@ -19,7 +22,8 @@ const LOGOUT = "/api/auth/logout";
 /** Files Next serves as they are: read-only. */
 const STATIC_EXACT = new Set(["/favicon.ico", "/icon.svg"]);
 const STATIC_PREFIX = ["/_next/static/"];
-const PUBLIC_EXACT = new Set(["/login", "/api/health", LOGIN, LOGOUT]);
+const SET_PASSWORD = "/api/auth/set-password";
+const PUBLIC_EXACT = new Set(["/login", "/set-password", "/api/health", LOGIN, LOGOUT, SET_PASSWORD]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 
@@ -51,6 +55,7 @@ export interface GateOptions {
   /** Defaults to the process's store and limiter (tests pass their own). */
   sessions?: SessionRevocations;
   limiter?: FailureLimiter;
+  people?: PeopleStore;
 }
 
 function isStaticPath(pathname: string, dev?: boolean): boolean {
@@ -90,13 +95,13 @@ export function decide(req: GateRequest, token: string, options: GateOptions = {
     if (READ_METHODS.has(req.method)) return { action: "pass" };
     return { action: "deny", status: 405, code: "method_not_allowed:static", error: "Static files are read-only.", headers: { Allow: "GET, HEAD" } };
   }
-  if (pathname === LOGIN || pathname === LOGOUT) {
+  if (pathname === LOGIN || pathname === LOGOUT || pathname === SET_PASSWORD) {
     // Another site's page must not spend this client's login attempts (locking the user out), nor
     // log the user out. Scripts send neither Origin nor Sec-Fetch-Site and are let through.
     if (fromForeignPage(req.headers)) {
       return { action: "deny", status: 403, code: "forbidden:origin", error: "Login and logout are refused from other sites' pages; open the login link directly." };
     }
-    if (pathname === LOGIN && req.method === "POST") {
+    if ((pathname === LOGIN || pathname === SET_PASSWORD) && req.method === "POST") {
       // Before the body is read: a blocked client's bodies cost nothing.
       const wait = (options.limiter ?? loginLimiter).retryAfter(req.headers["x-hakuriver-client-ip"] ?? "unknown");
       if (wait > 0) {
@@ -109,8 +114,13 @@ export function decide(req: GateRequest, token: string, options: GateOptions = {
   }
   if (PUBLIC_EXACT.has(pathname)) return { action: "pass" };
 
-  const who = authorise(token, req, { sessions: options.sessions });
-  if (who.ok) return { action: "pass" };
+  const who = authorise(token, req, { sessions: options.sessions, people: options.people });
+  if (who.ok) {
+    // Server actions are commands: the gate asks for operator, execute() for the command's own role.
+    const need = routeRole(req.method, pathname);
+    const denied = permit(who, need.role, `${req.method} ${pathname}`, pathname, need.what);
+    return denied ? { action: "deny", ...denied } : { action: "pass" };
+  }
   if (who.status === 401 && !isApiLike(pathname, req)) {
     const next = pathname === "/" ? "" : `?next=${encodeURIComponent(req.url)}`;
     return { action: "redirect", location: `/login${next}` };

@@ -6,6 +6,8 @@ import { safeNextPath } from "./redirect";
 import { sessionRevocations } from "./revocation";
 import { SESSION_TTL_SECONDS, clearedSessionCookie, createSessionValue, sessionCookie, tokenMatches } from "./session";
 import { authToken } from "./token";
+import { verifyPassword } from "./passwords";
+import { peopleStore } from "./people";
 
 /**
  * Whether the browser reached us over HTTPS: TLS on our own socket, or a trusted proxy
@@ -27,14 +29,7 @@ function clientAddress(request: Request): string {
 export function logIn(request: Request, input: { token: string | null; next: string | null; json: boolean }): Response {
   const next = safeNextPath(input.next);
   const address = clientAddress(request);
-  const fail = (status: number, reason: "invalid" | "rate" | "missing", message: string, retryAfter?: number) => {
-    const headers: Record<string, string> = { "Cache-Control": "no-store" };
-    if (retryAfter) headers["Retry-After"] = String(retryAfter);
-    if (input.json) return Response.json({ error: message, code: status === 429 ? "rate_limited:login" : "unauthorized:login" }, { status, headers });
-    headers.Location = `/login?error=${reason}&next=${encodeURIComponent(next)}`;
-    return new Response(null, { status: 303, headers });
-  };
-
+  const fail = failure(input.json, next);
   const wait = loginLimiter.retryAfter(address);
   // Not audited per attempt: a blocked address could otherwise fill the disk with log lines. Its
   // failures up to the limit are in the log already.
@@ -45,12 +40,51 @@ export function logIn(request: Request, input: { token: string | null; next: str
     audit({ session: "anonymous", action: "login", target: address, result: "error", detail: "wrong token" });
     return fail(401, "invalid", "That token is not right.");
   }
+  return startSession(request, "owner", address, next, input.json);
+}
+
+type Fail = (status: number, reason: "invalid" | "rate" | "missing" | "person", message: string, retryAfter?: number) => Response;
+
+function failure(json: boolean, next: string): Fail {
+  return (status, reason, message, retryAfter) => {
+    const headers: Record<string, string> = { "Cache-Control": "no-store" };
+    if (retryAfter) headers["Retry-After"] = String(retryAfter);
+    if (json) return Response.json({ error: message, code: status === 429 ? "rate_limited:login" : "unauthorized:login" }, { status, headers });
+    headers.Location = `/login?error=${reason}&next=${encodeURIComponent(next)}`;
+    return new Response(null, { status: 303, headers });
+  };
+}
+
+/** The session cookie for `subject` (`owner` or a person), and the answer that sets it. */
+function startSession(request: Request, subject: string, address: string, next: string, json: boolean): Response {
   loginLimiter.succeed(address);
-  const value = createSessionValue(authToken(), Date.now(), SESSION_TTL_SECONDS, sessionRevocations().generation);
-  audit({ session: `session:${value.split(".")[2]}`, action: "login", target: address, result: "ok" });
+  const value = createSessionValue(authToken(), Date.now(), SESSION_TTL_SECONDS, sessionRevocations().generation, subject);
+  audit({ session: `session:${value.split(".")[2]}`, person: subject, action: "login", target: address, result: "ok" });
   const cookie = sessionCookie(value, { secure: isSecureRequest(request) });
-  if (input.json) return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+  if (json) return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
   return new Response(null, { status: 303, headers: { Location: next, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+}
+
+/**
+ * A person's login by name and password (lib/auth/people.ts), under the same limiter as the token.
+ * The password is compared by scrypt in constant time, and a missing name costs the same time.
+ */
+export async function logInPerson(request: Request, input: { name: string | null; password: string | null; next: string | null; json: boolean }): Promise<Response> {
+  const next = safeNextPath(input.next);
+  const address = clientAddress(request);
+  const fail = failure(input.json, next);
+  const wait = loginLimiter.retryAfter(address);
+  if (wait > 0) return fail(429, "rate", "Too many failed attempts; try again later.", wait);
+  if (!input.name || !input.password) return fail(400, "missing", "Enter your name and password.");
+  const name = input.name.trim().toLowerCase();
+  const person = name.length <= 32 ? peopleStore().person(name) : undefined;
+  if (!(await verifyPassword(input.password, person?.password)) || !person) {
+    loginLimiter.fail(address);
+    // The name as typed (bounded), never the password.
+    audit({ session: "anonymous", person: name.slice(0, 32), action: "login", target: address, result: "error", detail: "wrong name or password" });
+    return fail(401, "person", "That name and password do not match.");
+  }
+  return startSession(request, person.name, address, next, input.json);
 }
 
 /**

@@ -2,6 +2,7 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AppError, errorBody } from "@/lib/shared/errors";
+import type { Principal, Who } from "@/lib/shared/roles";
 import { authorise, callerRequest, type Authorisation, type CallerRequest } from "./authorise";
 import { SESSION_COOKIE, type Credential } from "./session";
 import { authToken } from "./token";
@@ -29,23 +30,25 @@ export async function currentCredential(): Promise<Credential | undefined> {
   return who.ok ? who.credential : undefined;
 }
 
-/** For pages and layouts: a visitor without a session goes to /login. */
-export async function requirePageSession(): Promise<void> {
-  if (!(await currentCredential())) redirect("/login");
+/** For pages and layouts: a visitor without a session goes to /login. Answers who they are. */
+export async function requirePageSession(): Promise<Principal> {
+  const who = authorise(authToken(), await callerRequestOf("GET"));
+  if (!who.ok) redirect("/login");
+  return who.principal;
 }
 
 /**
  * For server actions (each one is a public POST endpoint): throws AppError unless the caller is
  * logged in and, when using the cookie, calls from our own origin. Returns the audit log's caller id.
  */
-export async function requireActionSession(): Promise<string> {
+export async function requireActionSession(): Promise<Who> {
   const who = authorise(authToken(), await callerRequestOf("POST"));
   if (!who.ok) {
     throw who.status === 401
       ? new AppError("unauthorized:auth", "Your session has ended; log in again.")
       : new AppError("forbidden:origin", "Cross-origin request refused.");
   }
-  return who.id;
+  return { id: who.id, principal: who.principal };
 }
 
 /** authorise() for a route handler's request. */
@@ -60,8 +63,9 @@ export function apiUnauthorized(request: Request): Response | undefined {
   return Response.json(errorBody(new AppError(who.code, who.error)), { status: who.status });
 }
 
-/** The audit log's caller id for a route handler's request (after apiUnauthorized passed). */
-export function apiCaller(request: Request): string {
+/** The caller of a route handler's request (after apiUnauthorized passed). */
+export function apiCaller(request: Request): Who {
   const who = authoriseRequest(request);
-  return who.ok ? who.id : "anonymous";
+  if (!who.ok) throw new AppError(who.code, who.error);
+  return { id: who.id, principal: who.principal };
 }

@@ -3,6 +3,7 @@ import { processWide } from "@/lib/runtime";
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
+import { writeFileAtomic } from "./atomic-file";
 import type { SessionInfo } from "./session";
 
 /** What was revoked: one session (logout) or, with `everywhere`, every session issued so far. */
@@ -101,17 +102,8 @@ export class SessionRevocations {
   private save(): void {
     if (!this.file) return;
     const stored: Stored = { generation: this.generationValue, revoked: Object.fromEntries(this.revoked) };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
     // Durable before it replaces the old list: a logout must not be undone by a power cut.
-    const fd = fs.openSync(temp, "w", 0o600);
-    try {
-      fs.writeFileSync(fd, JSON.stringify(stored));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, this.file);
+    writeFileAtomic(this.file, JSON.stringify(stored));
   }
 }
 

@@ -37,14 +37,27 @@ export interface SessionInfo {
   expires: number;
   /** The store's generation when it was issued; "log out everywhere" raises the generation. */
   generation: number;
+  /** Who logged in: `owner` (the owner token) or a person's name (lib/auth/people.ts). */
+  subject: string;
+  /** When it was issued (ms); 0 for the older formats. */
+  issued: number;
 }
 
-/** A new cookie value: `v2.<expiry seconds>.<nonce>.<generation>.<signature>`. */
-export function createSessionValue(token: string, nowMs = Date.now(), ttlSeconds = SESSION_TTL_SECONDS, generation = 0): string {
+const SUBJECT = /^[a-z][a-z0-9._-]{0,31}$/;
+
+/**
+ * A new cookie value: `v2.<expiry seconds>.<nonce>.<generation>.<signature>` for the owner, or
+ * `v3.<expiry seconds>.<nonce>.<generation>.<issued ms>.<person>.<signature>` for a person.
+ */
+export function createSessionValue(token: string, nowMs = Date.now(), ttlSeconds = SESSION_TTL_SECONDS, generation = 0, subject = "owner"): string {
   const expires = Math.floor(nowMs / 1000) + ttlSeconds;
-  const payload = `v2.${expires}.${randomBytes(12).toString("base64url")}.${generation}`;
+  const nonce = randomBytes(12).toString("base64url");
+  if (subject !== "owner" && !SUBJECT.test(subject)) throw new Error("not a person's name");
+  const payload = subject === "owner" ? `v2.${expires}.${nonce}.${generation}` : `v3.${expires}.${nonce}.${generation}.${nowMs}.${subject}`;
   return `${payload}.${sign(token, payload)}`;
 }
+
+const PARTS: Record<string, number> = { v1: 4, v2: 5, v3: 7 };
 
 /**
  * The session a cookie value stands for, when it was signed with this token and has not expired.
@@ -54,14 +67,14 @@ export function createSessionValue(token: string, nowMs = Date.now(), ttlSeconds
 export function readSession(token: string, value: string | null | undefined, nowMs = Date.now()): SessionInfo | undefined {
   if (typeof value !== "string" || value.length > 256) return undefined;
   const parts = value.split(".");
-  const v1 = parts.length === 4 && parts[0] === "v1";
-  if (!v1 && !(parts.length === 5 && parts[0] === "v2")) return undefined;
+  if (PARTS[parts[0]] !== parts.length) return undefined;
   const payload = parts.slice(0, -1).join(".");
   if (!sameBytes(Buffer.from(parts[parts.length - 1]), Buffer.from(sign(token, payload)))) return undefined;
   const expires = Number(parts[1]);
-  const generation = v1 ? 0 : Number(parts[3]);
-  if (!Number.isSafeInteger(expires) || expires * 1000 <= nowMs || !Number.isSafeInteger(generation)) return undefined;
-  return { nonce: parts[2], expires, generation };
+  const generation = parts[0] === "v1" ? 0 : Number(parts[3]);
+  const issued = parts[0] === "v3" ? Number(parts[4]) : 0;
+  if (!Number.isSafeInteger(expires) || expires * 1000 <= nowMs || !Number.isSafeInteger(generation) || !Number.isSafeInteger(issued)) return undefined;
+  return { nonce: parts[2], expires, generation, subject: parts[0] === "v3" ? parts[5] : "owner", issued };
 }
 
 /** Whether a cookie value was signed with this token and has not expired. */

@@ -5,6 +5,7 @@ import type { Server } from "socket.io";
 import { applySecurityHeaders } from "@/lib/security-headers";
 import { authorise, type Caller } from "./authorise";
 import { normaliseProxyHeaders } from "./gate";
+import { peopleStore } from "./people";
 import { sessionRevocations, type Revocation } from "./revocation";
 
 /** Whether a request arrived over TLS on this very socket (not through a proxy). */
@@ -84,5 +85,17 @@ export function guardSockets(io: Server, token: string, options: { trustProxy?: 
       if (ended) connection.close();
     }
   });
-  io.httpServer?.once("close", unsubscribe);
+  // A revoked token, a removed person, ended sessions or a changed role: their connections close
+  // (the browser reconnects with what it has now, and is refused or gets the new role).
+  const unwatch = peopleStore().onChange(() => {
+    for (const { caller, connection } of [...owners.values()]) {
+      if (caller.principal.kind === "owner") continue;
+      const now = authorise(token, { method: "GET", headers: connection.request.headers as Record<string, string> }, { sameOrigin: "always" });
+      if (!now.ok || now.principal.role !== caller.principal.role) connection.close();
+    }
+  });
+  io.httpServer?.once("close", () => {
+    unsubscribe();
+    unwatch();
+  });
 }

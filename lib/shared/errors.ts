@@ -22,6 +22,10 @@ export type ErrorSubject =
   | "body"
   | "input"
   | "url"
+  | "role"
+  | "person"
+  | "token"
+  | "link"
   // the browser could not reach the dashboard server (client side only)
   | "server"
   // what it named

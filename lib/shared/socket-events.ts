@@ -52,7 +52,8 @@ export interface TerminalClientEvents {
   resize: (size: TerminalSize) => void;
   ack: (parsed: TerminalAck) => void;
   /** This connection's shell (null), or one of this session's waiting for a resume (an id). Acked once it is in. */
-  "close-shell": (which: { id: string } | null, done: () => void) => void;
+  /** With `force`, an admin ends another person's shell (lib/shared/roles.ts END_OTHERS_SHELL_ROLE). */
+  "close-shell": (which: { id: string; force?: boolean } | null, done: () => void) => void;
 }
 
 /** Server → page on `/terminal`. */

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { authorise, callerRequest } from "@/lib/auth/authorise";
+import { permit } from "@/lib/auth/permit";
 import { authToken } from "@/lib/auth/token";
 import { AppError, errorBody, toAppError } from "@/lib/shared/errors";
 import { versionFile } from "./store";
@@ -190,6 +191,8 @@ export async function serveDownload(req: IncomingMessage, res: ServerResponse): 
   try {
     const who = authorise(authToken(), callerRequest(new Request("http://local/", { method: req.method, headers })));
     if (!who.ok) throw who.status === 401 ? new AppError("unauthorized:auth", "Log in first.") : new AppError("forbidden:origin", "Cross-origin request refused.");
+    const denied = permit(who, "operator", "tarball.download", m[1], "Downloading a tarball");
+    if (denied) throw new AppError(denied.code, denied.error);
     let file: string;
     try {
       file = decodeURIComponent(m[1]);

@@ -13,7 +13,8 @@ import { ShellSession, type ShellOptions } from "./shell";
 /**
  * Open shells, who owns each, and what happens when their browser goes away.
  *
- * A shell belongs to the login session that opened it (or to the bearer token). When its socket
+ * A shell belongs to the login session that opened it (or to the token), and so to its person:
+ * only they resume or end it; an admin may end anyone's. When its socket
  * drops without "Close shell" (a reload, network loss, the tab closed), the shell is *detached*:
  * it keeps running, its output keeps flowing into a bounded replay buffer (the last
  * HAKURIVER_SHELL_REPLAY_KIB), and it waits HAKURIVER_SHELL_GRACE_SECONDS for its owner to resume
@@ -32,6 +33,8 @@ export interface Owner {
   address: string;
   /** For a login session: what a logout (or "log out everywhere") is matched against. */
   session?: { nonce: string; generation: number };
+  /** The person it belongs to (`owner` for the owner token). */
+  person: string;
 }
 
 /** The browser's end of a shell (a socket). */
@@ -214,6 +217,12 @@ export class LiveShell {
     await this.resize(size.cols, size.rows);
   }
 
+  /** Ended by someone else (an admin, a revocation): the browser attached to it is told why, then it ends. */
+  endFor(why: string): Promise<void> {
+    this.client?.exit({ code: null, reason: why });
+    return this.end(why);
+  }
+
   /** Ends the shell and what it started (Close, exit, the grace period over, a logout); once. */
   end(how: string | undefined): Promise<void> {
     this.ending ??= (async () => {
@@ -279,6 +288,18 @@ export function shellsOf(owner: Owner, container: string): ShellSummary[] {
     .filter((s) => s.owner.id === owner.id && s.container === container)
     .map((s) => s.summary())
     .sort((a, b) => b.startedAt - a.startedAt);
+}
+
+/** Any shell by id (an admin ending someone else's). */
+export function findAnyShell(id: string): LiveShell | undefined {
+  return shells.get(id);
+}
+
+/** Ends the shells a predicate picks (a person's, after their sessions end or a token is revoked). */
+export function endShellsWhere(pick: (owner: Owner) => boolean, why: string): number {
+  const ended = [...shells.values()].filter((s) => pick(s.owner));
+  for (const s of ended) void s.endFor(why);
+  return ended.length;
 }
 
 /** A logout ends that session's shells (every session's, for "log out everywhere") at once. */

@@ -5,7 +5,9 @@ import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { authorise } from "@/lib/auth/authorise";
 import { sessionRevocations } from "@/lib/auth/revocation";
+import { permit } from "@/lib/auth/permit";
 import { guardSockets, socketAddress } from "@/lib/auth/sockets";
+import { END_OTHERS_SHELL_ROLE, SOCKET_EVENT_ROLES, roleAllows, type Who } from "@/lib/shared/roles";
 import { getConfig } from "@/lib/config";
 import { toAppError } from "@/lib/shared/errors";
 import { CONTAINER_REF_PATTERN } from "@/lib/shared/validation";
@@ -14,7 +16,7 @@ import { socketBacklog } from "@/lib/live/socket-backlog";
 import { WATCH_NAMESPACE, registerWatch, type WatchNamespace } from "@/lib/live/watch";
 import type { ListAck, OpenAck } from "@/lib/shared/shells";
 import type { TerminalClientEvents, TerminalServerEvents } from "@/lib/shared/socket-events";
-import { type LiveShell, type Owner, type ShellClient, endShellsOfRevoked, findShell, openShell, shellsOf } from "./sessions";
+import { type LiveShell, type Owner, type ShellClient, endShellsOfRevoked, findAnyShell, findShell, openShell, shellsOf } from "./sessions";
 
 export { closeAllShells } from "./sessions";
 
@@ -44,7 +46,7 @@ const openSchema = z.object({
 const resizeSchema = openSchema.pick({ cols: true, rows: true });
 const resumeSchema = resizeSchema.extend({ id: z.uuid("Not a shell id.") });
 const listSchema = openSchema.pick({ container: true });
-const closeSchema = z.object({ id: z.uuid() });
+const closeSchema = z.object({ id: z.uuid(), force: z.boolean().optional() });
 
 /** Attaches Socket.IO (namespaces /terminal, /live and /watch) to the HTTP server. Call after Next's request handler is attached. */
 export function attachSockets(httpServer: HttpServer, token: string, options: { trustProxy?: boolean } = {}): Server {
@@ -80,9 +82,26 @@ function registerTerminalNamespace(nsp: TerminalNamespace, token: string): void 
     const who = authorise(token, { method: "GET", headers: socket.request.headers as Record<string, string> });
     if (!who.ok) return void socket.disconnect(true);
     const address = socketAddress(socket.request);
-    const owner: Owner =
-      who.credential === "cookie" ? { id: who.id, address, session: { nonce: who.session.nonce, generation: who.session.generation } } : { id: who.id, address };
-    new TerminalConnection(socket, owner).listen();
+    const owner: Owner = { id: who.id, address, person: who.principal.name };
+    if (who.credential === "cookie") owner.session = { nonce: who.session.nonce, generation: who.session.generation };
+    guardEvents(socket, { id: who.id, principal: who.principal });
+    new TerminalConnection(socket, owner, { id: who.id, principal: who.principal }).listen();
+  });
+}
+
+/**
+ * Every event of the socket asks for its role (lib/shared/roles.ts SOCKET_EVENT_ROLES) before its
+ * handler runs; a refused one is answered (when it has an ack) and dropped. The connection closes
+ * when the principal's role changes (lib/auth/sockets.ts), so the role read here stays true.
+ */
+function guardEvents(socket: TerminalSocket, who: Who): void {
+  socket.use(([event, ...args], next) => {
+    const need = SOCKET_EVENT_ROLES[event];
+    // An event the table does not name is nobody's.
+    const denied = need ? permit(who, need, `socket.${event}`, TERMINAL_NAMESPACE, `The shell event "${event}"`) : { code: "forbidden:role", error: `Unknown event ${event}.` };
+    if (!denied) return next();
+    const ack = args.find((a): a is (v: unknown) => void => typeof a === "function");
+    ack?.({ ok: false, error: denied.error, code: denied.code });
   });
 }
 
@@ -112,6 +131,7 @@ class TerminalConnection {
   constructor(
     private readonly socket: TerminalSocket,
     private readonly owner: Owner,
+    private readonly who: Who,
   ) {
     this.client = {
       send: (chunk) => socket.emit("output", chunk),
@@ -228,7 +248,12 @@ class TerminalConnection {
       try {
         void findShell(this.owner, named.data.id).end("closed by the user");
       } catch {
-        // Gone already, or not this session's: nothing to end.
+        // Not this session's: an admin may end anyone's, saying so (`force`); for others it is gone or not theirs.
+        const other = named.data.force && roleAllows(this.who.principal.role, END_OTHERS_SHELL_ROLE) ? findAnyShell(named.data.id) : undefined;
+        if (other) {
+          audit({ session: this.who.id, action: "shell.end.other", target: other.container, result: "ok", detail: `${other.id} of ${other.owner.person}` });
+          void other.endFor(`ended by ${this.who.principal.name} (admin)`);
+        }
       }
     } else {
       const s = this.live;

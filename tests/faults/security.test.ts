@@ -4,6 +4,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { io as connect } from "socket.io-client";
 import { LOCAL_IMAGE, removeContainer, uniqueName } from "../helpers/docker";
+import { builtActions, builtRoutes } from "../helpers/manifests";
 import { loginCookie, startServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -14,30 +15,7 @@ after(async () => {
   await server.stop();
 });
 
-/** Every page and route handler of the build, with dynamic segments filled in. */
-function builtRoutes(): { path: string; kind: "page" | "route" }[] {
-  const manifest = JSON.parse(fs.readFileSync(".next/server/app-paths-manifest.json", "utf8")) as Record<string, string>;
-  return Object.keys(manifest)
-    .filter((k) => !k.startsWith("/_"))
-    .map((k) => {
-      const kind = k.endsWith("/route") ? ("route" as const) : ("page" as const);
-      const p = k
-        .replace(/\/(page|route)$/, "")
-        .replace(/\/\([^)]+\)/g, "")
-        .replace(/\[([^\]]+)\]/g, "x-$1");
-      return { path: p || "/", kind };
-    });
-}
-
-/** Every server action of the build, by id. */
-function builtActions(): { id: string; name: string }[] {
-  const manifest = JSON.parse(fs.readFileSync(".next/server/server-reference-manifest.json", "utf8")) as {
-    node: Record<string, { exportedName: string; filename: string }>;
-  };
-  return Object.entries(manifest.node).map(([id, a]) => ({ id, name: `${a.filename}#${a.exportedName}` }));
-}
-
-const PUBLIC = new Set(["/login", "/api/health", "/api/auth/login", "/api/auth/logout"]);
+const PUBLIC = new Set(["/login", "/set-password", "/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/set-password"]);
 
 describe("nobody gets in without the token", () => {
   it("every page redirects to /login and every route handler answers 401, for every method", async () => {

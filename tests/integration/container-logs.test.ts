@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import { inspectContainer } from "@/lib/docker/inspect";
 import { execute } from "@/lib/commands";
+import { OWNER } from "@/lib/auth/authorise";
 import { logDownloadStream, readLogLines, readLogTail } from "@/lib/docker/logs";
 import { prependLines, logPage } from "@/lib/shared/log-page";
 import { HIDDEN_VALUE } from "@/lib/shared/inspect";
@@ -121,7 +122,7 @@ describe("Container logs and inspect on the real engine", () => {
     assert.ok(info.raw.includes(`SECRET_TOKEN=${HIDDEN_VALUE}`));
     assert.equal(info.state.exitCode, 0);
     assert.deepEqual(info.command, ["sh", "-c", "true"]);
-    const { data } = await execute("container.env.reveal", "test", name);
+    const { data } = await execute("container.env.reveal", { id: "test", principal: OWNER }, name);
     assert.deepEqual((data?.env as { name: string; value: string }[]).find((e) => e.name === "SECRET_TOKEN")?.value, "s3cr3t-value");
   });
 });

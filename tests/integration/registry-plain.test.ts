@@ -20,6 +20,8 @@ const { jobs } = await import("@/lib/jobs");
 const { listPackageJobs, startPackage } = await import("@/lib/tarballs/package");
 const { versionRegistry } = await import("@/lib/registry/state");
 const { execute } = await import("@/lib/commands");
+const { OWNER } = await import("@/lib/auth/authorise");
+const CALLER = { id: "test", principal: OWNER };
 
 const env = uniqueName("regplain");
 let imageId: string | undefined;
@@ -48,7 +50,7 @@ describe("Versions through a registry without auth that refuses deletes", () => 
     const state = await versionRegistry(file);
     assert.equal(state?.state, "in_registry");
     const tag = file.match(/-(\d+)\.tar$/)![1];
-    const said = await execute("tarball.delete", "test", file);
+    const said = await execute("tarball.delete", CALLER, file);
     assert.match(said.message, new RegExp(`^Deleted ${file}\\. ${registry.address} does not allow deletes: ${registry.address}/hakuriver/${env}:${tag} stays there`));
     const still = await fetch(`http://${registry.address}/v2/hakuriver/${env}/manifests/${tag}`, { method: "HEAD", headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json" } });
     assert.equal(still.status, 200, "the registry still has the tag");

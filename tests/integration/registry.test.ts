@@ -48,6 +48,8 @@ const { versionRegistry } = await import("@/lib/registry/state");
 const { forgetState } = await import("@/lib/registry/state");
 const { startPush } = await import("@/lib/registry/push");
 const { execute } = await import("@/lib/commands");
+const { OWNER } = await import("@/lib/auth/authorise");
+const CALLER = { id: "test", principal: OWNER };
 const { listSyncJobs, startSync } = await import("@/lib/runners/sync");
 const { runnerStatus, findRunner } = await import("@/lib/runners/status");
 
@@ -194,7 +196,7 @@ describe("Versions through a registry with basic auth", () => {
     assert.equal(down?.state, "not_in_registry");
     assert.match(down!.reason!, /answered \/v2\/ with 502/);
 
-    const again = await execute("tarball.push", "test", v1.file);
+    const again = await execute("tarball.push", CALLER, v1.file);
     assert.match(again.message, /^Pushing /);
     const job = jobs().latest("push", v1.file)!;
     const ended = await jobs().settled(job.id);
@@ -207,7 +209,7 @@ describe("Versions through a registry with basic auth", () => {
     const v1 = await createTar(env, "v1");
     const tag = v1.file.match(/-(\d+)\.tar$/)![1];
     assert.ok(await manifest(`hakuriver/${env}`, tag));
-    const said = await execute("tarball.delete", "test", v1.file);
+    const said = await execute("tarball.delete", CALLER, v1.file);
     assert.match(said.message, new RegExp(`^Deleted ${v1.file}\\. Deleted .*:${tag} from the registry\\.$`));
     assert.equal(await manifest(`hakuriver/${env}`, tag), undefined, "the registry no longer has the tag");
   });

@@ -3,6 +3,7 @@ import { after, describe, it } from "node:test";
 import { getHostContainer, startContainer, stopContainer } from "@/lib/docker/containers";
 import { listLocalImageRefs } from "@/lib/docker/images";
 import { execute } from "@/lib/commands";
+import { OWNER } from "@/lib/auth/authorise";
 import { describeStatus } from "@/lib/shared/status";
 import { LOCAL_IMAGE, engine, removeContainer, runEnvironmentContainer, uniqueName } from "../helpers/docker";
 
@@ -39,7 +40,7 @@ describe("status words against the engine", () => {
     const name = await environment("resume");
     await engine.getContainer(name).pause();
     assert.equal((await getHostContainer(name)).state, "paused");
-    const result = await execute("container.unpause", "test", name);
+    const result = await execute("container.unpause", { id: "test", principal: OWNER }, name);
     assert.equal(result.message, `Resumed ${name}.`);
     assert.equal((await getHostContainer(name)).state, "running");
   });

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { execute } from "@/lib/commands";
+import { OWNER } from "@/lib/auth/authorise";
 import { createEnvironmentContainer } from "@/lib/docker/create-container";
 import { followCreation, listCreations } from "@/lib/docker/creations";
 import { AppError } from "@/lib/shared/errors";
@@ -19,7 +20,7 @@ import { BLOCK, padded, parseHeader } from "@/lib/tarballs/tar";
 import { cancelVerification, listVerifications, startVerification } from "@/lib/tarballs/verifications";
 import { LOCAL_IMAGE, engine, execIn, removeContainer, removeImage, runOnce, uniqueName } from "../helpers/docker";
 
-const CALLER = "test";
+const CALLER = { id: "test", principal: OWNER };
 const made: string[] = [];
 const images: string[] = [];
 

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
+import { OWNER } from "@/lib/auth/authorise";
 import { commands, execute, type CommandName } from "@/lib/commands";
 import { AppError } from "@/lib/shared/errors";
 
@@ -14,7 +15,7 @@ const auditLines = () =>
     .map((l) => JSON.parse(l) as { session: string; action: string; target: string; result: string; detail?: string });
 
 const rejectsWith = (name: CommandName, input: unknown, code: string) =>
-  assert.rejects(execute(name, "session:test", input), (err: unknown) => err instanceof AppError && err.code === code, `${name}(${JSON.stringify(input)})`);
+  assert.rejects(execute(name, { id: "session:test", principal: OWNER }, input), (err: unknown) => err instanceof AppError && err.code === code, `${name}(${JSON.stringify(input)})`);
 
 describe("the command catalogue", () => {
   it("gives every command an input schema, a success status and work", () => {
@@ -41,7 +42,7 @@ describe("the command catalogue", () => {
     const dir = path.join(testRoot, "shared", "hakuriver-containers");
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "victim-1700000000.tar"), "v");
-    const result = await execute("tarball.delete", "bearer", "victim-1700000000.tar");
+    const result = await execute("tarball.delete", { id: "bearer", principal: OWNER }, "victim-1700000000.tar");
     assert.equal(result.message, "Deleted victim-1700000000.tar.");
     assert.equal(fs.existsSync(path.join(dir, "victim-1700000000.tar")), false);
     const last = auditLines().at(-1)!;

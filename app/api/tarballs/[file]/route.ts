@@ -1,4 +1,5 @@
 import { commandResponse, handleApi } from "@/lib/http";
+import { ENV_VALUES_ROLE, roleAllows } from "@/lib/shared/roles";
 import { readImageDetails } from "@/lib/tarballs/image-config";
 import { versionFile } from "@/lib/tarballs/store";
 import { verificationOf } from "@/lib/tarballs/verifications";
@@ -11,9 +12,11 @@ export const dynamic = "force-dynamic";
  */
 export async function GET(request: Request, { params }: { params: Promise<{ file: string }> }) {
   const { file } = await params;
-  return handleApi(request, async () => {
+  return handleApi(request, async (who) => {
     const { path, stat } = await versionFile(file);
-    const details = await readImageDetails(path);
+    const read = await readImageDetails(path);
+    // A viewer gets the names without the values (lib/shared/roles.ts ENV_VALUES_ROLE).
+    const details = roleAllows(who.principal.role, ENV_VALUES_ROLE) ? read : { ...read, env: read.env.map((e) => ({ name: e.name, value: "" })) };
     return Response.json({ details: { ...details, verification: verificationOf(file, stat) } }, { headers: { "Cache-Control": "no-store" } });
   });
 }

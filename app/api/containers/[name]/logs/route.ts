@@ -16,7 +16,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
     const ref = parseInput(containerRefSchema, name);
     try {
       const { source, body } = await logDownloadStream(ref, request.signal);
-      audit({ session: caller, action: "container.logs.download", target: source.name, result: "ok" });
+      audit({ session: caller.id, action: "container.logs.download", target: source.name, result: "ok" });
       const stamp = new Date().toISOString().replace(/[:.]/g, "-");
       return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
         headers: {
@@ -26,7 +26,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
         },
       });
     } catch (err) {
-      audit({ session: caller, action: "container.logs.download", target: ref, result: "error", detail: err instanceof Error ? err.message : String(err) });
+      audit({ session: caller.id, action: "container.logs.download", target: ref, result: "error", detail: err instanceof Error ? err.message : String(err) });
       throw err;
     }
   });

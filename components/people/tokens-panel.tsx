@@ -1,0 +1,45 @@
+"use client";
+
+import { Button } from "@/components/ui/button";
+import { DataTable } from "@/components/ui/data-table";
+import { LocalTime } from "@/components/ui/local-time";
+import { peopleApi, usePeopleChange, useTokens } from "./use-people";
+
+const cell = "px-4 py-2 text-left align-middle";
+
+/** Every personal API token (never its secret) with its last use; Revoke ends it at once. */
+export function TokensPanel() {
+  const { data, error } = useTokens();
+  const revoke = usePeopleChange(peopleApi.revokeToken);
+  return (
+    <section aria-labelledby="tokens-heading" className="space-y-3">
+      <h2 id="tokens-heading" className="text-lg font-semibold">
+        Personal API tokens
+      </h2>
+      <p className="text-sm text-slate-600">
+        Made with <code className="font-mono">POST /api/tokens</code> by each person (never with more rights than theirs). Revoking one refuses its next request and closes its open shells.
+      </p>
+      {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
+      <DataTable
+        label="Personal API tokens"
+        columns={["Name", "Person", "Role", "Expires", "Last used", "Actions"].map((label) => ({ label }))}
+        empty={data?.length === 0 ? "No personal tokens." : undefined}
+      >
+        {data?.map((t) => (
+          <tr key={t.id}>
+            <td className={`${cell} font-medium`}>{t.name}</td>
+            <td className={cell}>{t.person}</td>
+            <td className={cell}>{t.role}</td>
+            <td className={cell}>{t.expires ? <LocalTime iso={t.expires} /> : "never"}</td>
+            <td className={cell}>{t.lastUsed ? <LocalTime iso={t.lastUsed} /> : "never"}</td>
+            <td className={`${cell} text-right`}>
+              <Button variant="danger" onClick={() => revoke.mutate(t.id)} pending={revoke.isPending && revoke.variables === t.id} aria-label={`Revoke ${t.name}`}>
+                Revoke
+              </Button>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+    </section>
+  );
+}
