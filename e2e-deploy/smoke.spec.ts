@@ -95,7 +95,7 @@ test("Create Tar through the proxy writes a version another user on the host can
   const { containerDir } = rigState();
   const docker_ = await openDashboard(page);
   const progress = await createTar(page, docker_, name);
-  await expect(progress).toContainText(/Packaged as .*\.tar/, { timeout: 45_000 });
+  await expect(progress).toContainText(/Packaged .* as .*\.tar/, { timeout: 45_000 });
   const file = (await progress.textContent())!.match(new RegExp(`${name}-\\d+\\.tar`))![0];
 
   const tarballs = new TarballsTab(page);
