@@ -4,6 +4,7 @@ import { z } from "zod";
 import { FLAVORS, flavorOf, type Flavor, type FlavorName } from "@/lib/shared/flavor";
 import { parseRunnerList, type RunnerEndpoint } from "@/lib/shared/runners";
 import { parseRegistrySettings, type RegistrySettings } from "@/lib/registry/settings";
+import { parseOidcSettings, type OidcSettings } from "@/lib/auth/oidc-settings";
 
 /** Settings read from the environment; see the README's configuration table. */
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   jobKeepMinutes: number;
   /** The OCI registry versions are pushed to besides the tarball (HAKURIVER_REGISTRY); none by default. */
   registry?: RegistrySettings;
+  /** Single sign-on with OpenID Connect (HAKURIVER_OIDC_ISSUER); off by default. */
+  oidc?: OidcSettings;
 }
 
 const portSchema = z.coerce
@@ -145,13 +148,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const result = envSchema.safeParse(cleaned);
   const registry = parseRegistrySettings(env);
-  if (!result.success || registry.problems.length) {
+  const oidc = parseOidcSettings(env);
+  if (!result.success || registry.problems.length || oidc.problems.length) {
     throw new ConfigError([
       ...(result.error?.issues ?? []).map((issue) => {
         const name = String(issue.path[0]);
         return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
       }),
       ...registry.problems,
+      ...oidc.problems,
     ]);
   }
   const e = result.data;
@@ -177,6 +182,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     runnerSyncLimit: e.HAKURIVER_RUNNER_SYNC_LIMIT,
     jobKeepMinutes: e.HAKURIVER_JOB_KEEP_MINUTES,
     ...(registry.settings ? { registry: registry.settings } : {}),
+    ...(oidc.settings ? { oidc: oidc.settings } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ const submit =
   "w-full rounded-md bg-teal-700 px-3 py-2 text-sm font-medium text-white hover:bg-teal-800 focus:outline-none focus:ring-2 focus:ring-teal-600/40";
 
 /** The login page: a person's name and password, and beside it the owner's access token. */
-export function LoginForm({ next, error, notice }: { next: string; error?: string; notice?: string }) {
+export function LoginForm({ next, error, notice, sso }: { next: string; error?: string; notice?: string; sso?: { label: string; href: string } }) {
   return (
     <div className="w-full max-w-3xl space-y-4">
       <h1 className="text-lg font-semibold">HakuRiver Docker</h1>
@@ -17,6 +17,12 @@ export function LoginForm({ next, error, notice }: { next: string; error?: strin
         <p role="status" className="rounded-md bg-teal-50 px-3 py-2 text-sm text-teal-900">
           {notice}
         </p>
+      )}
+      {sso && (
+        // A link, not a form: the provider's pages are another origin (the CSP's form-action is 'self').
+        <a href={sso.href} className={`block text-center ${submit}`}>
+          {sso.label}
+        </a>
       )}
       <div className="grid gap-4 md:grid-cols-2">
         <form method="post" action="/api/auth/login" className="space-y-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">

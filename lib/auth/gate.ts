@@ -23,7 +23,9 @@ const LOGOUT = "/api/auth/logout";
 const STATIC_EXACT = new Set(["/favicon.ico", "/icon.svg"]);
 const STATIC_PREFIX = ["/_next/static/"];
 const SET_PASSWORD = "/api/auth/set-password";
-const PUBLIC_EXACT = new Set(["/login", "/set-password", "/api/health", LOGIN, LOGOUT, SET_PASSWORD]);
+/** Single sign-on (lib/auth/oidc.ts): the provider's site sends the browser to the callback. */
+const SSO = ["/api/auth/oidc/start", "/api/auth/oidc/callback"];
+const PUBLIC_EXACT = new Set(["/login", "/set-password", "/api/health", LOGIN, LOGOUT, SET_PASSWORD, ...SSO]);
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const READ_METHODS = new Set(["GET", "HEAD"]);
 

@@ -17,7 +17,7 @@ export function isSecureRequest(request: Request): boolean {
   return request.headers.get("x-hakuriver-proto") === "https";
 }
 
-function clientAddress(request: Request): string {
+export function clientAddress(request: Request): string {
   // Set by server.ts from the socket, overwriting anything the client sent.
   return request.headers.get("x-hakuriver-client-ip") ?? "unknown";
 }
@@ -40,7 +40,7 @@ export function logIn(request: Request, input: { token: string | null; next: str
     audit({ session: "anonymous", action: "login", target: address, result: "error", detail: "wrong token" });
     return fail(401, "invalid", "That token is not right.");
   }
-  return startSession(request, "owner", address, next, input.json);
+  return startSession(request, "owner", address, next, input.json ? "json" : "redirect");
 }
 
 type Fail = (status: number, reason: "invalid" | "rate" | "missing" | "person", message: string, retryAfter?: number) => Response;
@@ -55,14 +55,30 @@ function failure(json: boolean, next: string): Fail {
   };
 }
 
+/**
+ * How a login answers: JSON for scripts, a redirect for the forms, or (single sign-on, whose
+ * callback arrives from the provider's site) a page that moves on by itself: the SameSite=Strict
+ * cookie is not sent on a redirect that another site started, but is on the page's own navigation.
+ */
+export type LoginAnswer = "json" | "redirect" | "page";
+
 /** The session cookie for `subject` (`owner` or a person), and the answer that sets it. */
-function startSession(request: Request, subject: string, address: string, next: string, json: boolean): Response {
+export function startSession(request: Request, subject: string, address: string, next: string, answer: LoginAnswer, how?: string): Response {
   loginLimiter.succeed(address);
   const value = createSessionValue(authToken(), Date.now(), SESSION_TTL_SECONDS, sessionRevocations().generation, subject);
-  audit({ session: `session:${value.split(".")[2]}`, person: subject, action: "login", target: address, result: "ok" });
+  audit({ session: `session:${value.split(".")[2]}`, person: subject, action: "login", target: address, result: "ok", ...(how ? { detail: how } : {}) });
   const cookie = sessionCookie(value, { secure: isSecureRequest(request) });
-  if (json) return Response.json({ ok: true }, { headers: { "Set-Cookie": cookie, "Cache-Control": "no-store" } });
-  return new Response(null, { status: 303, headers: { Location: next, "Set-Cookie": cookie, "Cache-Control": "no-store" } });
+  const headers = { "Set-Cookie": cookie, "Cache-Control": "no-store" };
+  if (answer === "json") return Response.json({ ok: true }, { headers });
+  if (answer === "redirect") return new Response(null, { status: 303, headers: { ...headers, Location: next } });
+  return continuePage(next, headers);
+}
+
+/** A page that goes to `next` at once (a same-origin navigation), with a link for the rest. */
+export function continuePage(next: string, headers: Record<string, string>): Response {
+  const href = next.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const html = `<!doctype html><html lang="en"><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signed in</title><p>Signed in. <a href="${href}">Continue</a></p></html>`;
+  return new Response(html, { headers: { ...headers, "Content-Type": "text/html; charset=utf-8" } });
 }
 
 /**
@@ -84,7 +100,7 @@ export async function logInPerson(request: Request, input: { name: string | null
     audit({ session: "anonymous", person: name.slice(0, 32), action: "login", target: address, result: "error", detail: "wrong name or password" });
     return fail(401, "person", "That name and password do not match.");
   }
-  return startSession(request, person.name, address, next, input.json);
+  return startSession(request, person.name, address, next, input.json ? "json" : "redirect");
 }
 
 /**

@@ -23,6 +23,8 @@ export interface Person {
   created: string;
   /** Sessions issued before this (ms) are ended ("End sessions", a removal, a new password). */
   sessionsNotBefore?: number;
+  /** A person single sign-on made (lib/auth/oidc.ts): their provider and its subject. */
+  sso?: { issuer: string; subject: string };
 }
 
 export interface ApiToken {
@@ -175,6 +177,27 @@ export class PeopleStore {
     this.save((d) => {
       d.people.find((p) => p.name === name)!.sessionsNotBefore = Date.now();
     });
+  }
+
+  /**
+   * The person a provider signed in (single sign-on): made on their first sign-in, their role set
+   * from the provider's claims on every one. A local account, or another subject's, of the same
+   * name is never taken over: that sign-in is refused.
+   */
+  signedInByProvider(name: string, sso: { issuer: string; subject: string }, role: Role): Person {
+    const problem = personNameProblem(name);
+    if (problem) throw new AppError("conflict:person", `Single sign-on cannot use the name ${name}: ${problem} Ask an admin.`);
+    const existing = this.person(name);
+    if (existing && (existing.sso?.issuer !== sso.issuer || existing.sso.subject !== sso.subject)) {
+      throw new AppError("conflict:person", `The name ${name} belongs to another account on this dashboard, so single sign-on cannot use it. Ask an admin.`);
+    }
+    if (existing?.role === role) return existing;
+    this.save((d) => {
+      const p = d.people.find((x) => x.name === name);
+      if (p) p.role = role;
+      else d.people.push({ name, role, created: new Date().toISOString(), sso });
+    });
+    return this.person(name)!;
   }
 
   /** Who a set-password link is for, while it is valid. */
