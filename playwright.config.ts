@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-import { E2E_DATA, E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, PORT } from "./e2e/env";
+import { E2E_DATA, E2E_TOKEN, NO_ENGINE_PORT, NO_ENGINE_SOCKET, OIDC_CLIENT, OIDC_PROVIDER_PORT, OIDC_ROLES, PORT, SSO_PORT } from "./e2e/env";
 
 /**
  * e2e runs Debian's Chromium against the production build served by server.ts (run `npm run build`
  * first; `npm test` does). A second server points at a Docker socket that does not exist, for the
- * unreachable-engine banner.
+ * unreachable-engine banner; a third signs people in through an OpenID provider on loopback.
  */
 const dataDir = E2E_DATA;
 
@@ -63,5 +63,19 @@ export default defineConfig({
   webServer: [
     server(PORT, { HAKURIVER_DATA_DIR: `${dataDir}/main`, ...runnerSettings() }),
     server(NO_ENGINE_PORT, { HAKURIVER_DATA_DIR: `${dataDir}/no-engine`, DOCKER_HOST: NO_ENGINE_SOCKET }),
+    {
+      command: "node --import tsx e2e/oidc-provider.ts",
+      url: `http://127.0.0.1:${OIDC_PROVIDER_PORT}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: "pipe" as const,
+    },
+    server(SSO_PORT, {
+      HAKURIVER_DATA_DIR: `${dataDir}/sso`,
+      HAKURIVER_OIDC_ISSUER: `http://127.0.0.1:${OIDC_PROVIDER_PORT}`,
+      HAKURIVER_OIDC_CLIENT_ID: OIDC_CLIENT.id,
+      HAKURIVER_OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+      HAKURIVER_OIDC_ROLES: OIDC_ROLES,
+    }),
   ],
 });

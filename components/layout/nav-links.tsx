@@ -8,7 +8,11 @@ const item = "rounded-md px-3 py-2 text-sm whitespace-nowrap";
 /** The sections; People and Audit only for admins (the server refuses others regardless). */
 export function NavLinks({ admin }: { admin: boolean }) {
   const pathname = usePathname();
-  const links = [{ href: "/docker", label: "Docker" }, ...(admin ? [{ href: "/people", label: "People" }, { href: "/audit", label: "Audit" }] : [])];
+  const links = [
+    { href: "/docker", label: "Docker" },
+    { href: "/tokens", label: "Tokens" },
+    ...(admin ? [{ href: "/people", label: "People" }, { href: "/audit", label: "Audit" }] : []),
+  ];
   return (
     <ul className="flex lg:block">
       {links.map((l) => {

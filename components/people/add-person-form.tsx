@@ -48,13 +48,20 @@ export function AddPersonForm({ onLink }: { onLink: (l: { name: string; link: st
 /** A set-password link, shown this once: the server keeps only its hash. */
 export function OneTimeLink({ name, link, onDone }: { name: string; link: string; onDone: () => void }) {
   return (
-    <div role="status" aria-label={`Set-password link for ${name}`} className="space-y-2 rounded-xl border border-teal-200 bg-teal-50 p-4 text-sm">
-      <p>
-        Send this link to <strong>{name}</strong>. It works once, for 24 hours, and is not shown again:
-      </p>
-      <input readOnly value={link} aria-label="Set-password link" onFocus={(e) => e.target.select()} className="block w-full rounded-md border border-teal-300 bg-white px-2 py-1 font-mono text-xs" />
+    <OneTimeSecret label={`Set-password link for ${name}`} field="Set-password link" value={link} copy="Copy link" onDone={onDone}>
+      Send this link to <strong>{name}</strong>. It works once, for 24 hours, and is not shown again:
+    </OneTimeSecret>
+  );
+}
+
+/** A secret the server answered once and keeps only as a hash: shown here, with Copy and Hide. */
+export function OneTimeSecret({ label, field, value, copy, onDone, children }: { label: string; field: string; value: string; copy: string; onDone: () => void; children: React.ReactNode }) {
+  return (
+    <div role="status" aria-label={label} className="space-y-2 rounded-xl border border-teal-200 bg-teal-50 p-4 text-sm">
+      <p>{children}</p>
+      <input readOnly value={value} aria-label={field} onFocus={(e) => e.target.select()} className="block w-full rounded-md border border-teal-300 bg-white px-2 py-1 font-mono text-xs" />
       <div className="flex gap-2">
-        <Button onClick={() => void navigator.clipboard?.writeText(link)}>Copy link</Button>
+        <Button onClick={() => void navigator.clipboard?.writeText(value)}>{copy}</Button>
         <Button variant="ghost" onClick={onDone}>
           Hide
         </Button>

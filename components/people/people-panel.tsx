@@ -24,7 +24,7 @@ export function PeoplePanel() {
       {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
       <DataTable
         label="People"
-        columns={["Name", "Role", "Password", "Tokens", "Actions"].map((label) => ({ label }))}
+        columns={["Name", "Role", "Sign-in", "Tokens", "Actions"].map((label) => ({ label }))}
         empty={data?.length === 0 ? "Nobody yet: only the owner token gets in. Add a person above." : undefined}
       >
         {data?.map((p) => <PersonRowView key={p.name} person={p} onLink={setLink} />)}
@@ -50,7 +50,8 @@ function PersonRowView({ person, onLink }: { person: PersonRow; onLink: (l: { na
         <select
           aria-label={`Role of ${person.name}`}
           value={person.role}
-          disabled={role.isPending}
+          disabled={role.isPending || person.sso}
+          title={person.sso ? "Set by the single sign-on provider's groups at each sign-in" : undefined}
           onChange={(e) => role.mutate({ name: person.name, role: e.target.value as Role })}
           className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
         >
@@ -59,13 +60,15 @@ function PersonRowView({ person, onLink }: { person: PersonRow; onLink: (l: { na
           ))}
         </select>
       </td>
-      <td className={cell}>{person.passwordSet ? "set" : "waiting for the link"}</td>
+      <td className={cell}>{person.sso ? "single sign-on" : person.passwordSet ? "password set" : "waiting for the link"}</td>
       <td className={cell}>{person.tokens}</td>
       <td className={`${cell} text-right`}>
         <div className="flex flex-wrap justify-end gap-1">
-          <Button onClick={() => link.mutate(person.name)} pending={link.isPending} aria-label={`New set-password link for ${person.name}`}>
-            New link
-          </Button>
+          {!person.sso && (
+            <Button onClick={() => link.mutate(person.name)} pending={link.isPending} aria-label={`New set-password link for ${person.name}`}>
+              New link
+            </Button>
+          )}
           <Button onClick={() => end.mutate(person.name)} pending={end.isPending} aria-label={`End the sessions of ${person.name}`}>
             End sessions
           </Button>

@@ -7,7 +7,7 @@ import { peopleApi, usePeopleChange, useTokens } from "./use-people";
 
 const cell = "px-4 py-2 text-left align-middle";
 
-/** Every personal API token (never its secret) with its last use; Revoke ends it at once. */
+/** The personal API tokens the caller may see (their own; an admin everyone's), never a secret, with their last use; Revoke ends one at once. */
 export function TokensPanel() {
   const { data, error } = useTokens();
   const revoke = usePeopleChange(peopleApi.revokeToken);
@@ -17,7 +17,7 @@ export function TokensPanel() {
         Personal API tokens
       </h2>
       <p className="text-sm text-slate-600">
-        Made with <code className="font-mono">POST /api/tokens</code> by each person (never with more rights than theirs). Revoking one refuses its next request and closes its open shells.
+        Made above or with <code className="font-mono">POST /api/tokens</code> (never with more rights than their maker&apos;s). Revoking one refuses its next request and closes its open shells.
       </p>
       {error && <p role="alert" className="text-sm text-red-800">{error.message}</p>}
       <DataTable

@@ -10,6 +10,7 @@ export interface PersonRow {
   role: Role;
   created: string;
   passwordSet: boolean;
+  sso: boolean;
   tokens: number;
 }
 
@@ -51,4 +52,5 @@ export const peopleApi = {
   remove: (name: string) => sendJson<{ message: string }>("DELETE", `/api/people/${encodeURIComponent(name)}`),
   endSessions: (name: string) => sendJson<{ message: string }>("DELETE", `/api/people/${encodeURIComponent(name)}/sessions`),
   revokeToken: (id: string) => sendJson<{ message: string }>("DELETE", `/api/tokens/${encodeURIComponent(id)}`),
+  makeToken: (t: { name: string; role: Role; expiresInDays?: number }) => sendJson<TokenRow & { token: string }>("POST", "/api/tokens", t),
 };

@@ -17,6 +17,8 @@ export interface PersonSummary {
   role: Role;
   created: string;
   passwordSet: boolean;
+  /** Made by single sign-on: their role follows the provider at each sign-in, and they have no password. */
+  sso: boolean;
   tokens: number;
 }
 
@@ -25,7 +27,7 @@ const roleSchema = z.object({ role: z.enum(ROLES, "The role is viewer, operator 
 
 export function listPeople(): PersonSummary[] {
   const store = peopleStore();
-  return store.people().map((p) => ({ name: p.name, role: p.role, created: p.created, passwordSet: !!p.password, tokens: store.tokens().filter((t) => t.person === p.name).length }));
+  return store.people().map((p) => ({ name: p.name, role: p.role, created: p.created, passwordSet: !!p.password, sso: !!p.sso, tokens: store.tokens().filter((t) => t.person === p.name).length }));
 }
 
 function parse<T>(schema: z.ZodType<T>, input: unknown): T {

@@ -137,7 +137,7 @@ export class PeopleStore {
 
   /** A new set-password link for an existing person (a forgotten password); the old links stop working. */
   resetLink(name: string): string {
-    this.must(name);
+    if (this.must(name).sso) throw new AppError("conflict:person", `${name} signs in with single sign-on: there is no password to set.`);
     const secret = newSecret("hrset");
     this.save((d) => {
       d.invites = d.invites.filter((i) => i.name !== name);

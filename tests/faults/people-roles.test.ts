@@ -71,7 +71,7 @@ after(async () => {
   await server.stop();
 });
 
-const PUBLIC = new Set(["/login", "/set-password", "/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/set-password", "/api/auth/logout-everywhere"]);
+const PUBLIC = new Set(["/login", "/set-password", "/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/set-password", "/api/auth/logout-everywhere", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 /** The rights of the issue, written out here (not read from the server's table). */
 function needs(method: string, p: string): "viewer" | "operator" | "admin" {

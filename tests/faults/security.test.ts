@@ -15,7 +15,7 @@ after(async () => {
   await server.stop();
 });
 
-const PUBLIC = new Set(["/login", "/set-password", "/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/set-password"]);
+const PUBLIC = new Set(["/login", "/set-password", "/api/health", "/api/auth/login", "/api/auth/logout", "/api/auth/set-password", "/api/auth/oidc/start", "/api/auth/oidc/callback"]);
 
 describe("nobody gets in without the token", () => {
   it("every page redirects to /login and every route handler answers 401, for every method", async () => {
@@ -37,6 +37,15 @@ describe("nobody gets in without the token", () => {
       }
     }
     assert.ok(checked >= 40);
+  });
+
+  it("the single sign-on routes are open but, with no provider set up, answer 404 and set no cookie", async () => {
+    for (const p of ["/api/auth/oidc/start?next=/docker", "/api/auth/oidc/callback?code=x&state=y"]) {
+      const res = await fetch(`${server.url}${p}`, { redirect: "manual" });
+      assert.equal(res.status, 404, p);
+      assert.equal(((await res.json()) as { code: string }).code, "not_found:oidc", p);
+      assert.equal(res.headers.get("set-cookie"), null, p);
+    }
   });
 
   it("every server action answers 401 without a session", async () => {

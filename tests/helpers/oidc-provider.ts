@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import Provider from "oidc-provider";
+import { OIDC_CLIENT } from "../../e2e/env";
 
 /**
  * A real OpenID provider (panva's oidc-provider) on loopback, with its own development login and
@@ -16,8 +17,7 @@ export interface TestProvider {
 }
 
 export async function startOidcProvider(options: { port?: number; redirectUris: string[]; groups: Record<string, string[]> }): Promise<TestProvider> {
-  const clientId = "hakuriver-test";
-  const clientSecret = "oidc-test-secret-0123456789abcdef";
+  const { id: clientId, secret: clientSecret } = OIDC_CLIENT;
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import path from "node:path";
+import { expect, test, type Page } from "@playwright/test";
+import { E2E_DATA, OIDC_PROVIDER_PORT, SSO_PORT } from "./env";
+
+/**
+ * Single sign-on as a person meets it: the dashboard's login page, the OpenID provider's own login
+ * and consent pages (oidc-provider on loopback, started by playwright.config.ts), and back. The
+ * provider's groups pick the role; a forged state or nonce is refused.
+ */
+const SSO = `http://127.0.0.1:${SSO_PORT}`;
+const PROVIDER = `http://127.0.0.1:${OIDC_PROVIDER_PORT}`;
+
+/** From the dashboard's login page through the provider's pages, as `login`. */
+async function signInThroughProvider(page: Page, login: string): Promise<void> {
+  await page.goto(`${SSO}/login?next=/docker`);
+  await page.getByRole("link", { name: "Sign in with single sign-on" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${PROVIDER}/`));
+  await page.getByPlaceholder("Enter any login").fill(login);
+  await page.getByPlaceholder("and password").fill("any password at all");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+  // The provider's consent page, the first time this client asks.
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+function auditLines(): { person?: string; action: string; result: string; detail?: string }[] {
+  const file = path.join(E2E_DATA, "sso", "audit.log");
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+}
+
+/** Rewrites one query parameter of the request the browser makes to the provider's authorisation endpoint. */
+async function forgeAuthorisation(page: Page, param: "state" | "nonce"): Promise<void> {
+  await page.route(`${PROVIDER}/auth?*`, (route) => {
+    const url = new URL(route.request().url());
+    url.searchParams.set(param, `forged-${param}-0123456789`);
+    return route.continue({ url: url.href });
+  });
+}
+
+test("a person in a group mapped to operator signs in through the provider's pages; the page and the audit log name them", async ({ page }) => {
+  await signInThroughProvider(page, "ada");
+  await expect(page).toHaveURL(`${SSO}/docker`);
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as ada (operator)");
+  // An operator makes environments; managing people is an admin's.
+  await expect(page.getByRole("button", { name: "Create New Container" })).toBeEnabled();
+  await expect(page.getByRole("link", { name: "People" })).toHaveCount(0);
+  expect((await page.request.get(`${SSO}/api/people`)).status()).toBe(403);
+  const login = auditLines().filter((l) => l.action === "login" && l.person === "ada").at(-1);
+  expect(login).toMatchObject({ result: "ok", detail: "single sign-on" });
+  // No secret of the flow is left in the browser: the flow cookie is gone once used.
+  expect((await page.context().cookies(SSO)).map((c) => c.name)).toEqual(["hakuriver_session"]);
+});
+
+test("an admin sees a single sign-on person in People, without a password link", async ({ page }) => {
+  await signInThroughProvider(page, "grace");
+  await expect(page.getByTestId("signed-in-as")).toHaveText("Signed in as grace (admin)");
+  await page.getByRole("link", { name: "People" }).click();
+  const row = page.getByRole("table", { name: "People" }).getByRole("row").filter({ hasText: "grace" });
+  await expect(row).toContainText("single sign-on");
+  await expect(row.getByLabel("Role of grace")).toBeDisabled();
+  await expect(row.getByRole("button", { name: "New set-password link for grace" })).toHaveCount(0);
+});
+
+test("a person in no mapped group is refused with a plain message, and has no session", async ({ page }) => {
+  await signInThroughProvider(page, "eve");
+  await expect(page).toHaveURL(/\/login\?error=sso-role/);
+  await expect(page.getByRole("alert")).toContainText("not in a group this dashboard admits");
+  await page.goto(`${SSO}/docker`);
+  await expect(page).toHaveURL(/\/login/);
+  expect(auditLines().filter((l) => l.person === "eve").at(-1)).toMatchObject({ action: "login", result: "error" });
+});
+
+test("a state that is not this browser's is refused, and nobody is signed in", async ({ page }) => {
+  await forgeAuthorisation(page, "state");
+  await signInThroughProvider(page, "ada");
+  await expect(page).toHaveURL(/\/login\?error=sso-state/);
+  await expect(page.getByRole("alert")).toContainText("not started in this browser");
+  expect((await page.context().cookies(SSO)).map((c) => c.name)).not.toContain("hakuriver_session");
+});
+
+test("an ID token whose nonce is not this sign-in's is refused, and nobody is signed in", async ({ page }) => {
+  await forgeAuthorisation(page, "nonce");
+  await signInThroughProvider(page, "ada");
+  await expect(page).toHaveURL(/\/login\?error=sso-check/);
+  await expect(page.getByRole("alert")).toContainText("failed the checks");
+  expect((await page.context().cookies(SSO)).map((c) => c.name)).not.toContain("hakuriver_session");
+  expect(auditLines().filter((l) => l.action === "login").at(-1)?.detail).toMatch(/single sign-on: the provider's answer failed a check/);
+});
+
+test("a callback without a sign-in under way is refused", async ({ page }) => {
+  await page.goto(`${SSO}/api/auth/oidc/callback?code=stolen-code&state=guessed`);
+  await expect(page).toHaveURL(/\/login\?error=sso-state/);
+  await expect(page.getByRole("alert")).toBeVisible();
+});
