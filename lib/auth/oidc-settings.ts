@@ -1,3 +1,4 @@
+import "server-only";
 import fs from "node:fs";
 import { isLoopbackHost } from "@/lib/registry/settings";
 import { isRole, roleAllows, type Role } from "@/lib/shared/roles";
