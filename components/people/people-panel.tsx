@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, StackedLabel } from "@/components/ui/data-table";
 import { ConfirmDialog } from "@/components/ui/modal";
 import { ROLES, type Role } from "@/lib/shared/roles";
 import { AddPersonForm, OneTimeLink } from "./add-person-form";
@@ -26,6 +26,7 @@ export function PeoplePanel() {
         label="People"
         columns={["Name", "Role", "Sign-in", "Tokens", "Actions"].map((label) => ({ label }))}
         empty={data?.length === 0 ? "Nobody yet: only the owner token gets in. Add a person above." : undefined}
+        stackBelow="3xl"
       >
         {data?.map((p) => <PersonRowView key={p.name} person={p} onLink={setLink} />)}
       </DataTable>
@@ -60,10 +61,16 @@ function PersonRowView({ person, onLink }: { person: PersonRow; onLink: (l: { na
           ))}
         </select>
       </td>
-      <td className={cell}>{person.sso ? "single sign-on" : person.passwordSet ? "password set" : "waiting for the link"}</td>
-      <td className={cell}>{person.tokens}</td>
+      <td className={cell}>
+        <StackedLabel>Sign-in</StackedLabel>
+        {person.sso ? "single sign-on" : person.passwordSet ? "password set" : "waiting for the link"}
+      </td>
+      <td className={cell}>
+        <StackedLabel>Tokens</StackedLabel>
+        {person.tokens}
+      </td>
       <td className={`${cell} text-right`}>
-        <div className="flex flex-wrap justify-end gap-1">
+        <div className="flex flex-wrap justify-end gap-1 @max-3xl:justify-start">
           {!person.sso && (
             <Button onClick={() => link.mutate(person.name)} pending={link.isPending} aria-label={`New set-password link for ${person.name}`}>
               New link

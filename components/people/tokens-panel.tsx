@@ -1,7 +1,7 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, StackedLabel } from "@/components/ui/data-table";
 import { LocalTime } from "@/components/ui/local-time";
 import { peopleApi, usePeopleChange, useTokens } from "./use-people";
 
@@ -24,15 +24,28 @@ export function TokensPanel() {
         label="Personal API tokens"
         columns={["Name", "Person", "Role", "Expires", "Last used", "Actions"].map((label) => ({ label }))}
         empty={data?.length === 0 ? "No personal tokens." : undefined}
+        stackBelow="3xl"
       >
         {data?.map((t) => (
           <tr key={t.id}>
             <td className={`${cell} font-medium`}>{t.name}</td>
-            <td className={cell}>{t.person}</td>
-            <td className={cell}>{t.role}</td>
-            <td className={cell}>{t.expires ? <LocalTime iso={t.expires} /> : "never"}</td>
-            <td className={cell}>{t.lastUsed ? <LocalTime iso={t.lastUsed} /> : "never"}</td>
-            <td className={`${cell} text-right`}>
+            <td className={cell}>
+              <StackedLabel>Person</StackedLabel>
+              {t.person}
+            </td>
+            <td className={cell}>
+              <StackedLabel>Role</StackedLabel>
+              {t.role}
+            </td>
+            <td className={cell}>
+              <StackedLabel>Expires</StackedLabel>
+              {t.expires ? <LocalTime iso={t.expires} /> : "never"}
+            </td>
+            <td className={cell}>
+              <StackedLabel>Last used</StackedLabel>
+              {t.lastUsed ? <LocalTime iso={t.lastUsed} /> : "never"}
+            </td>
+            <td className={`${cell} text-right @max-3xl:text-left`}>
               <Button variant="danger" onClick={() => revoke.mutate(t.id)} pending={revoke.isPending && revoke.variables === t.id} aria-label={`Revoke ${t.name}`}>
                 Revoke
               </Button>

@@ -69,3 +69,8 @@ export function DataTable({
     </div>
   );
 }
+
+/** A cell's column name, shown only while its table's rows are stacked below 48rem (the header is hidden then). */
+export function StackedLabel({ children }: { children: ReactNode }) {
+  return <span className="text-slate-500 @3xl:hidden">{children}: </span>;
+}
