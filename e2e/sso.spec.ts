@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E_DATA, OIDC_PROVIDER_PORT, SSO_PORT } from "./env";
+import { expectNoSeriousViolations } from "./fixtures/axe";
 
 /**
  * Single sign-on as a person meets it: the dashboard's login page, the OpenID provider's own login
@@ -82,6 +83,7 @@ test("in Tokens, a single sign-on operator makes a token of at most their role, 
   await form.getByRole("button", { name: "Make token" }).click();
   const secret = await page.getByLabel("New token").inputValue();
   expect(secret).toMatch(/^hrt_/);
+  await expectNoSeriousViolations(page, "Tokens, with a new token shown");
   const row = page.getByRole("table", { name: "Personal API tokens" }).getByRole("row").filter({ hasText: name });
   await expect(row).toContainText("ada");
   // A script with it, in no browser: no cookie, only the bearer.
@@ -107,12 +109,14 @@ test("an admin sees a single sign-on person in People, without a password link",
   await expect(row).toContainText("single sign-on");
   await expect(row.getByLabel("Role of grace")).toBeDisabled();
   await expect(row.getByRole("button", { name: "New set-password link for grace" })).toHaveCount(0);
+  await expectNoSeriousViolations(page, "People, with a single sign-on person");
 });
 
 test("a person in no mapped group is refused with a plain message, and has no session", async ({ page }) => {
   await signInThroughProvider(page, "eve");
   await expect(page).toHaveURL(/\/login\?error=sso-role/);
   await expect(loginAlert(page)).toContainText("not in a group this dashboard admits");
+  await expectNoSeriousViolations(page, "Log in, with single sign-on and a refusal");
   await page.goto(`${SSO}/docker`);
   await expect(page).toHaveURL(/\/login/);
   expect(auditLines().filter((l) => l.person === "eve").at(-1)).toMatchObject({ action: "login", result: "error" });
