@@ -81,7 +81,8 @@ function identify(token: string, h: CallerRequest["headers"], options: { session
   const id = `session:${session.nonce}`;
   if (session.subject === "owner") return { credential: "cookie", id, session, principal: OWNER };
   const person = people().person(session.subject);
-  if (!person || session.issued < (person.sessionsNotBefore ?? 0)) return undefined;
+  // A login in the same millisecond as End sessions ends too.
+  if (!person || session.issued <= (person.sessionsNotBefore ?? 0)) return undefined;
   return { credential: "cookie", id, session, principal: { kind: "person", name: person.name, role: person.role } };
 }
 
