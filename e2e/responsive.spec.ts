@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { E2E_CONTAINER_DIR } from "./env";
+import { E2E_CONTAINER_DIR, E2E_TOKEN } from "./env";
 import { DockerPage, ShellModal } from "./pages/docker-page";
 import { execIn, removeContainer, runEnvironmentContainer, uniqueName } from "../tests/helpers/docker";
 
@@ -139,3 +139,37 @@ for (const width of widths) {
     await shot(page, "login", width);
   });
 }
+
+test("at 390 px People, Tokens and Audit stack their rows: no sideways scroll, each row's buttons on screen", async ({ page, request }) => {
+  const owner = { Authorization: `Bearer ${E2E_TOKEN}` };
+  const person = `narrow-${Date.now().toString(36)}`;
+  const token = `narrow-token-${Date.now().toString(36)}`;
+  expect((await request.post("/api/people", { headers: owner, data: { name: person, role: "operator" } })).status()).toBeLessThan(300);
+  const made = await request.post("/api/tokens", { headers: owner, data: { name: token, role: "viewer", expiresInDays: 7 } });
+  expect(made.status()).toBe(201);
+  const { id } = (await made.json()) as { id: string };
+  try {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await new DockerPage(page).login();
+    const pages = [
+      { path: "/people", table: "People", row: person, button: `Remove ${person}` },
+      { path: "/tokens", table: "Personal API tokens", row: token, button: `Revoke ${token}` },
+      { path: "/audit", table: "Audit log", row: token, button: undefined },
+    ];
+    for (const p of pages) {
+      await page.goto(p.path);
+      const row = page.getByRole("table", { name: p.table }).getByRole("row").filter({ hasText: p.row }).first();
+      await expect(row).toBeVisible();
+      await expectNoSidewaysScroll(page, p.path);
+      await shot(page, p.path.slice(1), 390);
+      if (p.button) {
+        const button = row.getByRole("button", { name: p.button });
+        await button.scrollIntoViewIfNeeded();
+        await expectOnScreen(page, button, `${p.button} at 390 px`);
+      }
+    }
+  } finally {
+    await request.delete(`/api/people/${person}`, { headers: owner });
+    await request.delete(`/api/tokens/${id}`, { headers: owner });
+  }
+});

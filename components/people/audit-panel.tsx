@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { getJson } from "@/components/query/api";
-import { DataTable } from "@/components/ui/data-table";
+import { DataTable, StackedLabel } from "@/components/ui/data-table";
 import { LocalTime } from "@/components/ui/local-time";
 import type { AuditLine } from "@/lib/shared/roles";
 
@@ -33,6 +33,7 @@ export function AuditPanel() {
         label="Audit log"
         columns={["Time", "Person", "Action", "Target", "Result", "Detail"].map((label) => ({ label }))}
         empty={data?.length === 0 ? "No matching lines." : undefined}
+        stackBelow="3xl"
       >
         {data?.map((e, i) => (
           <tr key={`${e.time}-${i}`} className="text-xs">
@@ -40,12 +41,22 @@ export function AuditPanel() {
               <LocalTime iso={e.time} />
             </td>
             <td className={cell}>
+              <StackedLabel>Person</StackedLabel>
               {e.person}
               {e.token && <span className="text-slate-500"> (token {e.token})</span>}
             </td>
-            <td className={`${cell} font-mono`}>{e.action}</td>
-            <td className={`${cell} font-mono [overflow-wrap:anywhere]`}>{e.target}</td>
-            <td className={`${cell} ${e.result === "ok" ? "text-teal-800" : "font-medium text-red-800"}`}>{e.result}</td>
+            <td className={`${cell} font-mono`}>
+              <StackedLabel>Action</StackedLabel>
+              {e.action}
+            </td>
+            <td className={`${cell} font-mono [overflow-wrap:anywhere]`}>
+              <StackedLabel>Target</StackedLabel>
+              {e.target}
+            </td>
+            <td className={`${cell} ${e.result === "ok" ? "text-teal-800" : "font-medium text-red-800"}`}>
+              <StackedLabel>Result</StackedLabel>
+              {e.result}
+            </td>
             <td className={`${cell} [overflow-wrap:anywhere] text-slate-600`}>{e.detail}</td>
           </tr>
         ))}

@@ -69,7 +69,8 @@ function useToastsReserve() {
  */
 export function Toaster() {
   useToastsReserve();
-  return <Sonner position="bottom-right" richColors closeButton />;
+  // theme "system": dark toasts in the dark theme (the page follows prefers-color-scheme too).
+  return <Sonner position="bottom-right" richColors closeButton theme="system" />;
 }
 
 /** Room at the end of a page for the toasts (see Toaster): its last row can always scroll above them. */
