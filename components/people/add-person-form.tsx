@@ -5,7 +5,8 @@ import { Button } from "@/components/ui/button";
 import { ROLES, type Role } from "@/lib/shared/roles";
 import { peopleApi, usePeopleChange } from "./use-people";
 
-const field = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
+/** A text field or select of the People and Tokens forms. */
+export const field = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 
 /** Adds a person; their one-time set-password link is shown once (OneTimeLink). */
 export function AddPersonForm({ onLink }: { onLink: (l: { name: string; link: string }) => void }) {

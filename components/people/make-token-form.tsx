@@ -4,10 +4,9 @@ import { useState } from "react";
 import { usePrincipal } from "@/components/auth/principal";
 import { Button } from "@/components/ui/button";
 import { ROLES, roleAllows, type Role } from "@/lib/shared/roles";
-import { OneTimeSecret } from "./add-person-form";
+import { OneTimeSecret, field } from "./add-person-form";
 import { peopleApi, usePeopleChange } from "./use-people";
 
-const field = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30";
 const EXPIRY = [
   { days: 7, label: "7 days" },
   { days: 30, label: "30 days" },

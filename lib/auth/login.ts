@@ -75,7 +75,7 @@ export function startSession(request: Request, subject: string, address: string,
 }
 
 /** A page that goes to `next` at once (a same-origin navigation), with a link for the rest. */
-export function continuePage(next: string, headers: Record<string, string>): Response {
+function continuePage(next: string, headers: Record<string, string>): Response {
   const href = next.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   const html = `<!doctype html><html lang="en"><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${href}"><title>Signed in</title><p>Signed in. <a href="${href}">Continue</a></p></html>`;
   return new Response(html, { headers: { ...headers, "Content-Type": "text/html; charset=utf-8" } });

@@ -21,10 +21,10 @@ import { authToken } from "./token";
  * session a password login does.
  */
 
-export const FLOW_COOKIE = "hakuriver_oidc";
+const FLOW_COOKIE = "hakuriver_oidc";
 const FLOW_PATH = "/api/auth/oidc";
 const FLOW_SECONDS = 600;
-export const CALLBACK_PATH = "/api/auth/oidc/callback";
+const CALLBACK_PATH = "/api/auth/oidc/callback";
 
 /** Why a sign-in was refused: the login page's `error` codes. */
 export type SsoFailure = "sso-state" | "sso-check" | "sso-provider" | "sso-denied" | "sso-role" | "sso-name";
@@ -64,6 +64,11 @@ function redirectUri(request: Request, settings: OidcSettings): string {
   return `${isSecureRequest(request) ? "https" : "http"}://${request.headers.get("host")}${CALLBACK_PATH}`;
 }
 
+/** Both routes without HAKURIVER_OIDC_ISSUER. */
+function notSetUp(): Response {
+  return Response.json({ error: "Single sign-on is not set up (HAKURIVER_OIDC_ISSUER).", code: "not_found:oidc" }, { status: 404 });
+}
+
 function toLogin(failure: SsoFailure, next: string, secure: boolean): Response {
   const headers = { Location: `/login?error=${failure}&next=${encodeURIComponent(next)}`, "Cache-Control": "no-store", "Set-Cookie": flowCookie("", secure, 0) };
   return new Response(null, { status: 303, headers });
@@ -72,7 +77,7 @@ function toLogin(failure: SsoFailure, next: string, secure: boolean): Response {
 /** GET /api/auth/oidc/start: to the provider, with a fresh state, nonce and PKCE verifier. */
 export async function startSingleSignOn(request: Request): Promise<Response> {
   const settings = oidcSettings();
-  if (!settings) return Response.json({ error: "Single sign-on is not set up (HAKURIVER_OIDC_ISSUER).", code: "not_found:oidc" }, { status: 404 });
+  if (!settings) return notSetUp();
   const next = safeNextPath(new URL(request.url).searchParams.get("next"));
   const secure = isSecureRequest(request);
   let config: client.Configuration;
@@ -98,7 +103,7 @@ export async function startSingleSignOn(request: Request): Promise<Response> {
 /** GET /api/auth/oidc/callback: checks everything, then signs the person in. */
 export async function finishSingleSignOn(request: Request): Promise<Response> {
   const settings = oidcSettings();
-  if (!settings) return Response.json({ error: "Single sign-on is not set up (HAKURIVER_OIDC_ISSUER).", code: "not_found:oidc" }, { status: 404 });
+  if (!settings) return notSetUp();
   const secure = isSecureRequest(request);
   const address = clientAddress(request);
   const flow = openFlow(authToken(), readCookie(request.headers.get("cookie"), FLOW_COOKIE));
